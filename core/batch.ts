@@ -1,0 +1,137 @@
+import type { Envelope } from './envelope.ts';
+import type { OrchestronError } from './errors.ts';
+import type { PipelineContext } from './context.ts';
+
+/** Why a record left the live set of its batch. Each still advances offsets. */
+export type DropReason = 'deduplicated' | 'failed' | 'dead-lettered' | 'filtered';
+
+export interface DroppedRecord {
+  readonly record: Envelope<unknown>;
+  readonly reason: DropReason;
+  readonly error?: OrchestronError;
+  /** Epoch ms of the first and last failure, for failed and dead-lettered records. */
+  readonly firstFailureAt?: number;
+  readonly lastFailureAt?: number;
+}
+
+/** Where a batch ends in a partition: the next offset to commit. */
+export interface Position {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+}
+
+/** What a source provides to settle a batch. */
+export interface Settlement {
+  /** Commit: offsets (and, in a transaction, produced records) become durable. */
+  commit(control: BatchControl): Promise<void>;
+  /** Give up: nothing is committed; the records are delivered again. */
+  abort(control: BatchControl, error: OrchestronError): Promise<void>;
+}
+
+type Hook = () => Promise<void> | void;
+
+/** State shared by every stage's view of one batch: identity, failure, hooks, the source's settlement. */
+export class BatchControl {
+  readonly id: number;
+  readonly positions: readonly Position[];
+  /** The pipeline's failure mode, platform and identity, set by the source. */
+  readonly context: PipelineContext;
+  /** Aborts when the batch fails or the pipeline shuts down. */
+  readonly signal: AbortSignal;
+  readonly #abort = new AbortController();
+  readonly #settlement: Settlement;
+  readonly #beforeCommit: Hook[] = [];
+  readonly #afterCommit: Hook[] = [];
+  readonly #afterAbort: Hook[] = [];
+  #failure: OrchestronError | undefined;
+  /** Data that adapters attach to a batch (a Kafka transaction, a buffer of staged records). */
+  readonly attachments = new Map<symbol, unknown>();
+
+  constructor(init: {
+    readonly id: number;
+    readonly positions: readonly Position[];
+    readonly context: PipelineContext;
+    readonly settlement: Settlement;
+    readonly signal?: AbortSignal;
+  }) {
+    this.id = init.id;
+    this.positions = init.positions;
+    this.context = init.context;
+    this.#settlement = init.settlement;
+    this.signal = init.signal ? AbortSignal.any([init.signal, this.#abort.signal]) : this.#abort.signal;
+  }
+
+  get failure(): OrchestronError | undefined {
+    return this.#failure;
+  }
+
+  /** Marks the whole batch failed (atomic mode): later stages pass it through and commit aborts it. The first failure wins. */
+  fail(error: OrchestronError): void {
+    if (this.#failure) return;
+    this.#failure = error;
+    this.#abort.abort(error);
+  }
+
+  /** Runs inside commit, before the source commits offsets (e.g. publish records staged in a transaction). */
+  beforeCommit(hook: Hook): void {
+    this.#beforeCommit.push(hook);
+  }
+
+  /** Runs once the batch is committed (e.g. remember dedup keys). */
+  afterCommit(hook: Hook): void {
+    this.#afterCommit.push(hook);
+  }
+
+  /** Runs once the batch is aborted (e.g. discard staged records). */
+  afterAbort(hook: Hook): void {
+    this.#afterAbort.push(hook);
+  }
+
+  async commit(): Promise<void> {
+    for (const hook of this.#beforeCommit) await hook();
+    await this.#settlement.commit(this);
+    for (const hook of this.#afterCommit) await hook();
+  }
+
+  async abort(error: OrchestronError): Promise<void> {
+    this.fail(error);
+    try {
+      await this.#settlement.abort(this, error);
+    } finally {
+      for (const hook of this.#afterAbort) await hook();
+    }
+  }
+}
+
+/** One fetch's worth of records moving through the stages: the live records plus those already filtered out. */
+export class Batch<T> {
+  readonly control: BatchControl;
+  readonly records: readonly Envelope<T>[];
+  readonly dropped: readonly DroppedRecord[];
+
+  constructor(control: BatchControl, records: readonly Envelope<T>[], dropped: readonly DroppedRecord[] = []) {
+    this.control = control;
+    this.records = records;
+    this.dropped = dropped;
+  }
+
+  get failure(): OrchestronError | undefined {
+    return this.control.failure;
+  }
+
+  /** Every record the batch started with, live or dropped. */
+  get size(): number {
+    return this.records.length + this.dropped.length;
+  }
+
+  /** The next view of this batch: new live records, and more dropped ones appended. */
+  next<U>(records: readonly Envelope<U>[], dropped: readonly DroppedRecord[] = []): Batch<U> {
+    return new Batch(this.control, records, dropped.length === 0 ? this.dropped : [...this.dropped, ...dropped]);
+  }
+
+  /** The same view with some dropped records replaced (e.g. failed → dead-lettered). */
+  withDropped(dropped: readonly DroppedRecord[]): Batch<T> {
+    return new Batch(this.control, this.records, dropped);
+  }
+}

@@ -1,0 +1,120 @@
+import { BreakerOpenError, TimeoutError, toOrchestronError } from './errors.ts';
+import type { Clock } from './platform.ts';
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+export interface BreakerOptions {
+  /** Shown in errors, logs and the `breaker` metric label. */
+  readonly name: string;
+  /** Consecutive failures or timeouts that open the breaker (the seeds' dbCircuitFailureThreshold). */
+  readonly failureThreshold: number;
+  /** How long it stays open before letting one trial call through (dbCircuitOpenMs). */
+  readonly openMs: number;
+  /** Each call's deadline; a call past it counts as a failure. 0 disables. */
+  readonly callTimeoutMs: number;
+}
+
+export const defaultBreakerOptions: Omit<BreakerOptions, 'name'> = {
+  failureThreshold: 5,
+  openMs: 10_000,
+  callTimeoutMs: 5_000,
+};
+
+export type BreakerListener = (state: BreakerState, breaker: CircuitBreaker) => void;
+
+/** Guards calls to a store: N consecutive failures open it for T ms, then one trial call decides. */
+export class CircuitBreaker {
+  readonly options: BreakerOptions;
+  readonly #clock: Clock;
+  readonly #listeners = new Set<BreakerListener>();
+  #state: BreakerState = 'closed';
+  #failures = 0;
+  #openedAt = 0;
+  #trialInFlight = false;
+
+  constructor(options: Partial<BreakerOptions> & Pick<BreakerOptions, 'name'>, clock: Clock) {
+    this.options = { ...defaultBreakerOptions, ...options };
+    this.#clock = clock;
+  }
+
+  get state(): BreakerState {
+    if (this.#state === 'open' && this.retryAfterMs() === 0) return 'half-open';
+    return this.#state;
+  }
+
+  get consecutiveFailures(): number {
+    return this.#failures;
+  }
+
+  /** Milliseconds until an open breaker lets a trial call through; 0 when it would now. */
+  retryAfterMs(): number {
+    if (this.#state !== 'open') return 0;
+    return Math.max(0, this.#openedAt + this.options.openMs - this.#clock.monotonic());
+  }
+
+  onStateChange(listener: BreakerListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Runs `operation` through the breaker; throws BreakerOpenError without calling it while open. */
+  async call<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    this.#admit();
+    const isTrial = this.#state === 'half-open';
+    try {
+      const value = await this.#withDeadline(operation);
+      this.#succeeded();
+      return value;
+    } catch (error) {
+      this.#failed();
+      throw toOrchestronError(error);
+    } finally {
+      if (isTrial) this.#trialInFlight = false;
+    }
+  }
+
+  #admit(): void {
+    if (this.#state === 'closed') return;
+    const wait = this.retryAfterMs();
+    if (wait > 0 || this.#trialInFlight) throw new BreakerOpenError(this.options.name, Math.max(wait, 1));
+    this.#trialInFlight = true;
+    this.#transition('half-open');
+  }
+
+  async #withDeadline<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const { callTimeoutMs } = this.options;
+    if (callTimeoutMs <= 0) return operation(controller.signal);
+    const timedOut = this.#clock.sleep(callTimeoutMs, controller.signal).then(() => {
+      const error = new TimeoutError(`${this.options.name}: call timed out after ${callTimeoutMs} ms`);
+      controller.abort(error);
+      throw error;
+    });
+    timedOut.catch(() => {});
+    try {
+      return await Promise.race([operation(controller.signal), timedOut]);
+    } finally {
+      if (!controller.signal.aborted) controller.abort();
+    }
+  }
+
+  #succeeded(): void {
+    this.#failures = 0;
+    if (this.#state !== 'closed') this.#transition('closed');
+  }
+
+  #failed(): void {
+    this.#failures++;
+    if (this.#state === 'half-open' || this.#failures >= this.options.failureThreshold) {
+      this.#openedAt = this.#clock.monotonic();
+      this.#transition('open');
+    }
+  }
+
+  #transition(state: BreakerState): void {
+    const changed = this.#state !== state;
+    this.#state = state;
+    if (state === 'open') this.#failures = Math.max(this.#failures, this.options.failureThreshold);
+    if (changed) for (const listener of this.#listeners) listener(state, this);
+  }
+}

@@ -1,0 +1,30 @@
+import { DeserializationError, messageOf } from '../errors.ts';
+import type { Codec } from './codec.ts';
+import { maxQuotedBytes } from './codec.ts';
+import { decodeUtf8 } from './utf8.ts';
+
+const excerpt = (text: string): string =>
+  text.length <= maxQuotedBytes ? text : `${text.slice(0, maxQuotedBytes)}… (${text.length} chars)`;
+
+/** Strict UTF-8 then JSON.parse. The type parameter is a claim; pair it with a schema in `decode` to check it. */
+export const json = <T = unknown>(): Codec<T> => ({
+  name: 'json',
+  decode: (bytes) => {
+    const text = decodeUtf8(bytes);
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new DeserializationError(`invalid JSON: ${messageOf(error)}; input: ${excerpt(text)}`, { cause: error });
+    }
+  },
+});
+
+const encoder = new TextEncoder();
+
+/** The inverse, for producing: strings as UTF-8, bytes as they are, anything else as JSON. */
+export function encodeValue(value: unknown): Uint8Array | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === 'string') return encoder.encode(value);
+  return encoder.encode(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+}

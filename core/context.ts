@@ -1,0 +1,52 @@
+import { ConfigError } from './errors.ts';
+import type { Platform } from './platform.ts';
+import { platformOf } from './platform.ts';
+
+/**
+ * How failures are handled, as in the seeds:
+ * - `atomic`: a batch commits or aborts as a whole (exactly-once with Kafka transactions); non-retryable records are
+ *   dead-lettered so a poison pill cannot block a partition.
+ * - `skip-and-log`: each record is retried, then dead-lettered and tracked FAILED; offsets keep moving.
+ */
+export const FailureModes = ['atomic', 'skip-and-log'] as const;
+export type FailureMode = (typeof FailureModes)[number];
+
+/** What every batch of one pipeline shares; the source stamps it on each batch. */
+export interface PipelineContext {
+  readonly failureMode: FailureMode;
+  readonly platform: Platform;
+  /** Consumer group and host, for dead-letter headers and logs. */
+  readonly consumerGroup: string;
+  readonly host: string;
+  /**
+   * Atomic mode: after this many deliveries of a record, a retryable failure of it is dead-lettered instead of
+   * aborting its batch again, so one bad record cannot stall a partition forever.
+   */
+  readonly maxDeliveries: number;
+}
+
+export interface PipelineContextOptions {
+  readonly failureMode?: FailureMode;
+  readonly platform?: Partial<Platform>;
+  readonly consumerGroup?: string;
+  readonly host?: string;
+  readonly maxDeliveries?: number;
+}
+
+export function pipelineContext(options: PipelineContextOptions = {}): PipelineContext {
+  const failureMode = options.failureMode ?? 'atomic';
+  if (!FailureModes.includes(failureMode)) {
+    throw new ConfigError('failureMode', `must be one of ${FailureModes.join(', ')}; got ${JSON.stringify(failureMode)}`);
+  }
+  const maxDeliveries = options.maxDeliveries ?? 5;
+  if (!Number.isInteger(maxDeliveries) || maxDeliveries < 1) {
+    throw new ConfigError('maxDeliveries', `must be an integer ≥ 1; got ${JSON.stringify(maxDeliveries)}`);
+  }
+  return {
+    failureMode,
+    platform: platformOf(options.platform),
+    consumerGroup: options.consumerGroup ?? 'orchestron',
+    host: options.host ?? 'localhost',
+    maxDeliveries,
+  };
+}

@@ -1,0 +1,57 @@
+import type { DroppedRecord } from '../batch.ts';
+import type { PipelineContext } from '../context.ts';
+import type { Headers } from '../envelope.ts';
+import { encodeText } from '../envelope.ts';
+import { categoryOf } from '../errors.ts';
+
+/**
+ * Headers added to a dead-lettered record, beside its original headers. The `source_*` names follow Karafka's DLQ and
+ * the source-topic/partition/offset trio of Kafka Streams' KIP-1034; see docs/dead-letter.md.
+ */
+export const DeadLetterHeaders = {
+  sourceTopic: 'source_topic',
+  sourcePartition: 'source_partition',
+  sourceOffset: 'source_offset',
+  sourceTimestamp: 'source_timestamp',
+  sourceConsumerGroup: 'source_consumer_group',
+  sourceHost: 'source_host',
+  sourceAttempts: 'source_attempts',
+  category: 'error_category',
+  retryable: 'error_retryable',
+  code: 'error_code',
+  message: 'error_message',
+  firstFailureAt: 'error_first_failure_at',
+  lastFailureAt: 'error_last_failure_at',
+} as const;
+
+/** Longest error message carried in a header, in characters. */
+export const maxErrorMessageLength = 1_024;
+
+const bounded = (text: string): string =>
+  text.length <= maxErrorMessageLength ? text : `${text.slice(0, maxErrorMessageLength - 1)}…`;
+
+const iso = (epochMs: number | undefined): string => new Date(epochMs ?? 0).toISOString();
+
+/** The record's own headers, then the dead-letter context (which wins on a name clash). */
+export function deadLetterHeaders(dropped: DroppedRecord, context: PipelineContext): Headers {
+  const { record, error } = dropped;
+  const headers = new Map(record.headers);
+  const set = (name: string, value: string) => headers.set(name, encodeText(value));
+  const H = DeadLetterHeaders;
+  set(H.sourceTopic, record.topic);
+  set(H.sourcePartition, String(record.partition));
+  set(H.sourceOffset, record.offset.toString());
+  set(H.sourceTimestamp, String(record.timestamp));
+  set(H.sourceConsumerGroup, context.consumerGroup);
+  set(H.sourceHost, context.host);
+  set(H.sourceAttempts, String(record.attempts));
+  if (error) {
+    set(H.category, categoryOf(error));
+    set(H.retryable, String(error.retryable));
+    set(H.code, error.code);
+    set(H.message, bounded(error.message));
+  }
+  set(H.firstFailureAt, iso(dropped.firstFailureAt));
+  set(H.lastFailureAt, iso(dropped.lastFailureAt));
+  return headers;
+}

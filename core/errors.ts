@@ -1,0 +1,146 @@
+/** Stable error codes. Record failure categories are the first four; the rest concern the toolkit itself. */
+export const ErrorCodes = {
+  DESERIALIZATION_ERROR: 'DESERIALIZATION_ERROR',
+  VALIDATION_ERROR: 'VALIDATION_ERROR',
+  PROCESSING_ERROR: 'PROCESSING_ERROR',
+  TIMEOUT_ERROR: 'TIMEOUT_ERROR',
+  BREAKER_OPEN: 'BREAKER_OPEN',
+  CONFIG_ERROR: 'CONFIG_ERROR',
+  STORE_ERROR: 'STORE_ERROR',
+  SINK_ERROR: 'SINK_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** The four categories a record's failure falls in, as the seeds' DLQ handler names them. */
+export const FailureCategories = [
+  ErrorCodes.DESERIALIZATION_ERROR,
+  ErrorCodes.VALIDATION_ERROR,
+  ErrorCodes.PROCESSING_ERROR,
+  ErrorCodes.TIMEOUT_ERROR,
+] as const;
+
+export type FailureCategory = (typeof FailureCategories)[number];
+
+export interface OrchestronErrorOptions {
+  readonly cause?: unknown;
+  /** Overrides the class default, e.g. a PROCESSING_ERROR known to be permanent. */
+  readonly retryable?: boolean;
+}
+
+/** The one base error: every error Orchestron raises or records has a stable `code` and says whether a retry can help. */
+export class OrchestronError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, retryable: boolean, options: OrchestronErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'OrchestronError';
+    this.code = code;
+    this.retryable = options.retryable ?? retryable;
+  }
+}
+
+/** Bytes that could not be turned into a value (bad JSON, invalid UTF-8, empty value). Never retried. */
+export class DeserializationError extends OrchestronError {
+  constructor(message: string, options?: OrchestronErrorOptions) {
+    super(ErrorCodes.DESERIALIZATION_ERROR, message, false, options);
+    this.name = 'DeserializationError';
+  }
+}
+
+/** A value that breaks its schema or a business rule. Never retried. */
+export class ValidationError extends OrchestronError {
+  readonly issues: readonly string[];
+
+  constructor(message: string, options?: OrchestronErrorOptions & { readonly issues?: readonly string[] }) {
+    super(ErrorCodes.VALIDATION_ERROR, message, false, options);
+    this.name = 'ValidationError';
+    this.issues = options?.issues ?? [];
+  }
+}
+
+/** A transient failure while processing; retried with backoff unless marked otherwise. */
+export class ProcessingError extends OrchestronError {
+  constructor(message: string, options?: OrchestronErrorOptions) {
+    super(ErrorCodes.PROCESSING_ERROR, message, true, options);
+    this.name = 'ProcessingError';
+  }
+}
+
+/** An operation that ran past its deadline. Retried with backoff. */
+export class TimeoutError extends OrchestronError {
+  constructor(message: string, options?: OrchestronErrorOptions) {
+    super(ErrorCodes.TIMEOUT_ERROR, message, true, options);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** A call refused because the circuit breaker around a store is open. */
+export class BreakerOpenError extends OrchestronError {
+  readonly retryAfterMs: number;
+
+  constructor(name: string, retryAfterMs: number) {
+    super(ErrorCodes.BREAKER_OPEN, `circuit breaker "${name}" is open; retry in ${retryAfterMs} ms`, true);
+    this.name = 'BreakerOpenError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** Invalid configuration: the message names the field and what is allowed. */
+export class ConfigError extends OrchestronError {
+  readonly field: string;
+
+  constructor(field: string, message: string, options?: OrchestronErrorOptions) {
+    super(ErrorCodes.CONFIG_ERROR, `${field}: ${message}`, false, options);
+    this.name = 'ConfigError';
+    this.field = field;
+  }
+}
+
+/** A failure of a tracker or dedup store (connection lost, query failed). */
+export class StoreError extends OrchestronError {
+  constructor(message: string, options?: OrchestronErrorOptions) {
+    super(ErrorCodes.STORE_ERROR, message, true, options);
+    this.name = 'StoreError';
+  }
+}
+
+/** A failure delivering records to a sink. */
+export class SinkError extends OrchestronError {
+  constructor(message: string, options?: OrchestronErrorOptions) {
+    super(ErrorCodes.SINK_ERROR, message, true, options);
+    this.name = 'SinkError';
+  }
+}
+
+export const isOrchestronError = (error: unknown): error is OrchestronError => error instanceof OrchestronError;
+
+export const isFailureCategory = (code: string): code is FailureCategory =>
+  (FailureCategories as readonly string[]).includes(code);
+
+/** Anything thrown by user code becomes an OrchestronError: ours pass through, aborts become timeouts, the rest are retryable processing errors. */
+export function toOrchestronError(error: unknown): OrchestronError {
+  if (error instanceof OrchestronError) return error;
+  if (isAbortTimeout(error)) return new TimeoutError(messageOf(error), { cause: error });
+  return new ProcessingError(messageOf(error), { cause: error });
+}
+
+/** The failure category a record's error is filed under; toolkit errors (store, sink, breaker) count as processing errors. */
+export function categoryOf(error: OrchestronError): FailureCategory {
+  return isFailureCategory(error.code) ? error.code : ErrorCodes.PROCESSING_ERROR;
+}
+
+function isAbortTimeout(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TimeoutError';
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}

@@ -1,0 +1,134 @@
+import type { Position, Settlement } from '../batch.ts';
+import { Batch, BatchControl } from '../batch.ts';
+import type { PipelineContext } from '../context.ts';
+import type { Envelope } from '../envelope.ts';
+import { envelope } from '../envelope.ts';
+import { BreakerOpenError } from '../errors.ts';
+import type { MemoryBroker, StoredRecord } from './broker.ts';
+
+export interface MemorySourceOptions {
+  readonly topics: readonly string[];
+  readonly group: string;
+  readonly context: PipelineContext;
+  /** Most records in one batch. */
+  readonly batchSize?: number;
+  /** End the stream once every partition is caught up, instead of waiting for more. */
+  readonly stopWhenIdle?: boolean;
+  /** Stops fetching; the batch in flight still settles. */
+  readonly signal?: AbortSignal;
+  /** Identity of a record; default topic-partition-offset. */
+  readonly dedupKey?: (record: StoredRecord) => string;
+  /** Wait before redelivering an aborted batch (longer when a breaker asks for it). */
+  readonly redeliveryDelayMs?: number;
+}
+
+interface PartitionCursor {
+  readonly topic: string;
+  readonly partition: number;
+  position: bigint;
+}
+
+/**
+ * A consumer-group source over the in-memory broker: batches of up to `batchSize` records from one partition at a
+ * time, round-robin, starting at the group's committed offsets. Commit moves the committed offsets; abort rewinds
+ * so the records are delivered again, with their attempt count raised.
+ */
+export async function* memorySource(broker: MemoryBroker, options: MemorySourceOptions): AsyncGenerator<Batch<Uint8Array | null>> {
+  const { context, group, signal } = options;
+  const batchSize = options.batchSize ?? 500;
+  const { clock } = context.platform;
+  const cursors: PartitionCursor[] = options.topics.flatMap((topic) => {
+    broker.createTopic(topic);
+    return Array.from({ length: broker.partitions(topic) }, (_, partition) => ({
+      topic,
+      partition,
+      position: broker.committed(group, topic, partition),
+    }));
+  });
+  const deliveries = new Map<string, number>();
+  const deliveryKey = (topic: string, partition: number, offset: bigint) => `${topic}\u0000${partition}\u0000${offset}`;
+  let redeliveryWait = 0;
+  let nextId = 1;
+  let turn = 0;
+
+  const settlement = (cursor: PartitionCursor, first: bigint, records: readonly StoredRecord[]): Settlement => ({
+    async commit(control) {
+      broker.commit(group, control.positions);
+      for (const record of records) deliveries.delete(deliveryKey(record.topic, record.partition, record.offset));
+    },
+    async abort(_control, error) {
+      cursor.position = first;
+      for (const record of records) {
+        const key = deliveryKey(record.topic, record.partition, record.offset);
+        deliveries.set(key, (deliveries.get(key) ?? 1) + 1);
+      }
+      const asked = error instanceof BreakerOpenError ? error.retryAfterMs : 0;
+      redeliveryWait = Math.max(options.redeliveryDelayMs ?? 0, asked);
+    },
+  });
+
+  while (!signal?.aborted) {
+    if (redeliveryWait > 0) {
+      const wait = redeliveryWait;
+      redeliveryWait = 0;
+      try {
+        await clock.sleep(wait, signal);
+      } catch {
+        return;
+      }
+    }
+    const cursor = nextCursor(cursors, turn, (c) => c.position < broker.endOffset(c.topic, c.partition));
+    if (!cursor) {
+      if (options.stopWhenIdle) return;
+      if (!(await appended(broker, signal))) return;
+      continue;
+    }
+    turn = cursors.indexOf(cursor) + 1;
+    const stored = broker.read(cursor.topic, cursor.partition, cursor.position, batchSize);
+    const first = cursor.position;
+    cursor.position += BigInt(stored.length);
+    const enteredAt = clock.monotonic();
+    const records: Envelope[] = stored.map((record) =>
+      envelope(
+        {
+          ...record,
+          dedupKey: options.dedupKey?.(record),
+          attempts: deliveries.get(deliveryKey(record.topic, record.partition, record.offset)) ?? 1,
+        },
+        enteredAt,
+      ),
+    );
+    const positions: Position[] = [{ topic: cursor.topic, partition: cursor.partition, offset: cursor.position }];
+    const control = new BatchControl({
+      id: nextId++,
+      positions,
+      context,
+      settlement: settlement(cursor, first, stored),
+      signal,
+    });
+    yield new Batch(control, records);
+  }
+}
+
+function nextCursor<C>(cursors: readonly C[], start: number, ready: (cursor: C) => boolean): C | undefined {
+  for (let i = 0; i < cursors.length; i++) {
+    const cursor = cursors[(start + i) % cursors.length] as C;
+    if (ready(cursor)) return cursor;
+  }
+  return undefined;
+}
+
+/** Resolves true on the next append, false if the signal aborts first. */
+function appended(broker: MemoryBroker, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const done = (result: boolean) => {
+      unsubscribe();
+      signal?.removeEventListener('abort', onAbort);
+      resolve(result);
+    };
+    const onAbort = () => done(false);
+    const unsubscribe = broker.onAppend(() => done(true));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

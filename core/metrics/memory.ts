@@ -1,0 +1,52 @@
+import type { Counter, Gauge, Histogram, Labels, MetricsFactory } from './metrics.ts';
+import type { MetricDefinition } from './names.ts';
+
+const seriesKey = (name: string, labels: Labels): string => {
+  const pairs = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
+  return pairs.length === 0 ? name : `${name}{${pairs.map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+};
+
+/** Keeps every series in memory: for tests, the embedded demo's summary and runtimes without Prometheus. */
+export class MemoryMetrics implements MetricsFactory {
+  readonly #values = new Map<string, number>();
+  readonly #observations = new Map<string, number[]>();
+
+  counter(definition: MetricDefinition): Counter {
+    return { inc: (labels, value = 1) => this.#add(seriesKey(definition.name, labels), value) };
+  }
+
+  gauge(definition: MetricDefinition): Gauge {
+    return { set: (labels, value) => void this.#values.set(seriesKey(definition.name, labels), value) };
+  }
+
+  histogram(definition: MetricDefinition): Histogram {
+    return {
+      observe: (labels, value) => {
+        const key = seriesKey(definition.name, labels);
+        const list = this.#observations.get(key) ?? [];
+        list.push(value);
+        this.#observations.set(key, list);
+      },
+    };
+  }
+
+  /** The value of one series, e.g. `value('orchestron_records_ok_total', { topic: 'orders' })`. */
+  value(name: string, labels: Labels = {}): number {
+    return this.#values.get(seriesKey(name, labels)) ?? 0;
+  }
+
+  /** The sum of a counter over all its label sets. */
+  total(name: string): number {
+    let sum = 0;
+    for (const [key, value] of this.#values) if (key === name || key.startsWith(`${name}{`)) sum += value;
+    return sum;
+  }
+
+  observations(name: string, labels: Labels = {}): readonly number[] {
+    return this.#observations.get(seriesKey(name, labels)) ?? [];
+  }
+
+  #add(key: string, value: number): void {
+    this.#values.set(key, (this.#values.get(key) ?? 0) + value);
+  }
+}

@@ -1,0 +1,51 @@
+import type { Logger } from './logger.ts';
+import { silentLogger } from './logger.ts';
+import type { Metrics } from './metrics/metrics.ts';
+import { createMetrics } from './metrics/metrics.ts';
+
+/** Time as the pipeline sees it; injected so tests can drive it by hand. */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Monotonic milliseconds, for durations. */
+  monotonic(): number;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Platform I/O passed into the core: clock, randomness, logs, metrics. */
+export interface Platform {
+  readonly clock: Clock;
+  /** Uniform in [0, 1). */
+  readonly random: () => number;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  monotonic: () => performance.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+export const defaultPlatform: Platform = {
+  clock: systemClock,
+  random: Math.random,
+  logger: silentLogger,
+  metrics: createMetrics(),
+};
+
+/** Fills what the caller left out with the defaults. */
+export const platformOf = (partial: Partial<Platform> = {}): Platform => ({ ...defaultPlatform, ...partial });

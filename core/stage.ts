@@ -1,0 +1,19 @@
+import type { Batch } from './batch.ts';
+
+/** A pipeline stage: batches in, batches out, lazily, one at a time. */
+export type Stage<In, Out> = (input: AsyncIterable<In>) => AsyncIterable<Out>;
+
+/** A stage over batches whose records carry values of type I and come out carrying O. */
+export type BatchStage<I, O> = Stage<Batch<I>, Batch<O>>;
+
+/**
+ * Builds a batch stage from a per-batch function. Failed batches (atomic mode) pass through untouched, so the
+ * commit stage can abort them; the chain itself never breaks on a record's failure.
+ */
+export const batchStage =
+  <I, O>(step: (batch: Batch<I>) => Promise<Batch<O>> | Batch<O>): BatchStage<I, O> =>
+  async function* (input) {
+    for await (const batch of input) {
+      yield batch.failure ? (batch as unknown as Batch<O>) : await step(batch);
+    }
+  };

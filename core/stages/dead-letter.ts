@@ -1,0 +1,59 @@
+import type { DroppedRecord } from '../batch.ts';
+import { deadLetterHeaders } from '../dead-letter/headers.ts';
+import type { Envelope, OutboundRecord } from '../envelope.ts';
+import type { OrchestronError } from '../errors.ts';
+import { categoryOf } from '../errors.ts';
+import type { RetryOptions } from '../retry/backoff.ts';
+import { retryOptions } from '../retry/backoff.ts';
+import { withRetry } from '../retry/retry.ts';
+import type { Sink } from '../sink.ts';
+import type { BatchStage } from '../stage.ts';
+import { batchStage } from '../stage.ts';
+
+export interface DeadLetterOptions {
+  /** Dead-letter topic per failed record; default `<source topic>-dlq`. */
+  readonly topic?: string | ((record: Envelope<unknown>) => string);
+  readonly retry?: Partial<RetryOptions>;
+}
+
+export const defaultDeadLetterTopic = (record: Envelope<unknown>): string => `${record.topic}-dlq`;
+
+/**
+ * Sends the batch's failed records to `sink` with key, value (the bytes as consumed) and headers untouched plus the
+ * dead-letter headers, and marks them dead-lettered. If the sink cannot take them the batch fails: nothing is
+ * committed, so no failed record is lost.
+ */
+export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): BatchStage<T, T> {
+  const topicOption = options.topic ?? defaultDeadLetterTopic;
+  const topicOf = typeof topicOption === 'function' ? topicOption : () => topicOption;
+  const retry = retryOptions({ attempts: 5, initialDelayMs: 100, maxDelayMs: 5_000, ...options.retry });
+
+  return batchStage(async (batch) => {
+    const failed = batch.dropped.filter((drop) => drop.reason === 'failed');
+    if (failed.length === 0) return batch;
+    const context = batch.control.context;
+    const outbound: OutboundRecord[] = failed.map((drop) => ({
+      topic: topicOf(drop.record),
+      key: drop.record.key,
+      value: drop.record.raw,
+      headers: deadLetterHeaders(drop, context),
+    }));
+    const { clock, random, metrics } = context.platform;
+    const outcome = await withRetry(() => sink.send(outbound, batch.control), retry, {
+      clock,
+      random,
+      signal: batch.control.signal,
+    });
+    if (!outcome.ok) {
+      batch.control.fail(outcome.error as OrchestronError);
+      return batch;
+    }
+    const dropped: DroppedRecord[] = batch.dropped.map((drop) => {
+      if (drop.reason !== 'failed') return drop;
+      const category = drop.error ? categoryOf(drop.error) : 'PROCESSING_ERROR';
+      metrics.recordsDeadLettered.inc({ topic: drop.record.topic, category });
+      return { ...drop, reason: 'dead-lettered' };
+    });
+    return batch.withDropped(dropped);
+  });
+}

@@ -1,0 +1,57 @@
+import type { DroppedRecord } from '../batch.ts';
+import type { Codec } from '../codecs/codec.ts';
+import type { Envelope } from '../envelope.ts';
+import { DeserializationError, ValidationError, messageOf } from '../errors.ts';
+import type { StandardSchemaV1 } from '../schema.ts';
+import { validate } from '../schema.ts';
+import type { BatchStage } from '../stage.ts';
+import { batchStage } from '../stage.ts';
+import { failRecord } from './failures.ts';
+
+export interface DecodeOptions<S extends StandardSchemaV1 | undefined> {
+  /** Any Standard Schema validator; records that fail it are dropped with VALIDATION_ERROR. */
+  readonly schema?: S;
+}
+
+type Decoded<T, S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : T;
+
+/** Bytes → values. Bad bytes fail with DESERIALIZATION_ERROR and bad values with VALIDATION_ERROR; neither is retried. */
+export function decode<T, S extends StandardSchemaV1 | undefined = undefined>(
+  codec: Codec<T>,
+  options: DecodeOptions<S> = {},
+): BatchStage<Uint8Array | null, Decoded<T, S>> {
+  const { schema } = options;
+  return batchStage(async (batch) => {
+    const records: Envelope<Decoded<T, S>>[] = [];
+    const dropped: DroppedRecord[] = [];
+    const context = batch.control.context;
+    for (const record of batch.records) {
+      let value: unknown;
+      try {
+        value = codec.decode(record.value, record);
+      } catch (error) {
+        const failure =
+          error instanceof DeserializationError
+            ? error
+            : new DeserializationError(`codec ${codec.name}: ${messageOf(error)}`, { cause: error });
+        dropped.push(failRecord(context, record, failure));
+        continue;
+      }
+      if (schema) {
+        try {
+          const checked = validate(schema, value);
+          value = checked instanceof Promise ? await checked : checked;
+        } catch (error) {
+          const failure =
+            error instanceof ValidationError
+              ? error
+              : new ValidationError(`schema threw: ${messageOf(error)}`, { cause: error });
+          dropped.push(failRecord(context, record, failure));
+          continue;
+        }
+      }
+      records.push({ ...record, value: value as Decoded<T, S> });
+    }
+    return batch.next(records, dropped);
+  });
+}

@@ -1,0 +1,126 @@
+import type { Batch, DroppedRecord } from '../batch.ts';
+import type { CircuitBreaker } from '../breaker.ts';
+import type { PipelineContext } from '../context.ts';
+import type { Envelope } from '../envelope.ts';
+import type { OrchestronError } from '../errors.ts';
+import { ConfigError, categoryOf, toOrchestronError } from '../errors.ts';
+import type { BatchStage } from '../stage.ts';
+import { batchStage } from '../stage.ts';
+import type { FailureEntry, FailureTracker, TrackEntry, TrackerStrategy } from '../tracker/tracker.ts';
+import { TrackerStrategies } from '../tracker/tracker.ts';
+
+export interface TrackOptions {
+  readonly strategy: TrackerStrategy;
+  /** Store the record's bytes with its row. */
+  readonly capturePayload?: boolean;
+  /** Guards tracker calls: while open, skip-and-log skips (and counts) writes, atomic aborts the batch. */
+  readonly breaker?: CircuitBreaker;
+}
+
+/** The final tracking stage, plus `received`: the stage that pre-inserts RECEIVED rows, placed right after the source. */
+export interface TrackStage<T> extends BatchStage<T, T> {
+  readonly received: <U>(input: AsyncIterable<Batch<U>>) => AsyncIterable<Batch<U>>;
+}
+
+type Operation = 'received' | 'succeeded' | 'failed';
+
+/**
+ * Writes each record's status to the failure tracker according to the strategy: RECEIVED before processing (through
+ * `.received`), then SUCCESS for processed records and FAILED for failed or dead-lettered ones. A failed batch (atomic
+ * mode) marks all its records FAILED; they become SUCCESS when the redelivered batch goes through.
+ */
+export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackStage<T> {
+  const { strategy, capturePayload = false, breaker } = options;
+  if (!TrackerStrategies.includes(strategy)) {
+    throw new ConfigError(
+      'trackerStrategy',
+      `must be one of ${TrackerStrategies.join(', ')}; got ${JSON.stringify(strategy)}`,
+    );
+  }
+  const entry = (record: Envelope<unknown>): TrackEntry => ({
+    dedupKey: record.dedupKey,
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    attempts: record.attempts,
+    ...(capturePayload ? { payload: record.raw } : {}),
+  });
+  const failure = (record: Envelope<unknown>, error: OrchestronError | undefined): FailureEntry => ({
+    ...entry(record),
+    category: error ? categoryOf(error) : 'PROCESSING_ERROR',
+    errorMessage: error?.message ?? 'unknown failure',
+  });
+
+  /** One tracker call through the breaker; false when it failed and the batch was failed for it (atomic). */
+  const write = async (
+    batch: Batch<unknown>,
+    operation: Operation,
+    count: number,
+    call: () => Promise<void>,
+  ): Promise<boolean> => {
+    if (count === 0) return true;
+    try {
+      await (breaker ? breaker.call(call) : call());
+      return true;
+    } catch (thrown) {
+      return skipOrFail(batch.control.context, batch, operation, count, toOrchestronError(thrown));
+    }
+  };
+
+  const skipOrFail = (
+    context: PipelineContext,
+    batch: Batch<unknown>,
+    operation: Operation,
+    count: number,
+    error: OrchestronError,
+  ): boolean => {
+    const { metrics, logger } = context.platform;
+    if (context.failureMode === 'atomic' && !batch.failure) {
+      batch.control.fail(error);
+      return false;
+    }
+    metrics.trackerSkipped.inc({ operation }, count);
+    logger.warn({ operation, records: count, error: error.message, code: error.code }, 'tracker write skipped');
+    return true;
+  };
+
+  const received = <U>(input: AsyncIterable<Batch<U>>): AsyncIterable<Batch<U>> =>
+    batchStage<U, U>(async (batch) => {
+      if (strategy === 'OUTBOX') {
+        const entries = batch.records.map(entry);
+        await write(batch, 'received', entries.length, () => tracker.received(entries));
+      } else if (strategy === 'RELIABLE') {
+        for (const record of batch.records) {
+          if (!(await write(batch, 'received', 1, () => tracker.received([entry(record)])))) break;
+        }
+      }
+      return batch;
+    })(input);
+
+  const settle = async (batch: Batch<T>): Promise<void> => {
+    if (strategy === 'NONE') return;
+    const failed: FailureEntry[] = [];
+    const done: TrackEntry[] = [];
+    const batchFailure = batch.failure;
+    if (batchFailure) {
+      for (const record of batch.records) failed.push(failure(record, batchFailure));
+    } else if (strategy !== 'LIGHTWEIGHT') {
+      for (const record of batch.records) done.push(entry(record));
+    }
+    for (const drop of batch.dropped as readonly DroppedRecord[]) {
+      if (drop.reason === 'failed' || drop.reason === 'dead-lettered') failed.push(failure(drop.record, drop.error));
+      else if (batchFailure) failed.push(failure(drop.record, batchFailure));
+      else if (strategy !== 'LIGHTWEIGHT') done.push(entry(drop.record));
+    }
+    await write(batch, 'succeeded', done.length, () => tracker.succeeded(done));
+    await write(batch, 'failed', failed.length, () => tracker.failed(failed));
+  };
+
+  const stage = async function* (input: AsyncIterable<Batch<T>>): AsyncIterable<Batch<T>> {
+    for await (const batch of input) {
+      await settle(batch);
+      yield batch;
+    }
+  };
+  return Object.assign(stage, { received });
+}

@@ -1,0 +1,152 @@
+import type { Batch, DroppedRecord } from '../batch.ts';
+import type { Envelope } from '../envelope.ts';
+import { decodeText } from '../envelope.ts';
+import type { OrchestronError } from '../errors.ts';
+import { ConfigError, TimeoutError, categoryOf } from '../errors.ts';
+import { runInLanes } from '../lanes.ts';
+import type { Clock } from '../platform.ts';
+import type { RetryOptions } from '../retry/backoff.ts';
+import { retryOptions } from '../retry/backoff.ts';
+import { withRetry } from '../retry/retry.ts';
+import type { BatchStage } from '../stage.ts';
+import { batchStage } from '../stage.ts';
+import { abortsBatch, failRecord } from './failures.ts';
+
+export type OrderBy = 'key' | 'partition' | 'none';
+export const OrderByValues: readonly OrderBy[] = ['key', 'partition', 'none'];
+
+/** Skips a record: return it from a transform to filter the record out (its offset still advances). */
+export const SKIP: unique symbol = Symbol('orchestron.skip');
+
+export type TransformFn<I, O> = (
+  value: I,
+  record: Envelope<I>,
+  signal: AbortSignal,
+) => O | typeof SKIP | Promise<O | typeof SKIP>;
+
+export interface TransformOptions {
+  /** Records in flight at once within a batch. */
+  readonly concurrency?: number;
+  /** 'key': different keys of a partition in parallel, each key in order; 'partition': partition order; 'none': any order. */
+  readonly orderBy?: OrderBy;
+  /** Deadline of one attempt; its AbortSignal fires then and the attempt fails with TIMEOUT_ERROR. 0 disables. */
+  readonly timeoutMs?: number;
+  /** Retries of retryable failures (PROCESSING_ERROR, TIMEOUT_ERROR) with exponential backoff and full jitter. */
+  readonly retry?: Partial<RetryOptions>;
+}
+
+const keyText = (key: Uint8Array | null): string => (key === null ? '' : decodeText(key));
+
+const laneOf = (orderBy: OrderBy) => (record: Envelope<unknown>, index: number): string | number => {
+  if (orderBy === 'none') return index;
+  if (orderBy === 'partition') return `${record.topic}\u0000${record.partition}`;
+  return `${record.topic}\u0000${record.partition}\u0000${keyText(record.key)}`;
+};
+
+function checkOptions(options: TransformOptions): Required<Omit<TransformOptions, 'retry'>> {
+  const concurrency = options.concurrency ?? 16;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new ConfigError('concurrency', `must be an integer ≥ 1; got ${JSON.stringify(concurrency)}`);
+  }
+  const orderBy = options.orderBy ?? 'key';
+  if (!OrderByValues.includes(orderBy)) {
+    throw new ConfigError('orderBy', `must be one of ${OrderByValues.join(', ')}; got ${JSON.stringify(orderBy)}`);
+  }
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  if (!(timeoutMs >= 0)) throw new ConfigError('timeoutMs', `must be ≥ 0; got ${JSON.stringify(timeoutMs)}`);
+  return { concurrency, orderBy, timeoutMs };
+}
+
+/** One attempt: the user function raced against its deadline, with a signal that fires at the deadline or on abort. */
+async function attempt<I, O>(
+  fn: TransformFn<I, O>,
+  record: Envelope<I>,
+  timeoutMs: number,
+  clock: Clock,
+  batchSignal: AbortSignal,
+): Promise<O | typeof SKIP> {
+  const controller = new AbortController();
+  const onBatchAbort = () => controller.abort(batchSignal.reason);
+  batchSignal.addEventListener('abort', onBatchAbort, { once: true });
+  const deadline =
+    timeoutMs > 0
+      ? clock.sleep(timeoutMs, controller.signal).then(() => {
+          const error = new TimeoutError(`transform timed out after ${timeoutMs} ms`);
+          controller.abort(error);
+          throw error;
+        })
+      : undefined;
+  deadline?.catch(() => {});
+  try {
+    const result = fn(record.value, record, controller.signal);
+    if (!(result instanceof Promise)) return result;
+    return await (deadline ? Promise.race([result, deadline]) : result);
+  } finally {
+    batchSignal.removeEventListener('abort', onBatchAbort);
+    if (!controller.signal.aborted) controller.abort();
+  }
+}
+
+/**
+ * Applies `fn` to every live record with bounded concurrency, per-key (or per-partition) order, a per-attempt
+ * timeout and retries. Failures follow the pipeline's failure mode (see `abortsBatch`).
+ */
+export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions = {}): BatchStage<I, O> {
+  const { concurrency, orderBy, timeoutMs } = checkOptions(options);
+  const retry = retryOptions(options.retry);
+  const lanes = laneOf(orderBy);
+
+  return batchStage(async (batch) => {
+    const context = batch.control.context;
+    const { clock, random, metrics } = context.platform;
+    const control = batch.control;
+    const outputs = new Array<Envelope<O> | undefined>(batch.records.length);
+    const drops = new Array<DroppedRecord | undefined>(batch.records.length);
+
+    await runInLanes(
+      batch.records,
+      lanes,
+      concurrency,
+      async (record, index) => {
+        const outcome = await withRetry(
+          async () => {
+            const started = clock.monotonic();
+            try {
+              return await attempt(fn, record, timeoutMs, clock, control.signal);
+            } finally {
+              metrics.transformDuration.observe({}, (clock.monotonic() - started) / 1000);
+            }
+          },
+          retry,
+          {
+            clock,
+            random,
+            signal: control.signal,
+            onFailure: (error: OrchestronError, n) => {
+              metrics.transformFail.inc({ category: categoryOf(error) });
+              if (error.retryable && n < retry.attempts) metrics.transformRetries.inc({});
+            },
+          },
+        );
+        if (outcome.ok) {
+          if (outcome.value === SKIP) drops[index] = { record, reason: 'filtered' };
+          else outputs[index] = { ...record, value: outcome.value as O };
+          return;
+        }
+        const error = outcome.error as OrchestronError;
+        if (control.failure) return;
+        if (abortsBatch(context, record, error)) {
+          control.fail(error);
+          return;
+        }
+        drops[index] = failRecord(context, record, error, outcome);
+      },
+      control.signal,
+    );
+
+    if (control.failure) return batch as unknown as Batch<O>;
+    const records = outputs.filter((output) => output !== undefined);
+    const dropped = drops.filter((drop) => drop !== undefined);
+    return batch.next(records, dropped);
+  });
+}

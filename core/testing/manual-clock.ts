@@ -1,0 +1,112 @@
+import type { Clock } from '../platform.ts';
+
+interface Timer {
+  readonly at: number;
+  readonly seq: number;
+  readonly resolve: () => void;
+}
+
+const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * A clock driven by hand, for tests of timeouts, backoff and breakers without waiting. `run(promise)` lets pending work
+ * settle and jumps to the next timer whenever everything is idle, until the promise settles.
+ */
+export class ManualClock implements Clock {
+  #now: number;
+  #seq = 0;
+  readonly #timers: Timer[] = [];
+  /** Every sleep requested, in order, in ms. */
+  readonly sleeps: number[] = [];
+
+  constructor(startEpochMs = 1_700_000_000_000) {
+    this.#now = startEpochMs;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  monotonic(): number {
+    return this.#now;
+  }
+
+  get pendingTimers(): number {
+    return this.#timers.length;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer: Timer = {
+        at: this.#now + Math.max(0, ms),
+        seq: this.#seq++,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        this.#remove(timer);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#timers.push(timer);
+    });
+  }
+
+  /** Moves time forward by `ms`, firing due timers in order and letting their continuations run. */
+  async advance(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    for (;;) {
+      await macrotask();
+      const next = this.#earliest();
+      if (!next || next.at > target) break;
+      this.#fire(next);
+    }
+    this.#now = target;
+    await macrotask();
+  }
+
+  /** Settles `promise`, jumping to the next timer whenever nothing else can move. */
+  async run<T>(promise: Promise<T>, maxTimers = 100_000): Promise<T> {
+    let settled = false;
+    const tracked = promise.finally(() => {
+      settled = true;
+    });
+    tracked.catch(() => {});
+    for (let fired = 0; !settled; fired++) {
+      await macrotask();
+      if (settled) break;
+      const next = this.#earliest();
+      if (!next) {
+        await macrotask();
+        if (!settled && !this.#earliest()) throw new Error('ManualClock.run: the promise waits on something other than the clock');
+        continue;
+      }
+      if (fired >= maxTimers) throw new Error(`ManualClock.run: still not settled after ${maxTimers} timers`);
+      this.#fire(next);
+    }
+    return tracked;
+  }
+
+  #earliest(): Timer | undefined {
+    let best: Timer | undefined;
+    for (const timer of this.#timers) {
+      if (!best || timer.at < best.at || (timer.at === best.at && timer.seq < best.seq)) best = timer;
+    }
+    return best;
+  }
+
+  #fire(timer: Timer): void {
+    this.#remove(timer);
+    this.#now = Math.max(this.#now, timer.at);
+    timer.resolve();
+  }
+
+  #remove(timer: Timer): void {
+    const index = this.#timers.indexOf(timer);
+    if (index >= 0) this.#timers.splice(index, 1);
+  }
+}
