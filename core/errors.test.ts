@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BreakerOpenError,
+  ConfigError,
+  DeserializationError,
+  ErrorCodes,
+  FailureCategories,
+  OrchestronError,
+  ProcessingError,
+  SinkError,
+  StoreError,
+  TimeoutError,
+  ValidationError,
+  categoryOf,
+  toOrchestronError,
+} from './errors.ts';
+
+describe('errors', () => {
+  it('gives each class its stable code and retryable flag', () => {
+    const cases: [OrchestronError, string, boolean][] = [
+      [new DeserializationError('x'), 'DESERIALIZATION_ERROR', false],
+      [new ValidationError('x'), 'VALIDATION_ERROR', false],
+      [new ProcessingError('x'), 'PROCESSING_ERROR', true],
+      [new TimeoutError('x'), 'TIMEOUT_ERROR', true],
+      [new BreakerOpenError('db', 10), 'BREAKER_OPEN', true],
+      [new ConfigError('failureMode', 'x'), 'CONFIG_ERROR', false],
+      [new StoreError('x'), 'STORE_ERROR', true],
+      [new SinkError('x'), 'SINK_ERROR', true],
+    ];
+    for (const [error, code, retryable] of cases) {
+      expect(error).toBeInstanceOf(OrchestronError);
+      expect(error).toBeInstanceOf(Error);
+      expect(error.code).toBe(code);
+      expect(error.retryable).toBe(retryable);
+    }
+  });
+
+  it('lists the four failure categories of the seeds', () => {
+    expect([...FailureCategories]).toEqual([
+      'DESERIALIZATION_ERROR',
+      'VALIDATION_ERROR',
+      'PROCESSING_ERROR',
+      'TIMEOUT_ERROR',
+    ]);
+  });
+
+  it('lets a processing error be marked permanent', () => {
+    expect(new ProcessingError('no such customer', { retryable: false }).retryable).toBe(false);
+  });
+
+  it('turns anything thrown into an OrchestronError', () => {
+    const plain = toOrchestronError(new Error('boom'));
+    expect(plain.code).toBe(ErrorCodes.PROCESSING_ERROR);
+    expect(plain.retryable).toBe(true);
+    expect(plain.cause).toBeInstanceOf(Error);
+    expect(toOrchestronError('text').message).toBe('text');
+    expect(toOrchestronError({ odd: 1 }).message).toBe('{"odd":1}');
+    const timeout = toOrchestronError(new DOMException('signal timed out', 'TimeoutError'));
+    expect(timeout.code).toBe('TIMEOUT_ERROR');
+    const ours = new ValidationError('bad');
+    expect(toOrchestronError(ours)).toBe(ours);
+  });
+
+  it('files toolkit errors under PROCESSING_ERROR', () => {
+    expect(categoryOf(new StoreError('down'))).toBe('PROCESSING_ERROR');
+    expect(categoryOf(new ValidationError('bad'))).toBe('VALIDATION_ERROR');
+  });
+
+  it('names the field in config errors', () => {
+    const error = new ConfigError('failureMode', 'must be one of atomic, skip-and-log; got "sometimes"');
+    expect(error.field).toBe('failureMode');
+    expect(error.message).toContain('failureMode');
+    expect(error.message).toContain('atomic, skip-and-log');
+  });
+});

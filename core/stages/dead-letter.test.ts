@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { json } from '../codecs/json.ts';
+import { DeadLetterHeaders, maxErrorMessageLength } from '../dead-letter/headers.ts';
+import { encodeText } from '../envelope.ts';
+import { ProcessingError, SinkError } from '../errors.ts';
+import { memorySink } from '../memory/sink.ts';
+import { pipeline } from '../pipeline.ts';
+import type { Sink } from '../sink.ts';
+import { collect, harness, record, text } from '../testing/fixtures.ts';
+import type { BatchResult } from './commit.ts';
+import { commit } from './commit.ts';
+import { deadLetter } from './dead-letter.ts';
+import { decode } from './decode.ts';
+import { transform } from './transform.ts';
+
+const header = (headers: ReadonlyMap<string, Uint8Array>, name: string) => text(headers.get(name));
+
+describe('deadLetter', () => {
+  it('sends failed records untouched with the dead-letter headers', async () => {
+    const { broker, source, clock, recorded } = harness('skip-and-log');
+    broker.createTopic('orders', 1);
+    broker.append([
+      record('orders', 'k1', '{broken', new Map([['trace', encodeText('t-1')]])),
+      record('orders', 'k2', { fail: true }),
+      record('orders', 'k3', { fail: false }),
+    ]);
+    const stage = transform(
+      (v: { fail: boolean }) => {
+        if (v.fail) throw new ProcessingError('x'.repeat(5_000));
+        return v;
+      },
+      { timeoutMs: 0, retry: { attempts: 2, jitter: 'none' } },
+    );
+    const results = await clock.run(
+      collect(
+        pipeline(source(['orders']), decode(json<{ fail: boolean }>()), stage, deadLetter(memorySink(broker)), commit()),
+      ),
+    );
+    expect(results[0]).toMatchObject({ committed: true, ok: 1, dropped: { 'dead-lettered': 2, failed: 0 } });
+
+    const [poison, failed] = broker.records('orders-dlq');
+    expect(text(poison?.key)).toBe('k1');
+    expect(text(poison?.value)).toBe('{broken');
+    const h = poison?.headers ?? new Map();
+    expect(header(h, 'trace')).toBe('t-1');
+    expect(header(h, DeadLetterHeaders.sourceTopic)).toBe('orders');
+    expect(header(h, DeadLetterHeaders.sourcePartition)).toBe('0');
+    expect(header(h, DeadLetterHeaders.sourceOffset)).toBe('0');
+    expect(header(h, DeadLetterHeaders.sourceConsumerGroup)).toBe('test-group');
+    expect(header(h, DeadLetterHeaders.sourceHost)).toBe('test-host');
+    expect(header(h, DeadLetterHeaders.sourceAttempts)).toBe('1');
+    expect(header(h, DeadLetterHeaders.category)).toBe('DESERIALIZATION_ERROR');
+    expect(header(h, DeadLetterHeaders.retryable)).toBe('false');
+    expect(header(h, DeadLetterHeaders.firstFailureAt)).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    const f = failed?.headers ?? new Map();
+    expect(text(failed?.value)).toBe('{"fail":true}');
+    expect(header(f, DeadLetterHeaders.category)).toBe('PROCESSING_ERROR');
+    expect(header(f, DeadLetterHeaders.retryable)).toBe('true');
+    expect(header(f, DeadLetterHeaders.sourceOffset)).toBe('1');
+    expect(header(f, DeadLetterHeaders.message)?.length).toBe(maxErrorMessageLength);
+    const first = Date.parse(header(f, DeadLetterHeaders.firstFailureAt) ?? '');
+    const last = Date.parse(header(f, DeadLetterHeaders.lastFailureAt) ?? '');
+    expect(last - first).toBe(1_000);
+    expect(recorded.value('orchestron_records_dead_lettered_total', { topic: 'orders', category: 'PROCESSING_ERROR' })).toBe(1);
+  });
+
+  it('fails the batch when the dead-letter sink is down, so nothing is committed', async () => {
+    const { broker, source, clock } = harness('skip-and-log');
+    broker.createTopic('orders', 1);
+    broker.append([record('orders', 'k', '{broken')]);
+    const down: Sink = {
+      send: async () => {
+        throw new SinkError('broker unreachable');
+      },
+      close: async () => {},
+    };
+    const controller = new AbortController();
+    const results: BatchResult[] = [];
+    const run = pipeline(
+      source(['orders'], { signal: controller.signal }),
+      decode(json()),
+      deadLetter(down, { retry: { attempts: 2 } }),
+      commit(),
+    );
+    await clock.run(
+      (async () => {
+        for await (const result of run) {
+          results.push(result);
+          controller.abort();
+        }
+      })(),
+    );
+    expect(results[0]).toMatchObject({ committed: false });
+    expect(results[0]?.error?.code).toBe('SINK_ERROR');
+    expect(broker.committed('test-group', 'orders', 0)).toBe(0n);
+  });
+});
