@@ -1,5 +1,6 @@
 import { BreakerOpenError, TimeoutError, toOrchestronError } from './errors.ts';
 import type { Clock } from './platform.ts';
+import { withDeadline } from './deadline.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -62,7 +63,13 @@ export class CircuitBreaker {
     this.#admit();
     const isTrial = this.#state === 'half-open';
     try {
-      const value = await this.#withDeadline(operation);
+      const { name, callTimeoutMs } = this.options;
+      const value = await withDeadline(
+        this.#clock,
+        callTimeoutMs,
+        operation,
+        () => new TimeoutError(`${name}: call timed out after ${callTimeoutMs} ms`),
+      );
       this.#succeeded();
       return value;
     } catch (error) {
@@ -79,23 +86,6 @@ export class CircuitBreaker {
     if (wait > 0 || this.#trialInFlight) throw new BreakerOpenError(this.options.name, Math.max(wait, 1));
     this.#trialInFlight = true;
     this.#transition('half-open');
-  }
-
-  async #withDeadline<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    const { callTimeoutMs } = this.options;
-    if (callTimeoutMs <= 0) return operation(controller.signal);
-    const timedOut = this.#clock.sleep(callTimeoutMs, controller.signal).then(() => {
-      const error = new TimeoutError(`${this.options.name}: call timed out after ${callTimeoutMs} ms`);
-      controller.abort(error);
-      throw error;
-    });
-    timedOut.catch(() => {});
-    try {
-      return await Promise.race([operation(controller.signal), timedOut]);
-    } finally {
-      if (!controller.signal.aborted) controller.abort();
-    }
   }
 
   #succeeded(): void {

@@ -26,5 +26,17 @@ export function encodeValue(value: unknown): Uint8Array | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Uint8Array) return value;
   if (typeof value === 'string') return encoder.encode(value);
-  return encoder.encode(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+  return encoder.encode(stringify(value));
+}
+
+const bigintAsString = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
+
+/** JSON.stringify, with bigints as strings; the replacer is only paid for when a bigint is actually there. */
+function stringify(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (error instanceof TypeError && /BigInt/i.test(error.message)) return JSON.stringify(value, bigintAsString);
+    throw error;
+  }
 }

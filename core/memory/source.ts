@@ -4,6 +4,7 @@ import type { PipelineContext } from '../context.ts';
 import type { Envelope } from '../envelope.ts';
 import { envelope } from '../envelope.ts';
 import { BreakerOpenError } from '../errors.ts';
+import { sleep } from '../platform.ts';
 import type { MemoryBroker, StoredRecord } from './broker.ts';
 
 export interface MemorySourceOptions {
@@ -72,7 +73,7 @@ export async function* memorySource(broker: MemoryBroker, options: MemorySourceO
       const wait = redeliveryWait;
       redeliveryWait = 0;
       try {
-        await clock.sleep(wait, signal);
+        await sleep(clock, wait, signal);
       } catch {
         return;
       }

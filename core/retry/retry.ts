@@ -1,6 +1,7 @@
 import type { OrchestronError } from '../errors.ts';
 import { toOrchestronError } from '../errors.ts';
 import type { Clock } from '../platform.ts';
+import { sleep } from '../platform.ts';
 import type { RetryOptions } from './backoff.ts';
 import { backoffDelay } from './backoff.ts';
 
@@ -40,7 +41,7 @@ export async function withRetry<T>(
       const exhausted = !error.retryable || n >= options.attempts || context.signal?.aborted === true;
       if (exhausted) return { ok: false, error, attempts: n, firstFailureAt, lastFailureAt };
       try {
-        await context.clock.sleep(backoffDelay(options, n, context.random), context.signal);
+        await sleep(context.clock, backoffDelay(options, n, context.random), context.signal);
       } catch {
         return { ok: false, error, attempts: n, firstFailureAt, lastFailureAt };
       }

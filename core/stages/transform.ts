@@ -1,10 +1,9 @@
 import type { Batch, DroppedRecord } from '../batch.ts';
 import type { Envelope } from '../envelope.ts';
-import { decodeText } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
 import { ConfigError, TimeoutError, categoryOf } from '../errors.ts';
 import { runInLanes } from '../lanes.ts';
-import type { Clock } from '../platform.ts';
+import { withDeadline } from '../deadline.ts';
 import type { RetryOptions } from '../retry/backoff.ts';
 import { retryOptions } from '../retry/backoff.ts';
 import { withRetry } from '../retry/retry.ts';
@@ -35,12 +34,19 @@ export interface TransformOptions {
   readonly retry?: Partial<RetryOptions>;
 }
 
-const keyText = (key: Uint8Array | null): string => (key === null ? '' : decodeText(key));
+/** A string identity for key bytes: one char per byte, so distinct keys stay distinct, without a UTF-8 decode. */
+const keyIdentity = (key: Uint8Array | null): string => {
+  if (key === null) return '';
+  if (key.length <= 64) return String.fromCharCode(...key);
+  let text = '';
+  for (let i = 0; i < key.length; i += 4096) text += String.fromCharCode(...key.subarray(i, i + 4096));
+  return text;
+};
 
 const laneOf = (orderBy: OrderBy) => (record: Envelope<unknown>, index: number): string | number => {
   if (orderBy === 'none') return index;
   if (orderBy === 'partition') return `${record.topic}\u0000${record.partition}`;
-  return `${record.topic}\u0000${record.partition}\u0000${keyText(record.key)}`;
+  return `${record.topic}\u0000${record.partition}\u0000${keyIdentity(record.key)}`;
 };
 
 function checkOptions(options: TransformOptions): Required<Omit<TransformOptions, 'retry'>> {
@@ -55,36 +61,6 @@ function checkOptions(options: TransformOptions): Required<Omit<TransformOptions
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (!(timeoutMs >= 0)) throw new ConfigError('timeoutMs', `must be ≥ 0; got ${JSON.stringify(timeoutMs)}`);
   return { concurrency, orderBy, timeoutMs };
-}
-
-/** One attempt: the user function raced against its deadline, with a signal that fires at the deadline or on abort. */
-async function attempt<I, O>(
-  fn: TransformFn<I, O>,
-  record: Envelope<I>,
-  timeoutMs: number,
-  clock: Clock,
-  batchSignal: AbortSignal,
-): Promise<O | typeof SKIP> {
-  const controller = new AbortController();
-  const onBatchAbort = () => controller.abort(batchSignal.reason);
-  batchSignal.addEventListener('abort', onBatchAbort, { once: true });
-  const deadline =
-    timeoutMs > 0
-      ? clock.sleep(timeoutMs, controller.signal).then(() => {
-          const error = new TimeoutError(`transform timed out after ${timeoutMs} ms`);
-          controller.abort(error);
-          throw error;
-        })
-      : undefined;
-  deadline?.catch(() => {});
-  try {
-    const result = fn(record.value, record, controller.signal);
-    if (!(result instanceof Promise)) return result;
-    return await (deadline ? Promise.race([result, deadline]) : result);
-  } finally {
-    batchSignal.removeEventListener('abort', onBatchAbort);
-    if (!controller.signal.aborted) controller.abort();
-  }
 }
 
 /**
@@ -112,7 +88,13 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
           async () => {
             const started = clock.monotonic();
             try {
-              return await attempt(fn, record, timeoutMs, clock, control.signal);
+              return await withDeadline(
+                clock,
+                timeoutMs,
+                (signal) => fn(record.value, record, signal),
+                () => new TimeoutError(`transform timed out after ${timeoutMs} ms`),
+                control.signal,
+              );
             } finally {
               metrics.transformDuration.observe({}, (clock.monotonic() - started) / 1000);
             }

@@ -1,9 +1,9 @@
-import type { Clock } from '../platform.ts';
+import type { Clock, TimerHandle } from '../platform.ts';
 
 interface Timer {
   readonly at: number;
   readonly seq: number;
-  readonly resolve: () => void;
+  readonly callback: () => void;
 }
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -16,7 +16,7 @@ export class ManualClock implements Clock {
   #now: number;
   #seq = 0;
   readonly #timers: Timer[] = [];
-  /** Every sleep requested, in order, in ms. */
+  /** Every timer requested, in order, in ms. */
   readonly sleeps: number[] = [];
 
   constructor(startEpochMs = 1_700_000_000_000) {
@@ -35,25 +35,15 @@ export class ManualClock implements Clock {
     return this.#timers.length;
   }
 
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  setTimer(callback: () => void, ms: number): TimerHandle {
     this.sleeps.push(ms);
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer: Timer = {
-        at: this.#now + Math.max(0, ms),
-        seq: this.#seq++,
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = () => {
-        this.#remove(timer);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#timers.push(timer);
-    });
+    const timer: Timer = { at: this.#now + Math.max(0, ms), seq: this.#seq++, callback };
+    this.#timers.push(timer);
+    return timer;
+  }
+
+  clearTimer(handle: TimerHandle): void {
+    this.#remove(handle as Timer);
   }
 
   /** Moves time forward by `ms`, firing due timers in order and letting their continuations run. */
@@ -102,7 +92,7 @@ export class ManualClock implements Clock {
   #fire(timer: Timer): void {
     this.#remove(timer);
     this.#now = Math.max(this.#now, timer.at);
-    timer.resolve();
+    timer.callback();
   }
 
   #remove(timer: Timer): void {
