@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { MemoryDedupStore } from './memory-store.ts';
+import { dedupContract } from '../testing/dedup-contract.ts';
 
 describe('MemoryDedupStore', () => {
   it('remembers keys until their TTL passes', async () => {
@@ -23,3 +24,5 @@ describe('MemoryDedupStore', () => {
     expect(store.size).toBe(2);
   });
 });
+
+dedupContract('memory', async () => ({ store: new MemoryDedupStore(), cleanup: async () => {} }));
