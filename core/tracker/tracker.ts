@@ -67,5 +67,7 @@ export interface FailureTracker {
   countByStatus(): Promise<Record<TrackStatus, number>>;
   /** FAILED rows, newest first. */
   failures(query?: FailureQuery): Promise<TrackedRecord[]>;
+  /** A cheap round trip, for readiness checks; rejects when the store cannot be reached. */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
