@@ -7,6 +7,7 @@ import {
   FailureCategories,
   OrchestronError,
   ProcessingError,
+  ProducerFencedError,
   SinkError,
   StoreError,
   TimeoutError,
@@ -26,6 +27,7 @@ describe('errors', () => {
       [new ConfigError('failureMode', 'x'), 'CONFIG_ERROR', false],
       [new StoreError('x'), 'STORE_ERROR', true],
       [new SinkError('x'), 'SINK_ERROR', true],
+      [new ProducerFencedError('x'), 'PRODUCER_FENCED', false],
     ];
     for (const [error, code, retryable] of cases) {
       expect(error).toBeInstanceOf(OrchestronError);

@@ -8,6 +8,7 @@ export const ErrorCodes = {
   CONFIG_ERROR: 'CONFIG_ERROR',
   STORE_ERROR: 'STORE_ERROR',
   SINK_ERROR: 'SINK_ERROR',
+  PRODUCER_FENCED: 'PRODUCER_FENCED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -111,6 +112,14 @@ export class SinkError extends OrchestronError {
   constructor(message: string, options?: OrchestronErrorOptions) {
     super(ErrorCodes.SINK_ERROR, message, true, options);
     this.name = 'SinkError';
+  }
+}
+
+/** Another instance took over this one's transactional identity: this instance must stop, it can commit nothing more. */
+export class ProducerFencedError extends OrchestronError {
+  constructor(message: string, options?: OrchestronErrorOptions) {
+    super(ErrorCodes.PRODUCER_FENCED, message, false, options);
+    this.name = 'ProducerFencedError';
   }
 }
 

@@ -1,0 +1,28 @@
+import { Admin } from '@platformatic/kafka';
+import { kafkaError } from './errors.ts';
+import { parseBrokers } from './options.ts';
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions?: number;
+}
+
+/** Creates topics that do not exist yet (replication 1 unless the broker says otherwise); existing ones are left alone. */
+export async function ensureTopics(brokers: readonly string[] | string, topics: readonly TopicSpec[]): Promise<void> {
+  const admin = new Admin({ clientId: 'orchestron-admin', bootstrapBrokers: parseBrokers(brokers) });
+  try {
+    const existing = new Set(await admin.listTopics());
+    for (const topic of topics) {
+      if (existing.has(topic.name)) continue;
+      try {
+        await admin.createTopics({ topics: [topic.name], partitions: topic.partitions ?? 6, replicas: 1 });
+      } catch (error) {
+        if (!/TOPIC_ALREADY_EXISTS/.test(String((error as { errors?: unknown[] }).errors?.map(String)) + String(error))) {
+          throw kafkaError(error, `create topic ${topic.name}`);
+        }
+      }
+    }
+  } finally {
+    await admin.close();
+  }
+}

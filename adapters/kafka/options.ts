@@ -1,0 +1,105 @@
+import type { SASLOptions } from '@platformatic/kafka';
+import type { ConnectionOptions } from 'node:tls';
+import { ConfigError, FailureModes } from '../../core/index.ts';
+import type { FailureMode } from '../../core/index.ts';
+
+export const CompressionValues = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type Compression = (typeof CompressionValues)[number];
+
+export interface KafkaOptions {
+  /** `host:port` list; default from KAFKA_BROKERS, then 127.0.0.1:9092. */
+  readonly brokers?: readonly string[] | string;
+  readonly clientId?: string;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly failureMode?: FailureMode;
+  /**
+   * Stable identity of this instance across restarts (a pod name, a host name): its transactional id is
+   * `<transactionalIdPrefix>-<instanceId>`, so a restarted instance fences its zombie. Default from ORCHESTRON_INSTANCE_ID.
+   */
+  readonly instanceId?: string;
+  readonly transactionalIdPrefix?: string;
+  /** Most records in one batch (one transaction in atomic mode). */
+  readonly batchSize?: number;
+  /** Longest a batch waits to fill once its first record arrived: the commit interval. */
+  readonly commitIntervalMs?: number;
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly rebalanceTimeoutMs?: number;
+  /** Records the consumer buffers ahead of the pipeline before it stops fetching (backpressure). */
+  readonly maxBufferedRecords?: number;
+  readonly compression?: Compression;
+  readonly sasl?: SASLOptions;
+  readonly tls?: ConnectionOptions;
+  /** Where to start when the group has no committed offset. */
+  readonly fromBeginning?: boolean;
+}
+
+export interface ResolvedKafkaOptions {
+  readonly brokers: string[];
+  readonly clientId: string;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly failureMode: FailureMode;
+  readonly transactionalId: string;
+  readonly batchSize: number;
+  readonly commitIntervalMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly maxBufferedRecords: number;
+  readonly compression: Compression;
+  readonly sasl?: SASLOptions;
+  readonly tls?: ConnectionOptions;
+  readonly fromBeginning: boolean;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const positiveInteger = (field: string, value: number): number => {
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(field, `must be a whole number ≥ 1; got ${JSON.stringify(value)}`);
+  return value;
+};
+
+export function parseBrokers(value: readonly string[] | string): string[] {
+  const list = (typeof value === 'string' ? value.split(',') : [...value]).map((b) => b.trim()).filter(Boolean);
+  if (list.length === 0) throw new ConfigError('brokers', 'needs at least one host:port');
+  for (const broker of list) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(broker)) throw new ConfigError('brokers', `expected host:port; got ${JSON.stringify(broker)}`);
+  }
+  return list;
+}
+
+/** Explicit options, then the environment, then defaults; validated here, once. */
+export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): ResolvedKafkaOptions {
+  const failureMode = options.failureMode ?? 'atomic';
+  if (!FailureModes.includes(failureMode)) {
+    throw new ConfigError('failureMode', `must be one of ${FailureModes.join(', ')}; got ${JSON.stringify(failureMode)}`);
+  }
+  if (!options.groupId) throw new ConfigError('groupId', 'a consumer group id is required');
+  if (options.topics.length === 0) throw new ConfigError('topics', 'at least one source topic is required');
+  const compression = options.compression ?? 'none';
+  if (!CompressionValues.includes(compression)) {
+    throw new ConfigError('compression', `must be one of ${CompressionValues.join(', ')}; got ${JSON.stringify(compression)}`);
+  }
+  const instanceId = options.instanceId ?? env.ORCHESTRON_INSTANCE_ID ?? env.HOSTNAME ?? 'orchestron-0';
+  const sessionTimeoutMs = positiveInteger('sessionTimeoutMs', options.sessionTimeoutMs ?? 30_000);
+  return {
+    brokers: parseBrokers(options.brokers ?? env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
+    clientId: options.clientId ?? `orchestron-${instanceId}`,
+    groupId: options.groupId,
+    topics: options.topics,
+    failureMode,
+    transactionalId: `${options.transactionalIdPrefix ?? options.groupId}-${instanceId}`,
+    batchSize: positiveInteger('batchSize', options.batchSize ?? 1_000),
+    commitIntervalMs: positiveInteger('commitIntervalMs', options.commitIntervalMs ?? 100),
+    sessionTimeoutMs,
+    heartbeatIntervalMs: positiveInteger('heartbeatIntervalMs', options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeoutMs / 3))),
+    rebalanceTimeoutMs: positiveInteger('rebalanceTimeoutMs', options.rebalanceTimeoutMs ?? Math.max(sessionTimeoutMs, 60_000)),
+    maxBufferedRecords: positiveInteger('maxBufferedRecords', options.maxBufferedRecords ?? 5_000),
+    compression,
+    ...(options.sasl ? { sasl: options.sasl } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+    fromBeginning: options.fromBeginning ?? true,
+  };
+}

@@ -1,0 +1,37 @@
+import type { Producer } from '@platformatic/kafka';
+import type { BatchControl, OutboundRecord, Sink } from '../../core/index.ts';
+import { kafkaError } from './errors.ts';
+import { toKafkaMessage } from './records.ts';
+import type { BatchTransactions } from './transactions.ts';
+
+type KafkaProducer = Producer<Buffer, Buffer, string, Buffer>;
+
+/**
+ * The Kafka sink: an idempotent producer (acks=all), keys and headers preserved. In atomic mode records go into the
+ * batch's transaction and become visible only when the batch commits.
+ */
+export function kafkaSink(producer: KafkaProducer, transactions: BatchTransactions | undefined): Sink {
+  return {
+    async send(records: readonly OutboundRecord[], control: BatchControl) {
+      if (records.length === 0) return;
+      const messages = records.map(toKafkaMessage);
+      if (transactions && control.context.failureMode === 'atomic') {
+        const transaction = await transactions.of(control);
+        try {
+          await transaction.send({ messages });
+        } catch (error) {
+          throw kafkaError(error, `produce ${messages.length} records in a transaction`);
+        }
+        return;
+      }
+      try {
+        await producer.send({ messages });
+      } catch (error) {
+        throw kafkaError(error, `produce ${messages.length} records`);
+      }
+    },
+    async close() {
+      await producer.close();
+    },
+  };
+}

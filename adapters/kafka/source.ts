@@ -1,0 +1,141 @@
+import { MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka';
+import type { Consumer, MessagesStream } from '@platformatic/kafka';
+import { Batch, BatchControl, BreakerOpenError, envelope, sleep } from '../../core/index.ts';
+import type { Envelope, OrchestronError, PipelineContext, Position, Settlement } from '../../core/index.ts';
+import { readBatch } from './batch-reader.ts';
+import { kafkaError } from './errors.ts';
+import type { ResolvedKafkaOptions } from './options.ts';
+import type { KafkaMessage } from './records.ts';
+import { toRecordInit } from './records.ts';
+import type { BatchTransactions } from './transactions.ts';
+
+type KafkaConsumer = Consumer<Buffer, Buffer, string, Buffer>;
+type Stream = MessagesStream<Buffer, Buffer, string, Buffer>;
+
+const lastPerPartition = (messages: readonly KafkaMessage[]): KafkaMessage[] => {
+  const last = new Map<string, KafkaMessage>();
+  for (const message of messages) last.set(`${message.topic}\u0000${message.partition}`, message);
+  return [...last.values()];
+};
+
+const deliveryKey = (m: { topic: string; partition: number; offset: bigint }) => `${m.topic}\u0000${m.partition}\u0000${m.offset}`;
+
+/**
+ * A consumer-group source: batches of up to `batchSize` records (waiting at most `commitIntervalMs` to fill one),
+ * read with read_committed from the group's committed offsets. Commit sends the offsets (in the batch's transaction in
+ * atomic mode); abort rewinds by re-reading from the committed offsets, so the batch's records come again. The
+ * consumer's buffer is bounded (`maxBufferedRecords`): when the pipeline is slow the client stops fetching.
+ */
+export class KafkaSource {
+  readonly #consumer: KafkaConsumer;
+  readonly #options: ResolvedKafkaOptions;
+  readonly #context: PipelineContext;
+  readonly #transactions: BatchTransactions | undefined;
+  readonly #deliveries = new Map<string, number>();
+  #stream: Stream | undefined;
+  #rewind = false;
+  #retryAfterMs = 0;
+  #nextId = 1;
+
+  constructor(consumer: KafkaConsumer, options: ResolvedKafkaOptions, context: PipelineContext, transactions?: BatchTransactions) {
+    this.#consumer = consumer;
+    this.#options = options;
+    this.#context = context;
+    this.#transactions = transactions;
+  }
+
+  async *batches(signal?: AbortSignal): AsyncGenerator<Batch<Uint8Array | null>> {
+    const { logger, clock } = this.#context.platform;
+    try {
+      while (!signal?.aborted) {
+        if (this.#rewind) await this.#restart(signal);
+        const stream = this.#stream ?? (await this.#open());
+        const messages = await readBatch(stream, this.#options.batchSize, this.#options.commitIntervalMs, signal);
+        if (messages.length === 0) {
+          if (stream.errored) await this.#recover(stream.errored, signal);
+          else if (stream.destroyed || stream.readableEnded) this.#stream = undefined;
+          continue;
+        }
+        const enteredAt = clock.monotonic();
+        const records: Envelope[] = messages.map((message) =>
+          envelope({ ...toRecordInit(message), attempts: this.#deliveries.get(deliveryKey(message)) ?? 1 }, enteredAt),
+        );
+        const last = lastPerPartition(messages);
+        const positions: Position[] = last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n }));
+        yield new Batch(
+          new BatchControl({ id: this.#nextId++, positions, context: this.#context, settlement: this.#settlement(messages, last), signal }),
+          records,
+        );
+      }
+    } finally {
+      await this.#closeStream();
+      logger.debug({ group: this.#options.groupId }, 'kafka source stopped');
+    }
+  }
+
+  #settlement(messages: readonly KafkaMessage[], last: readonly KafkaMessage[]): Settlement {
+    return {
+      commit: async (control) => {
+        if (this.#transactions && control.context.failureMode === 'atomic') {
+          await this.#transactions.commit(control, this.#consumer, last);
+        } else {
+          try {
+            await this.#consumer.commit({
+              offsets: last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n, leaderEpoch: m.leaderEpoch })),
+            });
+          } catch (error) {
+            throw kafkaError(error, 'commit offsets');
+          }
+        }
+        for (const message of messages) this.#deliveries.delete(deliveryKey(message));
+      },
+      abort: async (control, error: OrchestronError) => {
+        for (const message of messages) {
+          const key = deliveryKey(message);
+          this.#deliveries.set(key, (this.#deliveries.get(key) ?? 1) + 1);
+        }
+        this.#rewind = true;
+        this.#retryAfterMs = error instanceof BreakerOpenError ? error.retryAfterMs : 0;
+        if (this.#transactions) await this.#transactions.abort(control);
+      },
+    };
+  }
+
+  async #open(): Promise<Stream> {
+    try {
+      this.#stream = await this.#consumer.consume({
+        topics: [...this.#options.topics],
+        mode: MessagesStreamModes.COMMITTED,
+        fallbackMode: this.#options.fromBeginning ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
+        autocommit: false,
+        maxWaitTime: Math.min(500, Math.max(10, this.#options.commitIntervalMs)),
+        highWaterMark: this.#options.maxBufferedRecords,
+      });
+    } catch (error) {
+      throw kafkaError(error, `consume ${this.#options.topics.join(', ')}`);
+    }
+    this.#stream.on('error', (error) => this.#context.platform.logger.warn({ error: String(error) }, 'kafka consumer stream error'));
+    return this.#stream;
+  }
+
+  /** After an abort: drop what is buffered and read again from the committed offsets (after a breaker's wait). */
+  async #restart(signal: AbortSignal | undefined): Promise<void> {
+    this.#rewind = false;
+    await this.#closeStream();
+    if (this.#retryAfterMs > 0) await sleep(this.#context.platform.clock, this.#retryAfterMs, signal).catch(() => {});
+  }
+
+  async #recover(error: Error, signal: AbortSignal | undefined): Promise<void> {
+    const failure = kafkaError(error, 'consumer stream');
+    if (/authentication|SASL/i.test(failure.message)) throw failure;
+    this.#context.platform.logger.warn({ error: failure.message }, 'kafka consumer stream failed; reopening');
+    await this.#closeStream();
+    await sleep(this.#context.platform.clock, 1_000, signal).catch(() => {});
+  }
+
+  async #closeStream(): Promise<void> {
+    const stream = this.#stream;
+    this.#stream = undefined;
+    if (stream && !stream.closed) await stream.close().catch(() => {});
+  }
+}

@@ -1,0 +1,76 @@
+import { Consumer, FetchIsolationLevels, MessagesStreamFallbackModes, MessagesStreamModes, Producer, stringDeserializer, stringSerializer } from '@platformatic/kafka';
+import { randomUUID } from 'node:crypto';
+import { ensureTopics } from './admin.ts';
+import type { KafkaMessage } from './records.ts';
+
+/** Test support: the broker from `npm run services:up`, unique names, producing and reading back. */
+export const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+
+export const unique = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+export async function freshTopics(prefix: string, partitions = 6, suffixes: string[] = ['in', 'out']): Promise<Record<string, string>> {
+  const base = unique(prefix);
+  const names = Object.fromEntries(suffixes.map((s) => [s, `${base}-${s}`]));
+  await ensureTopics(brokers, Object.values(names).map((name) => ({ name, partitions })));
+  return names;
+}
+
+/** Produces JSON values (or raw strings) keyed as given, in chunks, and returns when all are acknowledged. */
+export async function produceRecords(topic: string, records: readonly { key: string; value: unknown; headers?: Record<string, string> }[]): Promise<void> {
+  const producer = new Producer({ clientId: unique('test-producer'), bootstrapBrokers: brokers, idempotent: true, serializers: { headerKey: stringSerializer } });
+  try {
+    for (let i = 0; i < records.length; i += 2_000) {
+      const messages = records.slice(i, i + 2_000).map((r) => ({
+        topic,
+        key: Buffer.from(r.key),
+        value: Buffer.from(typeof r.value === 'string' ? r.value : JSON.stringify(r.value)),
+        headers: new Map(Object.entries(r.headers ?? {}).map(([k, v]) => [k, Buffer.from(v)])),
+      }));
+      await producer.send({ messages });
+    }
+  } finally {
+    await producer.close();
+  }
+}
+
+/** Reads a topic from the beginning with read_committed until `count` records arrived or `timeoutMs` passed. */
+export async function readTopic(topic: string, count: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
+  const consumer = new Consumer({
+    clientId: unique('test-reader'),
+    groupId: unique('test-reader'),
+    bootstrapBrokers: brokers,
+    autocommit: false,
+    isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+    deserializers: { headerKey: stringDeserializer },
+  });
+  const received: KafkaMessage[] = [];
+  const stream = await consumer.consume({
+    topics: [topic],
+    mode: MessagesStreamModes.EARLIEST,
+    fallbackMode: MessagesStreamFallbackModes.EARLIEST,
+    autocommit: false,
+    maxWaitTime: 200,
+  });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (Date.now() > deadline) finish();
+      }, 200);
+      const finish = () => {
+        clearInterval(timer);
+        resolve();
+      };
+      stream.on('data', (message: KafkaMessage) => {
+        received.push(message);
+        if (received.length >= count) finish();
+      });
+    });
+    // A little longer, to catch duplicates arriving after the expected count.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  } finally {
+    await stream.close();
+    await consumer.close(true);
+  }
+  return received;
+}

@@ -1,0 +1,92 @@
+import { Consumer, FetchIsolationLevels, Producer, compatibilityPartitioner, stringDeserializer, stringSerializer } from '@platformatic/kafka';
+import type { Batch, PipelineContext, Sink } from '../../core/index.ts';
+import { kafkaError } from './errors.ts';
+import type { KafkaOptions, ResolvedKafkaOptions } from './options.ts';
+import { resolveKafkaOptions } from './options.ts';
+import { kafkaSink } from './sink.ts';
+import { KafkaSource } from './source.ts';
+import { BatchTransactions } from './transactions.ts';
+
+export interface KafkaTransportOptions extends KafkaOptions {
+  readonly context: PipelineContext;
+  /** Where environment defaults come from (KAFKA_BROKERS, ORCHESTRON_INSTANCE_ID). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Kafka in and out for one pipeline: a consumer-group source and a producer sink sharing one producer, so that in
+ * atomic mode each batch's output, dead letters and offsets commit in one transaction (exactly-once).
+ */
+export class KafkaTransport {
+  readonly options: ResolvedKafkaOptions;
+  readonly consumer: Consumer<Buffer, Buffer, string, Buffer>;
+  readonly producer: Producer<Buffer, Buffer, string, Buffer>;
+  readonly sink: Sink;
+  readonly #source: KafkaSource;
+
+  constructor(options: KafkaTransportOptions) {
+    this.options = resolveKafkaOptions(options, options.env ?? {});
+    const o = this.options;
+    const atomic = o.failureMode === 'atomic';
+    const common = {
+      clientId: o.clientId,
+      bootstrapBrokers: o.brokers,
+      ...(o.sasl ? { sasl: o.sasl } : {}),
+      ...(o.tls ? { tls: o.tls } : {}),
+    };
+    this.consumer = new Consumer({
+      ...common,
+      groupId: o.groupId,
+      autocommit: false,
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+      sessionTimeout: o.sessionTimeoutMs,
+      heartbeatInterval: o.heartbeatIntervalMs,
+      rebalanceTimeout: o.rebalanceTimeoutMs,
+      deserializers: { headerKey: stringDeserializer },
+    });
+    this.producer = new Producer({
+      ...common,
+      idempotent: true,
+      ...(atomic ? { transactionalId: o.transactionalId } : {}),
+      compression: o.compression,
+      autocreateTopics: true,
+      partitioner: compatibilityPartitioner,
+      serializers: { headerKey: stringSerializer },
+    });
+    const logger = options.context.platform.logger;
+    this.consumer.on('error', (error: unknown) => logger.warn({ error: String(error) }, 'kafka consumer error'));
+    const transactions = atomic ? new BatchTransactions(this.producer, logger) : undefined;
+    this.sink = kafkaSink(this.producer, transactions);
+    this.#source = new KafkaSource(this.consumer, o, options.context, transactions);
+  }
+
+  /** The batches of the subscribed topics, until `signal` aborts (the batch in flight still settles). */
+  source(signal?: AbortSignal): AsyncGenerator<Batch<Uint8Array | null>> {
+    return this.#source.batches(signal);
+  }
+
+  /** Partitions currently assigned to this instance. */
+  assignments(): { topic: string; partitions: number[] }[] {
+    return (this.consumer.assignments ?? []).map((a) => ({ topic: a.topic, partitions: [...a.partitions] }));
+  }
+
+  /** Leaves the group and closes both clients, forcibly once `deadlineMs` has passed. */
+  async close(deadlineMs = 10_000): Promise<void> {
+    const graceful = (async () => {
+      await this.consumer.close(true);
+      await this.producer.close();
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deadlineMs)));
+    try {
+      const outcome = await Promise.race([graceful.then(() => 'ok' as const), deadline]);
+      if (outcome === 'late') {
+        await Promise.allSettled([this.consumer.close(true), this.producer.close(true)]);
+      }
+    } catch (error) {
+      throw kafkaError(error, 'close kafka clients');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
