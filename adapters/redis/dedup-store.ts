@@ -1,0 +1,86 @@
+import type { Redis } from 'ioredis';
+import { ConfigError, silentLogger } from '../../core/index.ts';
+import type { DedupStore, Logger } from '../../core/index.ts';
+import { closeRedis, connectRedis, storeError } from './connect.ts';
+import { dedupKeyPrefix } from './keys.ts';
+import { resolveRedisOptions } from './options.ts';
+import type { Env, RedisStoreOptions, ResolvedRedisOptions } from './options.ts';
+import { defineDedupScripts } from './scripts.ts';
+import type { DedupScripts } from './scripts.ts';
+
+export interface RedisDedupDeps {
+  readonly logger?: Logger;
+  /** Where REDIS_URL is read from. Default: process.env. */
+  readonly env?: Env;
+}
+
+/** Bounds one MGET or script call; larger batches become several commands sent together. */
+const KEYS_PER_CALL = 10_000;
+
+/**
+ * The dedup store on Redis: `<prefix>:dedup:<key>` = `1` with a TTL per key. `seen` is one MGET; `remember` is one
+ * script running SET NX PX per key (measured faster than a pipeline of SETs: docs/stores/redis.md). Expiry is the
+ * server's, so it holds across every instance sharing the server.
+ */
+export class RedisDedupStore implements DedupStore {
+  readonly #client: Redis & DedupScripts;
+  readonly #options: ResolvedRedisOptions;
+  readonly #prefix: string;
+
+  private constructor(client: Redis, options: ResolvedRedisOptions) {
+    this.#client = defineDedupScripts(client);
+    this.#options = options;
+    this.#prefix = dedupKeyPrefix(options.keyPrefix);
+  }
+
+  /** Connects (explicit options, then REDIS_URL, then defaults); rejects with a StoreError when Redis cannot be reached. */
+  static async connect(options: RedisStoreOptions = {}, deps: RedisDedupDeps = {}): Promise<RedisDedupStore> {
+    const resolved = resolveRedisOptions(options, deps.env);
+    return new RedisDedupStore(await connectRedis(resolved, deps.logger ?? silentLogger), resolved);
+  }
+
+  get options(): ResolvedRedisOptions {
+    return this.#options;
+  }
+
+  async seen(keys: readonly string[]): Promise<boolean[]> {
+    const replies = await this.#chunked('seen', keys, (chunk) => this.#client.mget(chunk));
+    return replies.map((value) => value !== null);
+  }
+
+  async remember(keys: readonly string[], ttlMs: number): Promise<boolean[]> {
+    if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+      throw new ConfigError('ttlMs', `must be a positive number of milliseconds; got ${JSON.stringify(ttlMs)}`);
+    }
+    const ttl = String(Math.ceil(ttlMs));
+    const replies = await this.#chunked('remember', keys, (chunk) =>
+      this.#client.orchestronDedupRemember(chunk.length, ...chunk, ttl),
+    );
+    return replies.map((created) => created === 1);
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.#client.ping();
+    } catch (error) {
+      throw storeError('ping', this.#options.url, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await closeRedis(this.#client);
+  }
+
+  async #chunked<T>(operation: string, keys: readonly string[], call: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+    if (keys.length === 0) return [];
+    const calls: Promise<T[]>[] = [];
+    for (let start = 0; start < keys.length; start += KEYS_PER_CALL) {
+      calls.push(call(keys.slice(start, start + KEYS_PER_CALL).map((key) => this.#prefix + key)));
+    }
+    try {
+      return (await Promise.all(calls)).flat();
+    } catch (error) {
+      throw storeError(operation, this.#options.url, error);
+    }
+  }
+}
