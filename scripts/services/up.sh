@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Brings up every service the integration tests need and prints one KEY=value line per service on
+# stdout (nothing else goes to stdout):
+#   KAFKA_BROKERS, DATABASE_URL, REDIS_URL, MONGO_URL
+# Services already running are reused; a URL already exported is printed as it is.
+# Usage: npm run services:up       (to export them: set -a; eval "$(npm run -s services:up)"; set +a)
+set -euo pipefail
+SERVICE=services
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+ensure_dirs
+started=$SECONDS
+
+# Two services:up at the same time (e.g. parallel test jobs) must not both start servers: take turns.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$RUN_DIR/up.lock"
+  flock 9
+fi
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+
+# 9>&-: the servers started below must not inherit (and so keep holding) the lock.
+service() { bash "$SERVICES_DIR/$1.sh" >"$results/$1" 9>&-; }
+
+# Kafka (Maven resolve + JVM start) and FerretDB (Go build) are the slow ones: run them alongside.
+service kafka &
+kafka_job=$!
+service ferretdb &
+ferretdb_job=$!
+
+failed=()
+service postgres || failed+=(postgres)
+service redis || failed+=(redis)
+wait "$kafka_job" || failed+=(kafka)
+wait "$ferretdb_job" || failed+=(ferretdb)
+
+((${#failed[@]} == 0)) || die "could not bring up: ${failed[*]} (logs: $LOG_DIR)"
+
+for name in kafka postgres redis ferretdb; do
+  grep -E '^[A-Z_]+=' "$results/$name"
+done
+log "all services ready in $((SECONDS - started)) s (cache: $CACHE_DIR)"
