@@ -18,7 +18,7 @@ export default defineConfig({
           name: 'integration',
           include: integration,
           exclude: ignored,
-          testTimeout: 120_000,
+          testTimeout: 300_000,
           hookTimeout: 120_000,
         },
       },

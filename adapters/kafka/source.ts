@@ -1,12 +1,13 @@
 import { MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka';
-import type { Consumer, MessagesStream } from '@platformatic/kafka';
-import { Batch, BatchControl, BreakerOpenError, envelope, sleep } from '../../core/index.ts';
+import type { Admin, Consumer, MessagesStream } from '@platformatic/kafka';
+import { Batch, BatchControl, BreakerOpenError, SinkError, envelope, sleep } from '../../core/index.ts';
 import type { Envelope, OrchestronError, PipelineContext, Position, Settlement } from '../../core/index.ts';
 import { readBatch } from './batch-reader.ts';
 import { kafkaError } from './errors.ts';
 import type { ResolvedKafkaOptions } from './options.ts';
 import type { KafkaMessage } from './records.ts';
 import { toRecordInit } from './records.ts';
+import { floorKey, floorOf, stableCommittedOffsets } from './stable-offsets.ts';
 import type { BatchTransactions } from './transactions.ts';
 
 type KafkaConsumer = Consumer<Buffer, Buffer, string, Buffer>;
@@ -31,17 +32,34 @@ export class KafkaSource {
   readonly #options: ResolvedKafkaOptions;
   readonly #context: PipelineContext;
   readonly #transactions: BatchTransactions | undefined;
+  readonly #admin: Admin | undefined;
   readonly #deliveries = new Map<string, number>();
+  /** Atomic mode: stable committed offsets as of the last assignment; undefined when a rebalance made them stale. */
+  #floors: Map<string, bigint> | undefined;
+  /** Atomic mode: the offsets this instance's own transactions committed. */
+  readonly #ownCommitted = new Map<string, bigint>();
+  /** Counts the group generations this consumer joined: a batch that straddles a rebalance is not committed. */
+  #generation = 0;
   #stream: Stream | undefined;
   #rewind = false;
   #retryAfterMs = 0;
   #nextId = 1;
 
-  constructor(consumer: KafkaConsumer, options: ResolvedKafkaOptions, context: PipelineContext, transactions?: BatchTransactions) {
+  constructor(
+    consumer: KafkaConsumer,
+    options: ResolvedKafkaOptions,
+    context: PipelineContext,
+    exactlyOnce?: { readonly transactions: BatchTransactions; readonly admin: Admin },
+  ) {
     this.#consumer = consumer;
     this.#options = options;
     this.#context = context;
-    this.#transactions = transactions;
+    this.#transactions = exactlyOnce?.transactions;
+    this.#admin = exactlyOnce?.admin;
+    consumer.on('consumer:group:join', () => {
+      this.#generation++;
+      this.#floors = undefined;
+    });
   }
 
   async *batches(signal?: AbortSignal): AsyncGenerator<Batch<Uint8Array | null>> {
@@ -50,12 +68,19 @@ export class KafkaSource {
       while (!signal?.aborted) {
         if (this.#rewind) await this.#restart(signal);
         const stream = this.#stream ?? (await this.#open());
-        const messages = await readBatch(stream, this.#options.batchSize, this.#options.commitIntervalMs, signal);
-        if (messages.length === 0) {
+        const fetched = await readBatch(stream, this.#options.batchSize, this.#options.commitIntervalMs, signal);
+        if (fetched.length === 0) {
           if (stream.errored) await this.#recover(stream.errored, signal);
           else if (stream.destroyed || stream.readableEnded) this.#stream = undefined;
           continue;
         }
+        if (!this.#allAssigned(fetched)) {
+          // Fetched before a rebalance moved partitions: read again from the committed offsets rather than drop any.
+          this.#rewind = true;
+          continue;
+        }
+        const messages = await this.#aboveFloors(fetched);
+        if (messages.length === 0) continue;
         const enteredAt = clock.monotonic();
         const records: Envelope[] = messages.map((message) =>
           envelope({ ...toRecordInit(message), attempts: this.#deliveries.get(deliveryKey(message)) ?? 1 }, enteredAt),
@@ -74,10 +99,16 @@ export class KafkaSource {
   }
 
   #settlement(messages: readonly KafkaMessage[], last: readonly KafkaMessage[]): Settlement {
+    const generation = this.#generation;
     return {
       commit: async (control) => {
+        if (generation !== this.#generation) {
+          // The partitions may belong to another instance now: committing could duplicate its work.
+          throw new SinkError('the group rebalanced while the batch was in flight; it will be read again', { retryable: true });
+        }
         if (this.#transactions && control.context.failureMode === 'atomic') {
           await this.#transactions.commit(control, this.#consumer, last);
+          this.#raiseFloors(control.positions);
         } else {
           try {
             await this.#consumer.commit({
@@ -99,6 +130,40 @@ export class KafkaSource {
         if (this.#transactions) await this.#transactions.abort(control);
       },
     };
+  }
+
+  /** Whether every record belongs to a partition assigned here now. */
+  #allAssigned(messages: readonly KafkaMessage[]): boolean {
+    const assignments = this.#consumer.assignments;
+    if (!assignments) return false;
+    const owned = new Set(assignments.flatMap((a) => a.partitions.map((p) => floorKey(a.topic, p))));
+    return messages.every((m) => owned.has(floorKey(m.topic, m.partition)));
+  }
+
+  /**
+   * Transactional offsets become visible to a plain offset fetch only once the commit markers are written, after the
+   * commit returned, so a rewind or a rebalance right after can read from the old offset. Our own commits are
+   * remembered as floors too, and survive rebalances (they stay lower bounds of what is committed).
+   */
+  #raiseFloors(positions: readonly Position[]): void {
+    for (const { topic, partition, offset } of positions) {
+      if (offset > floorOf(this.#ownCommitted, topic, partition)) this.#ownCommitted.set(floorKey(topic, partition), offset);
+    }
+  }
+
+  /** Atomic mode: drops records a previous owner of their partition already committed (see stable-offsets.ts). */
+  async #aboveFloors(messages: KafkaMessage[]): Promise<KafkaMessage[]> {
+    if (!this.#admin) return messages;
+    this.#floors ??= await stableCommittedOffsets(this.#admin, this.#options.groupId);
+    const floors = this.#floors;
+    const own = this.#ownCommitted;
+    const kept = messages.filter(
+      (m) => m.offset >= floorOf(floors, m.topic, m.partition) && m.offset >= floorOf(own, m.topic, m.partition),
+    );
+    if (kept.length < messages.length) {
+      this.#context.platform.logger.info({ skipped: messages.length - kept.length }, 'skipped records below the stable committed offsets');
+    }
+    return kept;
   }
 
   async #open(): Promise<Stream> {

@@ -33,8 +33,23 @@ export async function produceRecords(topic: string, records: readonly { key: str
   }
 }
 
-/** Reads a topic from the beginning with read_committed until `count` records arrived or `timeoutMs` passed. */
-export async function readTopic(topic: string, count: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
+/**
+ * Reads a topic from the beginning with read_committed until `count` records arrived — or, with `{ distinctIds }`,
+ * until that many distinct `id`s did (at-least-once output may repeat some) — or `timeoutMs` passed.
+ */
+export async function readTopic(
+  topic: string,
+  count: number | { readonly distinctIds: number },
+  timeoutMs = 60_000,
+): Promise<KafkaMessage[]> {
+  const seen = new Set<number>();
+  const enough =
+    typeof count === 'number'
+      ? (received: readonly KafkaMessage[]) => received.length >= count
+      : (received: readonly KafkaMessage[]) => {
+          seen.add((JSON.parse(received.at(-1)?.value.toString() ?? '{}') as { id: number }).id);
+          return seen.size >= count.distinctIds;
+        };
   const consumer = new Consumer({
     clientId: unique('test-reader'),
     groupId: unique('test-reader'),
@@ -63,7 +78,7 @@ export async function readTopic(topic: string, count: number, timeoutMs = 60_000
       };
       stream.on('data', (message: KafkaMessage) => {
         received.push(message);
-        if (received.length >= count) finish();
+        if (enough(received)) finish();
       });
     });
     // A little longer, to catch duplicates arriving after the expected count.
@@ -73,4 +88,30 @@ export async function readTopic(topic: string, count: number, timeoutMs = 60_000
     await consumer.close(true);
   }
   return received;
+}
+
+/** Ids of JSON records `{ id }`, in the order read. */
+export const idsOf = (messages: readonly KafkaMessage[]): number[] =>
+  messages.map((m) => (JSON.parse(m.value.toString()) as { id: number }).id);
+
+/** Asserts-free summary of an output: how many records, distinct ids, duplicates, and ids missing from 0..count-1. */
+export function audit(messages: readonly KafkaMessage[], count: number) {
+  const ids = idsOf(messages);
+  const distinct = new Set(ids);
+  const missing: number[] = [];
+  for (let id = 0; id < count; id++) if (!distinct.has(id)) missing.push(id);
+  return { records: ids.length, distinct: distinct.size, duplicates: ids.length - distinct.size, missing };
+}
+
+/** Per-key order check: for each key, the `seq` values must increase. Returns the keys out of order. */
+export function outOfOrderKeys(messages: readonly KafkaMessage[]): string[] {
+  const last = new Map<string, number>();
+  const bad = new Set<string>();
+  for (const m of messages) {
+    const key = m.key?.toString() ?? '';
+    const seq = (JSON.parse(m.value.toString()) as { seq: number }).seq;
+    if (seq < (last.get(key) ?? -1)) bad.add(key);
+    last.set(key, seq);
+  }
+  return [...bad];
 }

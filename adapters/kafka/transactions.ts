@@ -27,6 +27,8 @@ export class BatchTransactions {
     try {
       transaction = await this.#producer.beginTransaction();
     } catch (error) {
+      // The client keeps a half-begun transaction after a failed begin; clear it so the next batch can begin again.
+      await this.#producer.transaction?.cancel().catch(() => {});
       throw kafkaError(error, 'begin transaction');
     }
     control.attachments.set(transactionKey, transaction);

@@ -1,4 +1,4 @@
-import { Consumer, FetchIsolationLevels, Producer, compatibilityPartitioner, stringDeserializer, stringSerializer } from '@platformatic/kafka';
+import { Admin, Consumer, FetchIsolationLevels, Producer, compatibilityPartitioner, stringDeserializer, stringSerializer } from '@platformatic/kafka';
 import type { Batch, PipelineContext, Sink } from '../../core/index.ts';
 import { kafkaError } from './errors.ts';
 import type { KafkaOptions, ResolvedKafkaOptions } from './options.ts';
@@ -22,6 +22,7 @@ export class KafkaTransport {
   readonly consumer: Consumer<Buffer, Buffer, string, Buffer>;
   readonly producer: Producer<Buffer, Buffer, string, Buffer>;
   readonly sink: Sink;
+  readonly #admin: Admin | undefined;
   readonly #source: KafkaSource;
 
   constructor(options: KafkaTransportOptions) {
@@ -47,7 +48,9 @@ export class KafkaTransport {
     this.producer = new Producer({
       ...common,
       idempotent: true,
-      ...(atomic ? { transactionalId: o.transactionalId } : {}),
+      // -1/-1 asks the coordinator for a new epoch of whatever producer the transactional id had before (a crashed
+      // instance): the client's default 0/0 is taken as a claim to be producer 0 and answered PRODUCER_FENCED.
+      ...(atomic ? { transactionalId: o.transactionalId, producerId: -1n, producerEpoch: -1 } : {}),
       compression: o.compression,
       autocreateTopics: true,
       partitioner: compatibilityPartitioner,
@@ -56,8 +59,9 @@ export class KafkaTransport {
     const logger = options.context.platform.logger;
     this.consumer.on('error', (error: unknown) => logger.warn({ error: String(error) }, 'kafka consumer error'));
     const transactions = atomic ? new BatchTransactions(this.producer, logger) : undefined;
+    this.#admin = atomic ? new Admin(common) : undefined;
     this.sink = kafkaSink(this.producer, transactions);
-    this.#source = new KafkaSource(this.consumer, o, options.context, transactions);
+    this.#source = new KafkaSource(this.consumer, o, options.context, transactions && this.#admin ? { transactions, admin: this.#admin } : undefined);
   }
 
   /** The batches of the subscribed topics, until `signal` aborts (the batch in flight still settles). */
@@ -75,13 +79,14 @@ export class KafkaTransport {
     const graceful = (async () => {
       await this.consumer.close(true);
       await this.producer.close();
+      await this.#admin?.close();
     })();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deadlineMs)));
     try {
       const outcome = await Promise.race([graceful.then(() => 'ok' as const), deadline]);
       if (outcome === 'late') {
-        await Promise.allSettled([this.consumer.close(true), this.producer.close(true)]);
+        await Promise.allSettled([this.consumer.close(true), this.producer.close(true), this.#admin?.close()]);
       }
     } catch (error) {
       throw kafkaError(error, 'close kafka clients');

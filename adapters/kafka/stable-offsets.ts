@@ -1,0 +1,34 @@
+import type { Admin } from '@platformatic/kafka';
+import { findErrorBy } from '@platformatic/kafka';
+import { kafkaError } from './errors.ts';
+
+export const floorKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+/**
+ * The group's committed offsets, asked with require_stable: while another instance's transaction still holds pending
+ * offsets for a partition the broker answers UNSTABLE_OFFSET_COMMIT, and we ask again. The consumer's own offset
+ * fetch does not ask for stable offsets, so after a rebalance it may start a partition below offsets that a previous
+ * owner's transaction is about to commit; records below these floors were already processed and are skipped.
+ */
+export async function stableCommittedOffsets(admin: Admin, groupId: string, deadlineMs = 60_000): Promise<Map<string, bigint>> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId], requireStable: true });
+      const floors = new Map<string, bigint>();
+      for (const topic of group?.topics ?? []) {
+        for (const partition of topic.partitions) {
+          if (partition.committedOffset >= 0n) floors.set(floorKey(topic.name, partition.partitionIndex), partition.committedOffset);
+        }
+      }
+      return floors;
+    } catch (error) {
+      const unstable = error instanceof Error && findErrorBy(error, 'apiId', 'UNSTABLE_OFFSET_COMMIT') !== null;
+      if (!unstable || Date.now() - started > deadlineMs) throw kafkaError(error, `fetch stable offsets of group ${groupId}`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
+    }
+  }
+}
+
+export const floorOf = (floors: ReadonlyMap<string, bigint>, topic: string, partition: number): bigint =>
+  floors.get(floorKey(topic, partition)) ?? -1n;
