@@ -25,8 +25,8 @@ export interface Row {
   readonly date: string;
 }
 
-async function measure(suites: Suite[], time: number): Promise<Row[]> {
-  const bench = new Bench({ time: quick ? time / 5 : time, warmupTime: quick ? 50 : 250 });
+async function measure(suites: Suite[], time: number, iterations = 64): Promise<Row[]> {
+  const bench = new Bench({ time: quick ? time / 5 : time, iterations: quick ? Math.min(iterations, 8) : iterations, warmupTime: quick ? 50 : 250 });
   for (const suite of suites) bench.add(suite.name, suite.run);
   await bench.run();
   return bench.tasks.map((task) => {
@@ -51,7 +51,38 @@ async function measure(suites: Suite[], time: number): Promise<Row[]> {
   });
 }
 
-const rows = [...(await measure(stageSuites(), 1_000)), ...(await measure(pipelineSuites(), 3_000))];
+type StoreSuites = () => Promise<{ suites: Suite[]; close(): Promise<void> }>;
+
+/** Store suites run against the real servers when `--stores` is given (npm run bench brings them up first). */
+async function storeRows(): Promise<Row[]> {
+  if (!process.argv.includes('--stores')) return [];
+  const stores: [string, string, string][] = [
+    ['redis', './stores/redis.ts', 'redisSuites'],
+    ['postgres', './stores/postgres.ts', 'postgresSuites'],
+    ['mongodb', './stores/mongodb.ts', 'mongoSuites'],
+  ];
+  const rows: Row[] = [];
+  for (const [name, path, exported] of stores) {
+    const module = (await import(path)) as Record<string, StoreSuites>;
+    const make = module[exported];
+    if (!make) throw new Error(`${path} does not export ${exported}`);
+    const { suites, close } = await make();
+    try {
+      // A few iterations: a store call moves 500 rows, and slow stores (FerretDB) must not take the run hostage.
+      rows.push(...(await measure(suites, 2_000, 8)));
+    } finally {
+      await close();
+    }
+    console.error(`${runtime}: ${name} store benchmarks done`);
+  }
+  return rows;
+}
+
+const rows = [
+  ...(await measure(stageSuites(), 1_000)),
+  ...(await measure(pipelineSuites(), 3_000)),
+  ...(await storeRows()),
+];
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
 writeFileSync(new URL(`./out/results-${runtime}.json`, import.meta.url), `${JSON.stringify(rows, null, 2)}\n`);
 for (const row of rows) {

@@ -23,7 +23,9 @@ describe('kafka: poison records in skip-and-log mode', () => {
     const badIds = Array.from({ length: count }, (_, id) => id).filter((id) => isInvalid(id) || isThrowing(id));
     const group = unique('poison');
     const worker = new Worker({ brokers, group, input: topics.in, output: topics.out, failureMode: 'skip-and-log', instanceId: unique('w') });
-    await worker.until((e) => (e.total ?? 0) >= count, 120_000);
+    await worker.until((e) => (e.total ?? 0) >= count, 120_000).catch((error: Error) => {
+      throw new Error(`${error.message}; worker at ${worker.total}; last events ${JSON.stringify(worker.events.slice(-3))}`);
+    });
     worker.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
 

@@ -113,7 +113,14 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const summary = { read: 0, replayed: 0, parked: 0, skipped: 0, byCategory: {} as Record<string, number> };
   try {
     const ends = (await consumer.listOffsets({ topics: [options.dlqTopic] })).get(options.dlqTopic) ?? [];
-    const remaining = new Map(ends.map((end, partition) => [partition, end] as const).filter(([, end]) => end > 0n));
+    const committed =
+      (await consumer.listCommittedOffsets({ topics: [{ topic: options.dlqTopic, partitions: ends.map((_, p) => p) }] })).get(
+        options.dlqTopic,
+      ) ?? [];
+    // Partitions with records past what this group already replayed, up to their end as of now.
+    const remaining = new Map(
+      ends.map((end, partition) => [partition, end] as const).filter(([partition, end]) => end > (committed[partition] ?? -1n) && end > 0n),
+    );
     const stream = await consumer.consume({
       topics: [options.dlqTopic],
       mode: MessagesStreamModes.COMMITTED,
@@ -129,7 +136,10 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
           const end = remaining.get(m.partition);
           return end !== undefined && m.offset < end;
         });
-        if (batch.length === 0) continue;
+        if (batch.length === 0) {
+          if (stream.errored || stream.destroyed || stream.readableEnded) throw stream.errored ?? new Error('the consumer stream ended');
+          continue;
+        }
         const replays: KafkaOutbound[] = [];
         const parks: KafkaOutbound[] = [];
         for (const message of batch) {

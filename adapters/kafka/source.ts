@@ -13,9 +13,14 @@ import type { BatchTransactions } from './transactions.ts';
 type KafkaConsumer = Consumer<Buffer, Buffer, string, Buffer>;
 type Stream = MessagesStream<Buffer, Buffer, string, Buffer>;
 
+/** The record with the highest offset of each partition: its offset + 1 is what the batch commits. */
 const lastPerPartition = (messages: readonly KafkaMessage[]): KafkaMessage[] => {
   const last = new Map<string, KafkaMessage>();
-  for (const message of messages) last.set(`${message.topic}\u0000${message.partition}`, message);
+  for (const message of messages) {
+    const key = `${message.topic}\u0000${message.partition}`;
+    const seen = last.get(key);
+    if (!seen || message.offset > seen.offset) last.set(key, message);
+  }
   return [...last.values()];
 };
 
@@ -36,6 +41,8 @@ export class KafkaSource {
   readonly #deliveries = new Map<string, number>();
   /** Atomic mode: stable committed offsets as of the last assignment; undefined when a rebalance made them stale. */
   #floors: Map<string, bigint> | undefined;
+  /** Per partition, the next offset this stream has not handed out yet; reset whenever the stream is reopened. */
+  readonly #handedOut = new Map<string, bigint>();
   /** Atomic mode: the offsets this instance's own transactions committed. */
   readonly #ownCommitted = new Map<string, bigint>();
   /** Counts the group generations this consumer joined: a batch that straddles a rebalance is not committed. */
@@ -79,7 +86,7 @@ export class KafkaSource {
           this.#rewind = true;
           continue;
         }
-        const messages = await this.#aboveFloors(fetched);
+        const messages = this.#notYetHandedOut(await this.#aboveFloors(fetched));
         if (messages.length === 0) continue;
         const enteredAt = clock.monotonic();
         const records: Envelope[] = messages.map((message) =>
@@ -130,6 +137,21 @@ export class KafkaSource {
         if (this.#transactions) await this.#transactions.abort(control);
       },
     };
+  }
+
+  /**
+   * After a rebalance the client re-reads partitions from their committed offsets on its own, so the stream can
+   * repeat records it already gave us. Within one stream, each offset is handed to the pipeline once.
+   */
+  #notYetHandedOut(messages: readonly KafkaMessage[]): KafkaMessage[] {
+    const kept: KafkaMessage[] = [];
+    for (const message of messages) {
+      const key = floorKey(message.topic, message.partition);
+      if (message.offset < (this.#handedOut.get(key) ?? -1n)) continue;
+      this.#handedOut.set(key, message.offset + 1n);
+      kept.push(message);
+    }
+    return kept;
   }
 
   /** Whether every record belongs to a partition assigned here now. */
@@ -201,6 +223,7 @@ export class KafkaSource {
   async #closeStream(): Promise<void> {
     const stream = this.#stream;
     this.#stream = undefined;
+    this.#handedOut.clear();
     if (stream && !stream.closed) await stream.close().catch(() => {});
   }
 }

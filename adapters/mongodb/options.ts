@@ -1,0 +1,161 @@
+import { MongoClient } from 'mongodb';
+import { ConfigError } from '../../core/errors.ts';
+import { checkIdentifier, redactUrl } from '../../core/identifiers.ts';
+import type { Logger } from '../../core/logger.ts';
+import { silentLogger } from '../../core/logger.ts';
+import type { Clock } from '../../core/platform.ts';
+import { systemClock } from '../../core/platform.ts';
+
+/** How to reach MongoDB. Each field: explicit value, else the environment (MONGO_URL), else the default. */
+export interface MongoConnectionOptions {
+  /** `mongodb://` or `mongodb+srv://` URL; env MONGO_URL; default `mongodb://127.0.0.1:27017/orchestron`. */
+  readonly url?: string;
+  /** Database name; default: the URL's path, else `orchestron`. */
+  readonly database?: string;
+  /** How long an operation waits for a reachable server before failing (driver `serverSelectionTimeoutMS`). Default 2000. */
+  readonly serverSelectionTimeoutMs?: number;
+  /** TCP connect and handshake timeout (driver `connectTimeoutMS`). Default 2000. */
+  readonly connectTimeoutMs?: number;
+  /** How long a socket may sit without a reply before the operation fails (driver `socketTimeoutMS`). Default 30000. */
+  readonly socketTimeoutMs?: number;
+  /** Connections per server (driver `maxPoolSize`). Default 20. */
+  readonly maxPoolSize?: number;
+  /** A connected client to share between stores: used as is, and left open by `close()`. `url` and timeouts are then ignored. */
+  readonly client?: MongoClient;
+  /** Create (or reconcile) the collection's indexes at start. Default true. */
+  readonly ensureIndexes?: boolean;
+  /** Told when the server lacks TTL indexes (FerretDB 1.x). Default: silent. */
+  readonly logger?: Logger;
+}
+
+export interface MongoTrackerOptions extends MongoConnectionOptions {
+  /** Collection name, checked with `checkIdentifier`. Default `orchestron_tracker`. */
+  readonly collection?: string;
+  /** Delete documents this long after their last update (TTL index on `updatedAt`). Default: kept forever. */
+  readonly retentionMs?: number;
+  /** Stamps `createdAt`/`updatedAt` and measures sweep ages. Default: the system clock. */
+  readonly clock?: Clock;
+}
+
+export interface MongoDedupOptions extends MongoConnectionOptions {
+  /** Collection name, checked with `checkIdentifier`. Default `orchestron_dedup`. */
+  readonly collection?: string;
+  /** Computes `expiresAt` and decides what has expired. Default: the system clock. */
+  readonly clock?: Clock;
+}
+
+export interface ResolvedConnection {
+  readonly url: string;
+  /** The URL with its password redacted: the only form that goes into messages. */
+  readonly target: string;
+  readonly database: string;
+  readonly serverSelectionTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly socketTimeoutMs: number;
+  readonly maxPoolSize: number;
+  readonly client: MongoClient | undefined;
+  readonly ensureIndexes: boolean;
+  readonly logger: Logger;
+}
+
+export interface ResolvedTrackerOptions extends ResolvedConnection {
+  readonly collection: string;
+  readonly retentionMs: number | undefined;
+  readonly clock: Clock;
+}
+
+export interface ResolvedDedupOptions extends ResolvedConnection {
+  readonly collection: string;
+  readonly clock: Clock;
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export const mongoDefaults = {
+  url: 'mongodb://127.0.0.1:27017/orchestron',
+  database: 'orchestron',
+  serverSelectionTimeoutMs: 2_000,
+  connectTimeoutMs: 2_000,
+  socketTimeoutMs: 30_000,
+  maxPoolSize: 20,
+  trackerCollection: 'orchestron_tracker',
+  dedupCollection: 'orchestron_dedup',
+} as const;
+
+// MongoDB's own rule for database names (no / \ . space " $ * < > : | ? or NUL), at most 63 bytes.
+const databaseName = /^[^/\\. "$*<>:|?\0]{1,63}$/;
+
+export function resolveConnection(options: MongoConnectionOptions = {}, env: Environment = process.env): ResolvedConnection {
+  const url = options.url ?? nonEmpty(env.MONGO_URL) ?? mongoDefaults.url;
+  if (typeof url !== 'string' || !/^mongodb(\+srv)?:\/\/[^/?]+/.test(url)) {
+    throw new ConfigError('url', `must be a mongodb:// or mongodb+srv:// URL with a host; got ${JSON.stringify(redactUrl(String(url)))}`);
+  }
+  const database = options.database ?? databaseOf(url) ?? mongoDefaults.database;
+  if (typeof database !== 'string' || !databaseName.test(database)) {
+    throw new ConfigError('database', `must be 1 to 63 characters without / \\ . space " $ * < > : | ?; got ${JSON.stringify(database)}`);
+  }
+  if (options.client !== undefined && !(options.client instanceof MongoClient)) {
+    throw new ConfigError('client', 'must be a MongoClient from the mongodb package');
+  }
+  if (options.ensureIndexes !== undefined && typeof options.ensureIndexes !== 'boolean') {
+    throw new ConfigError('ensureIndexes', `must be true or false; got ${JSON.stringify(options.ensureIndexes)}`);
+  }
+  return {
+    url,
+    target: redactUrl(url),
+    database,
+    serverSelectionTimeoutMs: positiveInteger('serverSelectionTimeoutMs', options.serverSelectionTimeoutMs, mongoDefaults.serverSelectionTimeoutMs),
+    connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs, mongoDefaults.connectTimeoutMs),
+    socketTimeoutMs: positiveInteger('socketTimeoutMs', options.socketTimeoutMs, mongoDefaults.socketTimeoutMs),
+    maxPoolSize: positiveInteger('maxPoolSize', options.maxPoolSize, mongoDefaults.maxPoolSize),
+    client: options.client,
+    ensureIndexes: options.ensureIndexes ?? true,
+    logger: options.logger ?? silentLogger,
+  };
+}
+
+export function resolveTrackerOptions(options: MongoTrackerOptions = {}, env: Environment = process.env): ResolvedTrackerOptions {
+  return {
+    ...resolveConnection(options, env),
+    collection: checkIdentifier('collection', options.collection ?? mongoDefaults.trackerCollection),
+    retentionMs: options.retentionMs === undefined ? undefined : positiveInteger('retentionMs', options.retentionMs, 0, 1_000),
+    clock: clockOf(options.clock),
+  };
+}
+
+export function resolveDedupOptions(options: MongoDedupOptions = {}, env: Environment = process.env): ResolvedDedupOptions {
+  return {
+    ...resolveConnection(options, env),
+    collection: checkIdentifier('collection', options.collection ?? mongoDefaults.dedupCollection),
+    clock: clockOf(options.clock),
+  };
+}
+
+const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
+
+/** The database in a connection string's path (`mongodb://host/db?...`), if any. */
+function databaseOf(url: string): string | undefined {
+  const path = /^mongodb(?:\+srv)?:\/\/[^/?]*\/([^?]*)/.exec(url)?.[1];
+  if (!path) return undefined;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+function positiveInteger(field: string, value: number | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new ConfigError(field, `must be a whole number of at least ${min}; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function clockOf(clock: Clock | undefined): Clock {
+  if (clock === undefined) return systemClock;
+  if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') {
+    throw new ConfigError('clock', 'must be a core Clock (an object with now(), monotonic(), setTimer(), clearTimer())');
+  }
+  return clock;
+}
