@@ -20,7 +20,7 @@ npm run --silent check
 
 status=0
 echo "› vitest on Node (unit + integration)" >&2
-npx vitest run --reporter=default --reporter=json --outputFile.json="$logs/vitest.json" || status=1
+npx vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json="$logs/vitest.json" || status=1
 
 echo "› core suite on Bun" >&2
 npm run --silent test:bun 2>&1 | tee "$logs/bun.log" || status=1
