@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FailureMode } from '../../core/index.ts';
 import { Worker } from './fixtures/spawn.ts';
-import { audit, brokers, freshTopics, produceRecords, readTopic, unique } from './testing.ts';
+import { audit, brokers, freshTopics, produceRecords, readCommittedWithKcat, unique } from './testing.ts';
 
 const count = 20_000;
 
@@ -18,7 +18,7 @@ async function crashTwice(failureMode: FailureMode) {
     kills.push(worker.total);
   }
   const last = new Worker(config);
-  const output = await readTopic(topics.out as string, { distinctIds: count }, 180_000);
+  const output = await readCommittedWithKcat(topics.out as string, count, 180_000);
   last.kill('SIGTERM');
   expect(await last.exited).toBe(0);
   return { report: audit(output, count), kills };

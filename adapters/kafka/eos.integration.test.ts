@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commit, decode, json, pipeline, pipelineContext, produce, transform } from '../../core/index.ts';
 import type { FailureMode } from '../../core/index.ts';
-import { freshTopics, brokers, produceRecords, readTopic, unique } from './testing.ts';
+import { freshTopics, brokers, produceRecords, readCommittedWithKcat, readTopic, unique } from './testing.ts';
 import { KafkaTransport } from './transport.ts';
 
 interface Event {
@@ -40,7 +40,7 @@ async function runThrough(failureMode: FailureMode, count: number) {
   }
   const seconds = (performance.now() - started) / 1000;
   await transport.close();
-  const output = await readTopic(topics.out as string, count);
+  const output = failureMode === 'atomic' ? await readCommittedWithKcat(topics.out as string, count) : await readTopic(topics.out as string, count);
   return { output, seconds };
 }
 

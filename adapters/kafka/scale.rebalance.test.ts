@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Worker } from './fixtures/spawn.ts';
-import { audit, brokers, freshTopics, outOfOrderKeys, produceRecords, readTopic, unique } from './testing.ts';
+import { audit, brokers, freshTopics, outOfOrderKeys, produceRecords, readCommittedWithKcat, unique } from './testing.ts';
 
 const count = 20_000;
 
@@ -17,7 +17,7 @@ describe('kafka: several instances in one group', () => {
     b.kill('SIGTERM');
     expect(await b.exited).toBe(0);
 
-    const output = await readTopic(topics.out as string, { distinctIds: count }, 240_000);
+    const output = await readCommittedWithKcat(topics.out as string, count, 240_000);
     a.kill('SIGTERM');
     c.kill('SIGTERM');
     expect(await a.exited).toBe(0);

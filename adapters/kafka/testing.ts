@@ -115,3 +115,39 @@ export function outOfOrderKeys(messages: readonly KafkaMessage[]): string[] {
   }
   return [...bad];
 }
+
+/**
+ * Reads a topic with read_committed through kcat (librdkafka), an independent client, until `distinctIds` distinct
+ * `id`s are there or `timeoutMs` passed. Exactly-once checks use it: @platformatic/kafka's consumer was seen to hand
+ * out records of aborted transactions (docs/adapters/kafka.md), which would make a correct output look duplicated.
+ */
+export async function readCommittedWithKcat(topic: string, distinctIds: number, timeoutMs = 120_000): Promise<KafkaMessage[]> {
+  const { execFile } = await import('node:child_process');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        'kcat',
+        ['-C', '-b', brokers.join(','), '-t', topic, '-X', 'isolation.level=read_committed', '-o', 'beginning', '-e', '-q', '-J'],
+        { maxBuffer: 1 << 30 },
+        (error, out) => (error ? reject(error) : resolve(out)),
+      ),
+    );
+    const messages = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const m = JSON.parse(line) as { topic: string; partition: number; offset: number; key: string | null; payload: string | null };
+        return {
+          topic: m.topic,
+          partition: m.partition,
+          offset: BigInt(m.offset),
+          key: Buffer.from(m.key ?? ''),
+          value: Buffer.from(m.payload ?? ''),
+          headers: new Map(),
+        } as unknown as KafkaMessage;
+      });
+    if (new Set(idsOf(messages)).size >= distinctIds || Date.now() > deadline) return messages;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Worker } from './fixtures/spawn.ts';
-import { audit, brokers, freshTopics, produceRecords, readTopic, unique } from './testing.ts';
+import { audit, brokers, freshTopics, produceRecords, readCommittedWithKcat, unique } from './testing.ts';
 
 const count = 6_000;
 
@@ -19,7 +19,7 @@ describe('kafka: a zombie worker', () => {
     zombie.kill('SIGCONT');
     const zombieExit = await zombie.exited;
 
-    const output = await readTopic(topics.out as string, { distinctIds: count }, 180_000);
+    const output = await readCommittedWithKcat(topics.out as string, count, 180_000);
     replacement.kill('SIGTERM');
     expect(await replacement.exited).toBe(0);
 

@@ -29,6 +29,8 @@ service ferretdb &
 ferretdb_job=$!
 
 failed=()
+# kcat: the independent Kafka client the exactly-once tests read their output with (read_committed).
+command -v kcat >/dev/null 2>&1 || apt_install kcat || failed+=(kcat)
 service postgres || failed+=(postgres)
 service redis || failed+=(redis)
 wait "$kafka_job" || failed+=(kafka)
