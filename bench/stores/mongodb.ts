@@ -2,9 +2,9 @@
 // round (seen, then remember) for one batch of 500, against MONGO_URL (FerretDB locally).
 import type { MongoClient } from 'mongodb';
 import { connectMongo, createMongoDedupStore, createMongoTracker, resolveConnection } from '../../adapters/mongodb/index.ts';
-import type { TrackEntry } from '../../core/index.ts';
 import { batchSize } from '../fixtures.ts';
 import type { Suite } from '../suites.ts';
+import { dedupKeys, trackEntries } from './workload.ts';
 
 /**
  * Calls per collection. FerretDB 1.x scans the whole collection for every update statement (docs/stores/mongodb.md,
@@ -75,14 +75,6 @@ export async function mongoSuites(): Promise<{ suites: Suite[]; close(): Promise
     throw error;
   }
   let round = 0;
-  const entries = (r: number): TrackEntry[] =>
-    Array.from({ length: batchSize }, (_, i) => ({
-      dedupKey: `orders-${i % 6}-${r * batchSize + i}`,
-      topic: 'orders',
-      partition: i % 6,
-      offset: BigInt(r * batchSize + i),
-      attempts: 1,
-    }));
 
   const suites: Suite[] = [
     {
@@ -90,7 +82,7 @@ export async function mongoSuites(): Promise<{ suites: Suite[]; close(): Promise
       records: batchSize,
       run: async () => {
         const tracker = await trackers.store();
-        const batch = entries(round++);
+        const batch = trackEntries(round++);
         await tracker.received(batch);
         await tracker.succeeded(batch);
       },
@@ -100,7 +92,7 @@ export async function mongoSuites(): Promise<{ suites: Suite[]; close(): Promise
       records: batchSize,
       run: async () => {
         const store = await stores.store();
-        const keys = entries(round++).map((entry) => entry.dedupKey);
+        const keys = dedupKeys(round++);
         await store.seen(keys);
         await store.remember(keys, 3_600_000);
       },

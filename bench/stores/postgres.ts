@@ -4,8 +4,8 @@ import { createPostgresDedupStore, createPostgresTracker } from '../../adapters/
 import { databaseUrl, dropTables, uniqueName } from '../../adapters/postgres/testing.ts';
 import type { TrackEntry } from '../../core/index.ts';
 import type { Suite } from '../suites.ts';
+import { dedupKeys, storeBatch as batch, trackEntries } from './workload.ts';
 
-const batch = 500;
 
 export async function postgresSuites(): Promise<{ suites: Suite[]; close(): Promise<void> }> {
   const trackerTable = uniqueName('obench_records');
@@ -13,16 +13,7 @@ export async function postgresSuites(): Promise<{ suites: Suite[]; close(): Prom
   const options = { url: databaseUrl, trackerTable, dedupTable };
   const [tracker, store] = await Promise.all([createPostgresTracker(options), createPostgresDedupStore(options)]);
   let round = 0;
-  const entries = (): TrackEntry[] => {
-    const r = round++;
-    return Array.from({ length: batch }, (_, i) => ({
-      dedupKey: `orders-${i % 6}-${r * batch + i}`,
-      topic: 'orders',
-      partition: i % 6,
-      offset: BigInt(r * batch + i),
-      attempts: 1,
-    }));
-  };
+  const entries = (): TrackEntry[] => trackEntries(round++);
 
   const suites: Suite[] = [
     {
@@ -38,8 +29,7 @@ export async function postgresSuites(): Promise<{ suites: Suite[]; close(): Prom
       name: 'postgres dedup (seen + remember, batch 500)',
       records: batch,
       run: async () => {
-        const r = round++;
-        const keys = Array.from({ length: batch }, (_, i) => `ord-${r}-${i}`);
+        const keys = dedupKeys(round++);
         await store.seen(keys);
         await store.remember(keys, 600_000);
       },

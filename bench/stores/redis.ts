@@ -3,10 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { RedisDedupStore, RedisTracker } from '../../adapters/redis/index.ts';
 import { deletePrefix } from '../../adapters/redis/testing.ts';
-import type { TrackEntry } from '../../core/index.ts';
 import type { Suite } from '../suites.ts';
+import { dedupKeys, storeBatch as batch, trackEntries } from './workload.ts';
 
-const batch = 500;
 
 export async function redisSuites(): Promise<{ suites: Suite[]; close(): Promise<void> }> {
   const keyPrefix = `obench-${randomUUID().slice(0, 8)}`;
@@ -19,8 +18,7 @@ export async function redisSuites(): Promise<{ suites: Suite[]; close(): Promise
       name: 'redis dedup (seen + remember, batch 500)',
       records: batch,
       run: async () => {
-        const r = round++;
-        const keys = Array.from({ length: batch }, (_, i) => `ord-${r}-${i}`);
+        const keys = dedupKeys(round++);
         await store.seen(keys);
         await store.remember(keys, 600_000);
       },
@@ -29,14 +27,7 @@ export async function redisSuites(): Promise<{ suites: Suite[]; close(): Promise
       name: 'redis outbox (received + success, batch 500)',
       records: batch,
       run: async () => {
-        const r = round++;
-        const entries: TrackEntry[] = Array.from({ length: batch }, (_, i) => ({
-          dedupKey: `orders-${i % 6}-${r * batch + i}`,
-          topic: 'orders',
-          partition: i % 6,
-          offset: BigInt(r * batch + i),
-          attempts: 1,
-        }));
+        const entries = trackEntries(round++);
         await tracker.received(entries);
         await tracker.succeeded(entries);
       },
