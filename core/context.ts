@@ -1,4 +1,4 @@
-import { ConfigError } from './errors.ts';
+import { checkOneOf, checkWholeNumber } from './checks.ts';
 import type { Platform } from './platform.ts';
 import { platformOf } from './platform.ts';
 
@@ -34,14 +34,8 @@ export interface PipelineContextOptions {
 }
 
 export function pipelineContext(options: PipelineContextOptions = {}): PipelineContext {
-  const failureMode = options.failureMode ?? 'atomic';
-  if (!FailureModes.includes(failureMode)) {
-    throw new ConfigError('failureMode', `must be one of ${FailureModes.join(', ')}; got ${JSON.stringify(failureMode)}`);
-  }
-  const maxDeliveries = options.maxDeliveries ?? 5;
-  if (!Number.isInteger(maxDeliveries) || maxDeliveries < 1) {
-    throw new ConfigError('maxDeliveries', `must be an integer ≥ 1; got ${JSON.stringify(maxDeliveries)}`);
-  }
+  const failureMode = checkOneOf('failureMode', options.failureMode ?? 'atomic', FailureModes);
+  const maxDeliveries = checkWholeNumber('maxDeliveries', options.maxDeliveries ?? 5);
   return {
     failureMode,
     platform: platformOf(options.platform),

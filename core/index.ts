@@ -35,5 +35,6 @@ export * from './stages/track.ts';
 export * from './stages/commit.ts';
 export * from './testing/manual-clock.ts';
 export * from './identifiers.ts';
+export * from './checks.ts';
 export * from './deadline.ts';
 export * from './tracker/safeguard.ts';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, FailureModes, TrackerStrategies } from '../core/index.ts';
+import { FailureModes, TrackerStrategies, checkOneOf, checkWholeNumber } from '../core/index.ts';
 import type { FailureMode, TrackerStrategy } from '../core/index.ts';
 import { runOrderEnrichment } from '../examples/embedded/order-enrichment.ts';
 import type { DemoSummary } from '../examples/embedded/order-enrichment.ts';
@@ -8,11 +8,6 @@ const usage = `Usage: npm start -- [--orders N] [--mode atomic|skip-and-log] [--
 
 Runs the embedded default: an order-enrichment pipeline over generated orders, with the in-memory transport,
 dedup store and tracker. No services needed. Environment: ORCHESTRON_DEMO_ORDERS, FAILURE_MODE, TRACKER_STRATEGY.`;
-
-function oneOf<T extends string>(field: string, value: string, allowed: readonly T[]): T {
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new ConfigError(field, `must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`);
-}
 
 function resolveOptions(argv: string[]) {
   const { values } = parseArgs({
@@ -26,14 +21,11 @@ function resolveOptions(argv: string[]) {
   });
   if (values.help) return undefined;
   const ordersText = values.orders ?? process.env.ORCHESTRON_DEMO_ORDERS ?? '20000';
-  const orders = Number(ordersText);
-  if (!Number.isInteger(orders) || orders < 1) {
-    throw new ConfigError('orders', `must be a whole number ≥ 1; got ${JSON.stringify(ordersText)}`);
-  }
+  const orders = checkWholeNumber('orders', /^\d+$/.test(ordersText) ? Number(ordersText) : ordersText);
   return {
     orders,
-    failureMode: oneOf<FailureMode>('failureMode', values.mode ?? process.env.FAILURE_MODE ?? 'atomic', FailureModes),
-    trackerStrategy: oneOf<TrackerStrategy>(
+    failureMode: checkOneOf<FailureMode>('failureMode', values.mode ?? process.env.FAILURE_MODE ?? 'atomic', FailureModes),
+    trackerStrategy: checkOneOf<TrackerStrategy>(
       'trackerStrategy',
       values.tracker ?? process.env.TRACKER_STRATEGY ?? 'OUTBOX',
       TrackerStrategies,

@@ -1,6 +1,6 @@
 import type { SASLOptions } from '@platformatic/kafka';
 import type { ConnectionOptions } from 'node:tls';
-import { ConfigError, FailureModes } from '../../core/index.ts';
+import { ConfigError, FailureModes, checkOneOf, checkWholeNumber } from '../../core/index.ts';
 import type { FailureMode } from '../../core/index.ts';
 
 export const CompressionValues = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
@@ -56,10 +56,6 @@ export interface ResolvedKafkaOptions {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const positiveInteger = (field: string, value: number): number => {
-  if (!Number.isInteger(value) || value < 1) throw new ConfigError(field, `must be a whole number ≥ 1; got ${JSON.stringify(value)}`);
-  return value;
-};
 
 export function parseBrokers(value: readonly string[] | string): string[] {
   const list = (typeof value === 'string' ? value.split(',') : [...value]).map((b) => b.trim()).filter(Boolean);
@@ -72,18 +68,12 @@ export function parseBrokers(value: readonly string[] | string): string[] {
 
 /** Explicit options, then the environment, then defaults; validated here, once. */
 export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): ResolvedKafkaOptions {
-  const failureMode = options.failureMode ?? 'atomic';
-  if (!FailureModes.includes(failureMode)) {
-    throw new ConfigError('failureMode', `must be one of ${FailureModes.join(', ')}; got ${JSON.stringify(failureMode)}`);
-  }
+  const failureMode = checkOneOf('failureMode', options.failureMode ?? 'atomic', FailureModes);
   if (!options.groupId) throw new ConfigError('groupId', 'a consumer group id is required');
   if (options.topics.length === 0) throw new ConfigError('topics', 'at least one source topic is required');
-  const compression = options.compression ?? 'none';
-  if (!CompressionValues.includes(compression)) {
-    throw new ConfigError('compression', `must be one of ${CompressionValues.join(', ')}; got ${JSON.stringify(compression)}`);
-  }
+  const compression = checkOneOf('compression', options.compression ?? 'none', CompressionValues);
   const instanceId = options.instanceId ?? env.ORCHESTRON_INSTANCE_ID ?? env.HOSTNAME ?? 'orchestron-0';
-  const sessionTimeoutMs = positiveInteger('sessionTimeoutMs', options.sessionTimeoutMs ?? 30_000);
+  const sessionTimeoutMs = checkWholeNumber('sessionTimeoutMs', options.sessionTimeoutMs ?? 30_000);
   return {
     brokers: parseBrokers(options.brokers ?? env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
     clientId: options.clientId ?? `orchestron-${instanceId}`,
@@ -91,12 +81,12 @@ export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): Resol
     topics: options.topics,
     failureMode,
     transactionalId: `${options.transactionalIdPrefix ?? options.groupId}-${instanceId}`,
-    batchSize: positiveInteger('batchSize', options.batchSize ?? 1_000),
-    commitIntervalMs: positiveInteger('commitIntervalMs', options.commitIntervalMs ?? 100),
+    batchSize: checkWholeNumber('batchSize', options.batchSize ?? 1_000),
+    commitIntervalMs: checkWholeNumber('commitIntervalMs', options.commitIntervalMs ?? 100),
     sessionTimeoutMs,
-    heartbeatIntervalMs: positiveInteger('heartbeatIntervalMs', options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeoutMs / 3))),
-    rebalanceTimeoutMs: positiveInteger('rebalanceTimeoutMs', options.rebalanceTimeoutMs ?? Math.max(sessionTimeoutMs, 60_000)),
-    maxBufferedRecords: positiveInteger('maxBufferedRecords', options.maxBufferedRecords ?? 5_000),
+    heartbeatIntervalMs: checkWholeNumber('heartbeatIntervalMs', options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeoutMs / 3))),
+    rebalanceTimeoutMs: checkWholeNumber('rebalanceTimeoutMs', options.rebalanceTimeoutMs ?? Math.max(sessionTimeoutMs, 60_000)),
+    maxBufferedRecords: checkWholeNumber('maxBufferedRecords', options.maxBufferedRecords ?? 5_000),
     compression,
     ...(options.sasl ? { sasl: options.sasl } : {}),
     ...(options.tls ? { tls: options.tls } : {}),

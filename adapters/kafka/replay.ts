@@ -10,7 +10,7 @@ import {
 } from '@platformatic/kafka';
 import type { SASLOptions } from '@platformatic/kafka';
 import type { ConnectionOptions } from 'node:tls';
-import { ConfigError, DeadLetterHeaders, FailureCategories, isFailureCategory } from '../../core/index.ts';
+import { ConfigError, DeadLetterHeaders, FailureCategories, checkWholeNumber, isFailureCategory } from '../../core/index.ts';
 import type { FailureCategory, Logger } from '../../core/index.ts';
 import { silentLogger } from '../../core/index.ts';
 import { readBatch } from './batch-reader.ts';
@@ -79,7 +79,7 @@ function checkOptions(options: ReplayOptions) {
   const ratePerSecond = options.ratePerSecond ?? 1_000;
   if (!(ratePerSecond > 0)) throw new ConfigError('ratePerSecond', `must be > 0; got ${JSON.stringify(ratePerSecond)}`);
   const maxReplays = options.maxReplays ?? 1;
-  if (!Number.isInteger(maxReplays) || maxReplays < 1) throw new ConfigError('maxReplays', `must be a whole number ≥ 1; got ${maxReplays}`);
+  checkWholeNumber('maxReplays', maxReplays);
   return { ratePerSecond, maxReplays, parkingTopic: options.parkingTopic ?? `${options.dlqTopic}-parking` };
 }
 

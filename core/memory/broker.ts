@@ -1,4 +1,5 @@
 import type { Headers, OutboundRecord } from '../envelope.ts';
+import { checkWholeNumber } from '../checks.ts';
 import { ConfigError } from '../errors.ts';
 
 /** A record as the in-memory broker keeps it. */
@@ -35,9 +36,7 @@ export class MemoryBroker {
 
   createTopic(name: string, partitions = this.defaultPartitions): void {
     if (!name) throw new ConfigError('topic', 'a topic needs a name');
-    if (!Number.isInteger(partitions) || partitions < 1) {
-      throw new ConfigError('partitions', `must be an integer ≥ 1; got ${partitions}`);
-    }
+    checkWholeNumber('partitions', partitions);
     if (!this.#topics.has(name)) this.#topics.set(name, Array.from({ length: partitions }, () => []));
   }
 

@@ -3,7 +3,8 @@ import type { CircuitBreaker } from '../breaker.ts';
 import type { PipelineContext } from '../context.ts';
 import type { Envelope } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
-import { ConfigError, categoryOf, toOrchestronError } from '../errors.ts';
+import { checkOneOf } from '../checks.ts';
+import { categoryOf, toOrchestronError } from '../errors.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
 import type { FailureEntry, FailureTracker, TrackEntry, TrackerStrategy } from '../tracker/tracker.ts';
@@ -31,12 +32,7 @@ type Operation = 'received' | 'succeeded' | 'failed';
  */
 export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackStage<T> {
   const { strategy, capturePayload = false, breaker } = options;
-  if (!TrackerStrategies.includes(strategy)) {
-    throw new ConfigError(
-      'trackerStrategy',
-      `must be one of ${TrackerStrategies.join(', ')}; got ${JSON.stringify(strategy)}`,
-    );
-  }
+  checkOneOf('trackerStrategy', strategy, TrackerStrategies);
   const entry = (record: Envelope<unknown>): TrackEntry => ({
     dedupKey: record.dedupKey,
     topic: record.topic,

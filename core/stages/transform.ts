@@ -3,6 +3,7 @@ import type { Envelope } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
 import { ConfigError, TimeoutError, categoryOf } from '../errors.ts';
 import { runInLanes } from '../lanes.ts';
+import { checkOneOf, checkWholeNumber } from '../checks.ts';
 import { withDeadline } from '../deadline.ts';
 import type { RetryOptions } from '../retry/backoff.ts';
 import { retryOptions } from '../retry/backoff.ts';
@@ -50,14 +51,8 @@ const laneOf = (orderBy: OrderBy) => (record: Envelope<unknown>, index: number):
 };
 
 function checkOptions(options: TransformOptions): Required<Omit<TransformOptions, 'retry'>> {
-  const concurrency = options.concurrency ?? 16;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new ConfigError('concurrency', `must be an integer ≥ 1; got ${JSON.stringify(concurrency)}`);
-  }
-  const orderBy = options.orderBy ?? 'key';
-  if (!OrderByValues.includes(orderBy)) {
-    throw new ConfigError('orderBy', `must be one of ${OrderByValues.join(', ')}; got ${JSON.stringify(orderBy)}`);
-  }
+  const concurrency = checkWholeNumber('concurrency', options.concurrency ?? 16);
+  const orderBy = checkOneOf('orderBy', options.orderBy ?? 'key', OrderByValues);
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (!(timeoutMs >= 0)) throw new ConfigError('timeoutMs', `must be ≥ 0; got ${JSON.stringify(timeoutMs)}`);
   return { concurrency, orderBy, timeoutMs };
