@@ -23,6 +23,8 @@ export interface PipelineContext {
    * aborting its batch again, so one bad record cannot stall a partition forever.
    */
   readonly maxDeliveries: number;
+  /** Whether log lines may carry record contents (error messages quoting the input). Default false. */
+  readonly logPayloads: boolean;
 }
 
 export interface PipelineContextOptions {
@@ -31,6 +33,7 @@ export interface PipelineContextOptions {
   readonly consumerGroup?: string;
   readonly host?: string;
   readonly maxDeliveries?: number;
+  readonly logPayloads?: boolean;
 }
 
 export function pipelineContext(options: PipelineContextOptions = {}): PipelineContext {
@@ -42,5 +45,6 @@ export function pipelineContext(options: PipelineContextOptions = {}): PipelineC
     consumerGroup: options.consumerGroup ?? 'orchestron',
     host: options.host ?? 'localhost',
     maxDeliveries,
+    logPayloads: options.logPayloads ?? false,
   };
 }

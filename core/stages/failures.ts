@@ -15,7 +15,10 @@ export function failRecord(
   const { metrics, logger, clock } = context.platform;
   const category = categoryOf(error);
   metrics.recordsFailed.inc({ topic: record.topic, category });
-  logger.warn({ ...recordFields(record), category, retryable: error.retryable, error: error.message }, 'record failed');
+  // Decode and validation messages quote the input; they reach the log only when payload logging is on.
+  const quotesInput = category === 'DESERIALIZATION_ERROR' || category === 'VALIDATION_ERROR';
+  const message = quotesInput && !context.logPayloads ? `${category} (message quotes the payload; not logged)` : error.message;
+  logger.warn({ ...recordFields(record), category, retryable: error.retryable, error: message }, 'record failed');
   const at = clock.now();
   return {
     record,

@@ -1,0 +1,22 @@
+// The `orchestron` CLI on Deno (`deno task orchestron <command> …`): Deno.serve, signals and exit.
+import { cli } from '../service/cli.ts';
+import type { Host } from '../service/host.ts';
+import { serverUrl } from '../service/host.ts';
+
+const encoder = new TextEncoder();
+
+const host: Host = {
+  runtime: 'deno',
+  runtimeVersion: Deno.version.deno,
+  argv: Deno.args,
+  env: Deno.env.toObject(),
+  serve: (fetch, where) =>
+    new Promise((resolve) => {
+      const server = Deno.serve({ hostname: where.host, port: where.port, onListen: (addr) => resolve({ url: serverUrl(addr.hostname, addr.port), close: () => server.shutdown() }) }, fetch);
+    }),
+  onSignal: (signal, handler) => Deno.addSignalListener(signal, handler),
+  write: (stream, text) => void (stream === 'stdout' ? Deno.stdout : Deno.stderr).writeSync(encoder.encode(text)),
+  exit: (code) => Deno.exit(code),
+};
+
+Deno.exit(await cli(host));

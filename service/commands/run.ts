@@ -1,0 +1,77 @@
+import { messageOf } from '../../core/index.ts';
+import { loadConfig } from '../config/load.ts';
+import type { Host, Server } from '../host.ts';
+import { healthApp } from '../http/app.ts';
+import { createLogger } from '../logging.ts';
+import { prometheusMetrics } from '../metrics/prometheus.ts';
+import { startService } from '../pipeline/service.ts';
+
+/**
+ * Runs until SIGTERM/SIGINT: the first signal drains (the batch in flight commits or aborts, clients close within
+ * shutdown.deadlineMs) and resolves 0, or 1 when the deadline forced the close; a second signal exits at once with 130.
+ */
+export async function runCommand(host: Host, file: string): Promise<number> {
+  const loaded = await loadConfig(file, host.env);
+  const { config } = loaded;
+  const logger = createLogger(config.log.level, { runtime: host.runtime });
+  const prometheus = prometheusMetrics();
+  const service = await startService(loaded, { env: host.env, logger, metrics: prometheus.metrics });
+
+  let server: Server | undefined;
+  if (config.http.enabled) {
+    const app = healthApp({ readiness: service.readiness, scrape: prometheus.scrape });
+    try {
+      server = await host.serve(app.fetch, { host: config.http.host, port: config.http.port });
+    } catch (error) {
+      await service.close(config.shutdown.deadlineMs);
+      throw error;
+    }
+  }
+  logger.info(
+    { url: server?.url, transport: config.transport, topics: config.topics, failureMode: config.failureMode, trackerStrategy: config.trackerStrategy, store: config.store },
+    'listening',
+  );
+
+  let forced = false;
+  let signals = 0;
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const onSignal = (signal: string) => {
+    if (++signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      host.exit(130);
+      return;
+    }
+    logger.info({ signal, deadlineMs: config.shutdown.deadlineMs }, 'draining');
+    service.stop();
+    deadline = setTimeout(() => {
+      forced = true;
+      logger.error({ deadlineMs: config.shutdown.deadlineMs }, 'drain deadline passed: closing clients now');
+      void service.close(0);
+    }, config.shutdown.deadlineMs);
+  };
+  host.onSignal('SIGTERM', () => onSignal('SIGTERM'));
+  host.onSignal('SIGINT', () => onSignal('SIGINT'));
+
+  const totals = { batches: 0, committed: 0, aborted: 0, records: 0 };
+  let failed: unknown;
+  try {
+    for await (const result of service.results) {
+      totals.batches++;
+      if (result.committed) {
+        totals.committed++;
+        totals.records += result.ok + Object.values(result.dropped).reduce((n, v) => n + v, 0);
+      } else {
+        totals.aborted++;
+      }
+    }
+  } catch (error) {
+    failed = error;
+    logger.fatal({ error: messageOf(error), code: (error as { code?: string }).code }, 'pipeline failed');
+  }
+  const started = Date.now();
+  await service.close(Math.max(100, config.shutdown.deadlineMs - 1_000));
+  await server?.close();
+  clearTimeout(deadline);
+  logger.info({ ...totals, closeMs: Date.now() - started, forced }, 'stopped');
+  return failed !== undefined || forced ? 1 : 0;
+}

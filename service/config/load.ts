@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import * as v from 'valibot';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, messageOf } from '../../core/index.ts';
+import { parseBrokers } from '../../adapters/kafka/index.ts';
+import { applyEnv } from './env.ts';
+import type { Env } from './env.ts';
+import { describeIssue } from './issues.ts';
+import { ConfigSchema } from './schema.ts';
+import type { Config } from './schema.ts';
+
+/** A validated configuration and the directory its module paths are relative to. */
+export interface LoadedConfig {
+  readonly config: Config;
+  readonly baseDir: string;
+  readonly file?: string;
+}
+
+/** Parses YAML or JSON text (JSON is YAML, but JSON files get JSON's error messages). */
+export function parseConfigText(text: string, name: string): unknown {
+  try {
+    return /\.json$/i.test(name) ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError('config', `${name} is not valid ${/\.json$/i.test(name) ? 'JSON' : 'YAML'}: ${messageOf(error)}`);
+  }
+}
+
+/** Environment overrides, then validation against the schema; every problem is reported at once, each naming its field. */
+export function validateConfig(raw: unknown, env: Env = {}): Config {
+  const result = v.safeParse(ConfigSchema, applyEnv(raw ?? {}, env), { abortPipeEarly: true });
+  if (!result.success) {
+    // Wrong values first: they are what the user just typed; missing keys after.
+    const problems = result.issues
+      .map((issue) => describeIssue(ConfigSchema as never, issue))
+      .sort((a, b) => Number(a.missing ?? false) - Number(b.missing ?? false));
+    const first = problems[0]!;
+    const rest = problems.slice(1).map((p) => `\n  ${p.field}: ${p.message}`).join('');
+    throw new ConfigError(first.field, `${first.message}${rest}`);
+  }
+  const config = result.output;
+  if (config.kafka.brokers !== undefined) {
+    try {
+      parseBrokers(config.kafka.brokers);
+    } catch (error) {
+      throw new ConfigError('kafka.brokers', (error as ConfigError).message.replace(/^brokers: /, ''));
+    }
+  }
+  return config;
+}
+
+/** Reads, parses and validates a config file; `env` overrides its values (see env.ts). */
+export async function loadConfig(file: string, env: Env = {}): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new ConfigError('config', code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file}: ${messageOf(error)}`);
+  }
+  return { config: validateConfig(parseConfigText(text, file), env), baseDir: dirname(resolve(file)), file };
+}

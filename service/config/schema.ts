@@ -1,0 +1,184 @@
+import * as v from 'valibot';
+import { FailureModes, OrderByValues, TrackerStrategies, defaultBreakerOptions } from '../../core/index.ts';
+import { CompressionValues } from '../../adapters/kafka/index.ts';
+
+export const Transports = ['kafka', 'memory'] as const;
+export const Stores = ['memory', 'postgres', 'redis', 'mongodb'] as const;
+export const Codecs = ['json', 'utf8'] as const;
+export const LogLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export const SaslMechanisms = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+
+const int = (min: number, fallback: number, about: string) =>
+  v.optional(v.pipe(v.number(), v.integer(), v.minValue(min), v.description(about)), fallback);
+const choice = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number], about: string) =>
+  v.optional(v.pipe(v.picklist(values), v.description(about)), fallback);
+const flag = (fallback: boolean, about: string) => v.optional(v.pipe(v.boolean(), v.description(about)), fallback);
+const text = (about: string) => v.optional(v.pipe(v.string(), v.minLength(1), v.description(about)));
+// Every key of a section is optional, so `{}` is a valid input that valibot fills with the defaults.
+const section = <const E extends v.ObjectEntries>(entries: E, about: string) =>
+  v.optional(v.pipe(v.strictObject(entries), v.description(about)), {} as v.InferInput<v.StrictObjectSchema<E, undefined>>);
+
+/** User code: a module path (relative to the config file) and the export to use. */
+const userModule = (about: string) =>
+  v.strictObject({
+    module: v.pipe(v.string(), v.minLength(1), v.description(about)),
+    export: v.optional(v.pipe(v.string(), v.minLength(1), v.description('Named export; `default` by default.')), 'default'),
+  });
+
+const kafka = section(
+  {
+    brokers: v.optional(
+      v.pipe(
+        v.union([v.string(), v.array(v.string())]),
+        v.description('`host:port` list (array or comma-separated). Env: KAFKA_BROKERS. Default 127.0.0.1:9092.'),
+      ),
+    ),
+    groupId: v.optional(v.pipe(v.string(), v.minLength(1), v.description('Consumer group. Env: KAFKA_GROUP_ID.')), 'orchestron'),
+    clientId: text('Client id shown by the broker; default `orchestron-<instanceId>`.'),
+    instanceId: text(
+      'Stable identity across restarts (pod name): the transactional id is `<transactionalIdPrefix>-<instanceId>`. Env: ORCHESTRON_INSTANCE_ID, then HOSTNAME.',
+    ),
+    transactionalIdPrefix: text('Default the group id.'),
+    batchSize: int(1, 1_000, 'Most records per batch (one transaction in atomic mode).'),
+    commitIntervalMs: int(1, 100, 'Longest a batch waits to fill once its first record arrived.'),
+    sessionTimeoutMs: int(1_000, 30_000, 'Consumer group session timeout.'),
+    heartbeatIntervalMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.description('Default a third of the session timeout, at most 3000.'))),
+    rebalanceTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.description('Default max(sessionTimeoutMs, 60000).'))),
+    maxBufferedRecords: int(1, 5_000, 'Records buffered ahead of the pipeline before fetching pauses (backpressure).'),
+    compression: choice(CompressionValues as unknown as readonly ['none', ...string[]], 'none', 'Producer compression.'),
+    fromBeginning: flag(true, 'Where a group without committed offsets starts.'),
+    sasl: v.optional(
+      v.pipe(
+        v.strictObject({
+          mechanism: choice(SaslMechanisms, 'PLAIN', 'SASL mechanism. Env: KAFKA_SASL_MECHANISM.'),
+          username: v.pipe(v.string(), v.minLength(1), v.description('Env: KAFKA_SASL_USERNAME.')),
+          password: v.pipe(v.string(), v.description('Secret: never printed. Env: KAFKA_SASL_PASSWORD.')),
+        }),
+        v.description('SASL authentication, passed to the Kafka client.'),
+      ),
+    ),
+    tls: v.optional(
+      v.pipe(
+        v.strictObject({
+          caFile: text('PEM file of the CA to trust.'),
+          certFile: text('PEM client certificate (mutual TLS).'),
+          keyFile: text('PEM client key (mutual TLS). Secret: its contents are never printed.'),
+          servername: text('SNI server name.'),
+          rejectUnauthorized: flag(true, 'Verify the broker certificate.'),
+        }),
+        v.description('TLS to the brokers, passed to the Kafka client; `{}` enables TLS with the system CAs.'),
+      ),
+    ),
+  },
+  'Kafka client settings (transport `kafka`).',
+);
+
+const storeConnection = <const E extends v.ObjectEntries>(url: string, extra: E, about: string) =>
+  section({ url: text(url), ...extra }, about);
+
+/** The service configuration, as read from YAML or JSON; every key is camelCase after the seeds' properties. */
+export const ConfigSchema = v.strictObject({
+  transport: choice(Transports, 'kafka', 'Where records come from and go to: Kafka, or the in-memory broker (no services).'),
+  topics: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1), v.description('Source topics.')),
+  outputTopic: text('Where transformed records are produced; without it the pipeline produces nothing (a consumer).'),
+  deadLetterTopic: text('Dead-letter topic; default `<source topic>-dlq`.'),
+  failureMode: choice(FailureModes, 'atomic', 'atomic: one transaction per batch (exactly-once); skip-and-log: retry, dead-letter, move on. Env: FAILURE_MODE.'),
+  trackerStrategy: choice(TrackerStrategies, 'NONE', 'Which record statuses the tracker writes. Env: TRACKER_STRATEGY.'),
+  store: choice(Stores, 'memory', 'Where the tracker and the dedup store keep their state. Env: ORCHESTRON_STORE.'),
+  maxAttempts: int(1, 3, 'Attempts per record for retryable failures (PROCESSING_ERROR, TIMEOUT_ERROR) before dead-lettering.'),
+  maxDeliveries: int(1, 5, 'Atomic mode: deliveries of a record after which a retryable failure is dead-lettered instead of aborting again.'),
+  codec: v.optional(
+    v.pipe(v.union([v.picklist(Codecs), userModule('Module exporting a codec `{ name, decode(bytes, record) }`.')]), v.description('How record bytes become values: `json`, `utf8` or a module.')),
+    'json',
+  ),
+  schema: v.optional(v.pipe(userModule('Module exporting a Standard Schema (zod, valibot, arktype, …).'), v.description('Validates decoded values; failures are VALIDATION_ERROR.'))),
+  transform: section(
+    {
+      module: text('Module exporting `(value, record, signal) => output`; without it values pass through unchanged.'),
+      export: v.optional(v.pipe(v.string(), v.minLength(1), v.description('Named export; `default` by default.')), 'default'),
+      concurrency: int(1, 16, 'Records in flight at once within a batch.'),
+      orderBy: choice(OrderByValues as unknown as readonly ['key', ...string[]], 'key', 'key: keys of a partition in parallel, each key in order; partition; none.'),
+      timeoutMs: int(0, 30_000, 'Deadline of one attempt (TIMEOUT_ERROR past it); 0 disables.'),
+    },
+    'User code applied to each record.',
+  ),
+  retry: section(
+    {
+      initialDelayMs: int(0, 1_000, 'First backoff delay (full jitter).'),
+      maxDelayMs: int(0, 30_000, 'Backoff cap.'),
+    },
+    'Exponential backoff between attempts.',
+  ),
+  dedup: section(
+    {
+      enabled: flag(false, 'Drop records whose key was already processed.'),
+      key: choice(['dedupKey', 'recordKey'], 'dedupKey', 'dedupKey: topic-partition-offset; recordKey: the Kafka record key.'),
+      ttlMs: int(1, 86_400_000, 'How long a processed key is remembered.'),
+    },
+    'Deduplication, in the configured store.',
+  ),
+  breaker: section(
+    {
+      failureThreshold: int(1, defaultBreakerOptions.failureThreshold, 'Consecutive store failures that open the breaker (dbCircuitFailureThreshold).'),
+      openMs: int(1, defaultBreakerOptions.openMs, 'How long it stays open (dbCircuitOpenMs).'),
+      callTimeoutMs: int(0, defaultBreakerOptions.callTimeoutMs, 'Deadline of each store call; 0 disables.'),
+    },
+    'Circuit breaker on tracker and dedup store calls.',
+  ),
+  safeguard: section(
+    {
+      enabled: flag(true, 'Sweep stale RECEIVED rows to FAILED (TIMEOUT_ERROR); only with a tracker strategy that writes RECEIVED.'),
+      intervalMs: int(1_000, 60_000, 'How often to sweep.'),
+      staleAfterMs: int(1_000, 300_000, 'Age after which a RECEIVED row is stale.'),
+    },
+    'The seeds’ timeout safeguard.',
+  ),
+  capturePayload: flag(false, 'Store record bytes with tracker rows.'),
+  postgres: storeConnection(
+    'postgres:// URL. Env: DATABASE_URL.',
+    {
+      schema: text('Schema of the tables; default `public`.'),
+      trackerTable: text('Default `orchestron_records`.'),
+      dedupTable: text('Default `orchestron_dedup`.'),
+      poolSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.description('Default 10.'))),
+    },
+    'Postgres store settings.',
+  ),
+  redis: storeConnection('redis:// URL. Env: REDIS_URL.', { keyPrefix: text('Key prefix; default `orchestron`.') }, 'Redis store settings.'),
+  mongodb: storeConnection(
+    'mongodb:// URL. Env: MONGO_URL.',
+    { database: text('Database; default from the URL, then `orchestron`.') },
+    'MongoDB store settings.',
+  ),
+  kafka,
+  memory: section(
+    {
+      inputFile: text('JSON-lines file whose lines are appended to the first source topic at start (transport `memory`).'),
+      partitions: int(1, 6, 'Partitions of each in-memory topic.'),
+    },
+    'The in-memory transport.',
+  ),
+  http: section(
+    {
+      enabled: flag(true, 'Serve /health/live, /health/ready and /metrics.'),
+      host: v.optional(v.pipe(v.string(), v.minLength(1), v.description('Listen address.')), '0.0.0.0'),
+      port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65_535), v.description('Listen port; 0 picks a free one. Env: HTTP_PORT, then PORT.')), 8080),
+    },
+    'Health and metrics endpoints.',
+  ),
+  log: section(
+    {
+      level: choice(LogLevels, 'info', 'Env: LOG_LEVEL.'),
+      records: flag(false, 'Log a line per committed record (dedupKey, topic, partition, offset).'),
+      payloads: flag(false, 'Include record payloads in record lines (off: payloads may be personal data).'),
+    },
+    'JSON logs on stdout.',
+  ),
+  shutdown: section(
+    { deadlineMs: int(100, 10_000, 'On SIGTERM/SIGINT: drain, commit or abort and close clients within this time.') },
+    'Graceful shutdown.',
+  ),
+});
+
+export type ConfigInput = v.InferInput<typeof ConfigSchema>;
+export type Config = v.InferOutput<typeof ConfigSchema>;

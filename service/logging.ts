@@ -1,0 +1,22 @@
+import pino from 'pino';
+import type { Logger as PinoLogger } from 'pino';
+import type { Logger } from '../core/index.ts';
+
+export type ServiceLogger = Logger & Pick<PinoLogger, 'level' | 'fatal' | 'flush'>;
+
+/** Fields that may hold secrets; pino replaces their values wherever they appear in a log line. */
+export const redactedPaths = ['password', '*.password', '*.*.password', 'apiKey', '*.apiKey', 'authorization', '*.authorization', 'headers["x-api-key"]'];
+
+/** JSON lines on stdout, written synchronously so nothing is lost when the process exits right after. */
+export function createLogger(level: string, base: Record<string, unknown> = {}): ServiceLogger {
+  return pino(
+    {
+      level,
+      base: { pid: process.pid, ...base },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: redactedPaths, censor: '***' },
+    },
+    pino.destination({ dest: 1, sync: true }),
+  ) as unknown as ServiceLogger;
+}

@@ -1,0 +1,41 @@
+import { messageOf } from '../../core/index.ts';
+import type { ReadinessReport } from '../http/app.ts';
+import type { Stores } from './stores.ts';
+import type { Transport } from './transport.ts';
+
+const pingDeadlineMs = 2_000;
+
+async function ping(call: (() => Promise<void>) | undefined): Promise<string> {
+  if (!call) return 'ok';
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${pingDeadlineMs} ms`), pingDeadlineMs)));
+  try {
+    return await Promise.race([call().then(() => 'ok'), late]);
+  } catch (error) {
+    return `unreachable: ${messageOf(error)}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Ready means: the pipeline is running, no breaker is open, every store answers a ping, and the consumer holds at
+ * least one partition (an instance without partitions does no work, e.g. more instances than partitions).
+ */
+export function readinessOf(parts: { transport: Transport; stores: Stores; running: () => boolean }): () => Promise<ReadinessReport> {
+  const { transport, stores, running } = parts;
+  return async () => {
+    const checks: Record<string, string> = {};
+    checks.pipeline = running() ? 'ok' : 'stopping';
+    for (const breaker of stores.breakers) checks[`breaker:${breaker.options.name}`] = breaker.state === 'open' ? `open for ${breaker.retryAfterMs()} ms` : 'ok';
+    const [tracker, dedup] = await Promise.all([
+      stores.tracker ? ping(stores.tracker.ping?.bind(stores.tracker)) : undefined,
+      stores.dedup ? ping(stores.dedup.ping?.bind(stores.dedup)) : undefined,
+    ]);
+    if (tracker !== undefined) checks.tracker = tracker;
+    if (dedup !== undefined) checks.dedup = dedup;
+    const partitions = transport.assignedPartitions();
+    checks.assignment = partitions > 0 ? 'ok' : 'no partitions assigned';
+    return { ready: Object.values(checks).every((value) => value === 'ok'), checks };
+  };
+}

@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ConfigError, MemoryBroker, encodeText, memorySink, memorySource, messageOf } from '../../core/index.ts';
+import type { Batch, PipelineContext, Sink } from '../../core/index.ts';
+import { KafkaTransport } from '../../adapters/kafka/index.ts';
+import type { Env } from '../config/env.ts';
+import type { Config } from '../config/schema.ts';
+
+/** Where batches come from and records go, whichever transport the config names. */
+export interface Transport {
+  readonly name: Config['transport'];
+  readonly sink: Sink;
+  source(signal: AbortSignal): AsyncIterable<Batch<Uint8Array | null>>;
+  /** Partitions assigned to this instance; always at least one for the in-memory transport. */
+  assignedPartitions(): number;
+  close(deadlineMs: number): Promise<void>;
+  /** The in-memory broker, for inspection (memory transport only). */
+  readonly broker?: MemoryBroker;
+}
+
+const decoder = new TextDecoder();
+
+async function seedFromFile(broker: MemoryBroker, topic: string, file: string, baseDir: string): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(resolve(baseDir, file), 'utf8');
+  } catch (error) {
+    throw new ConfigError('memory.inputFile', `cannot read ${file}: ${messageOf(error)}`);
+  }
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  broker.append(lines.map((line) => ({ topic, key: null, value: encodeText(line) })));
+  return lines.length;
+}
+
+export async function openTransport(config: Config, context: PipelineContext, env: Env, baseDir: string): Promise<Transport> {
+  if (config.transport === 'memory') {
+    const broker = new MemoryBroker({ defaultPartitions: config.memory.partitions });
+    if (config.memory.inputFile) await seedFromFile(broker, config.topics[0]!, config.memory.inputFile, baseDir);
+    return {
+      name: 'memory',
+      sink: memorySink(broker),
+      broker,
+      source: (signal) =>
+        memorySource(broker, { topics: config.topics, group: config.kafka.groupId, context, batchSize: config.kafka.batchSize, signal }),
+      assignedPartitions: () => 1,
+      close: async () => {},
+    };
+  }
+  const k = config.kafka;
+  const transport = new KafkaTransport({
+    ...(k.brokers !== undefined ? { brokers: k.brokers } : {}),
+    ...(k.clientId ? { clientId: k.clientId } : {}),
+    ...(k.instanceId ? { instanceId: k.instanceId } : {}),
+    ...(k.transactionalIdPrefix ? { transactionalIdPrefix: k.transactionalIdPrefix } : {}),
+    ...(k.heartbeatIntervalMs ? { heartbeatIntervalMs: k.heartbeatIntervalMs } : {}),
+    ...(k.rebalanceTimeoutMs ? { rebalanceTimeoutMs: k.rebalanceTimeoutMs } : {}),
+    ...(k.sasl ? { sasl: { mechanism: k.sasl.mechanism as 'PLAIN', username: k.sasl.username, password: k.sasl.password } } : {}),
+    ...(k.tls ? { tls: await tlsOptions(k.tls, baseDir) } : {}),
+    groupId: k.groupId,
+    topics: config.topics,
+    failureMode: config.failureMode,
+    batchSize: k.batchSize,
+    commitIntervalMs: k.commitIntervalMs,
+    sessionTimeoutMs: k.sessionTimeoutMs,
+    maxBufferedRecords: k.maxBufferedRecords,
+    compression: k.compression as 'none',
+    fromBeginning: k.fromBeginning,
+    context,
+    env,
+  });
+  return {
+    name: 'kafka',
+    sink: transport.sink,
+    source: (signal) => transport.source(signal),
+    assignedPartitions: () => transport.assignments().reduce((n, a) => n + a.partitions.length, 0),
+    close: (deadlineMs) => transport.close(deadlineMs),
+  };
+}
+
+async function tlsOptions(tls: NonNullable<Config['kafka']['tls']>, baseDir: string) {
+  const read = async (field: string, file: string | undefined) => {
+    if (!file) return undefined;
+    try {
+      return await readFile(resolve(baseDir, file), 'utf8');
+    } catch (error) {
+      throw new ConfigError(`kafka.tls.${field}`, `cannot read ${file}: ${messageOf(error)}`);
+    }
+  };
+  const [ca, cert, key] = await Promise.all([read('caFile', tls.caFile), read('certFile', tls.certFile), read('keyFile', tls.keyFile)]);
+  return {
+    rejectUnauthorized: tls.rejectUnauthorized,
+    ...(ca ? { ca } : {}),
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
+    ...(tls.servername ? { servername: tls.servername } : {}),
+  };
+}
+
+export const decodeForLog = (bytes: Uint8Array | null): string | null => (bytes === null ? null : decoder.decode(bytes));
