@@ -1,9 +1,5 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, OrchestronError, messageOf } from '../core/index.ts';
-import { checkCommand } from './commands/check.ts';
-import { migrateCommand } from './commands/migrate.ts';
-import { replayCommand } from './commands/replay.ts';
-import { runCommand } from './commands/run.ts';
 import type { CommandName } from './commands/usage.ts';
 import { CommandNames, Usage } from './commands/usage.ts';
 import type { Host } from './host.ts';
@@ -42,15 +38,16 @@ function parse(command: CommandName, args: readonly string[]) {
 async function dispatch(host: Host, command: CommandName, values: Record<string, unknown>): Promise<number> {
   const config = values.config as string | undefined;
   if (!config) throw new UsageError('--config FILE is required');
+  // Each command loads its own modules, so `--help` and `check` do not pay for every client library.
   switch (command) {
     case 'run':
-      return runCommand(host, config);
+      return (await import('./commands/run.ts')).runCommand(host, config);
     case 'check':
-      return checkCommand(host, config);
+      return (await import('./commands/check.ts')).checkCommand(host, config);
     case 'migrate':
-      return migrateCommand(host, config, (values.target as string[] | undefined) ?? []);
+      return (await import('./commands/migrate.ts')).migrateCommand(host, config, (values.target as string[] | undefined) ?? []);
     case 'replay':
-      return replayCommand(host, { ...values, config } as never);
+      return (await import('./commands/replay.ts')).replayCommand(host, { ...values, config } as never);
   }
 }
 

@@ -154,6 +154,7 @@ export const ConfigSchema = v.strictObject({
   memory: section(
     {
       inputFile: text('JSON-lines file whose lines are appended to the first source topic at start (transport `memory`).'),
+      keyField: text('Top-level JSON field of each input line whose value becomes the record key (partitioning, recordKey dedup).'),
       partitions: int(1, 6, 'Partitions of each in-memory topic.'),
     },
     'The in-memory transport.',

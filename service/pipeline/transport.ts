@@ -20,7 +20,18 @@ export interface Transport {
 
 const decoder = new TextDecoder();
 
-async function seedFromFile(broker: MemoryBroker, topic: string, file: string, baseDir: string): Promise<number> {
+const keyOf = (line: string, field: string | undefined): Uint8Array | null => {
+  if (!field) return null;
+  try {
+    const value = (JSON.parse(line) as Record<string, unknown> | null)?.[field];
+    return value === undefined || value === null ? null : encodeText(String(value));
+  } catch {
+    return null;
+  }
+};
+
+async function seedFromFile(broker: MemoryBroker, topic: string, config: Config['memory'] & { inputFile: string }, baseDir: string): Promise<number> {
+  const file = config.inputFile;
   let text: string;
   try {
     text = await readFile(resolve(baseDir, file), 'utf8');
@@ -28,14 +39,15 @@ async function seedFromFile(broker: MemoryBroker, topic: string, file: string, b
     throw new ConfigError('memory.inputFile', `cannot read ${file}: ${messageOf(error)}`);
   }
   const lines = text.split('\n').filter((line) => line.trim() !== '');
-  broker.append(lines.map((line) => ({ topic, key: null, value: encodeText(line) })));
+  broker.append(lines.map((line) => ({ topic, key: keyOf(line, config.keyField), value: encodeText(line) })));
   return lines.length;
 }
 
 export async function openTransport(config: Config, context: PipelineContext, env: Env, baseDir: string): Promise<Transport> {
   if (config.transport === 'memory') {
     const broker = new MemoryBroker({ defaultPartitions: config.memory.partitions });
-    if (config.memory.inputFile) await seedFromFile(broker, config.topics[0]!, config.memory.inputFile, baseDir);
+    const { inputFile } = config.memory;
+    if (inputFile) await seedFromFile(broker, config.topics[0]!, { ...config.memory, inputFile }, baseDir);
     return {
       name: 'memory',
       sink: memorySink(broker),
