@@ -37,7 +37,7 @@ export class BatchControl {
   readonly positions: readonly Position[];
   /** The pipeline's failure mode, platform and identity, set by the source. */
   readonly context: PipelineContext;
-  /** Aborts when the batch fails or the pipeline shuts down. */
+  /** Aborts when the batch fails (or when the optional `signal` given at construction aborts). Sources do not link shutdown to it: a shutdown drains the batch in flight. */
   readonly signal: AbortSignal;
   readonly #abort = new AbortController();
   readonly #settlement: Settlement;

@@ -94,10 +94,8 @@ export class KafkaSource {
         );
         const last = lastPerPartition(messages);
         const positions: Position[] = last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n }));
-        yield new Batch(
-          new BatchControl({ id: this.#nextId++, positions, context: this.#context, settlement: this.#settlement(messages, last), signal }),
-          records,
-        );
+        // Not linked to `signal`: shutdown stops fetching, while the batch in flight runs to its commit (a drain).
+        yield new Batch(new BatchControl({ id: this.#nextId++, positions, context: this.#context, settlement: this.#settlement(messages, last) }), records);
       }
     } finally {
       await this.#closeStream();
@@ -201,6 +199,9 @@ export class KafkaSource {
     } catch (error) {
       throw kafkaError(error, `consume ${this.#options.topics.join(', ')}`);
     }
+    // Keeps a 'readable' listener for the stream's life: when readBatch removes its own last one, Node resets
+    // readableFlowing to null, and the client's stream skips fetching then, so after an idle spell it never fetched again.
+    this.#stream.on('readable', () => {});
     this.#stream.on('error', (error) => this.#context.platform.logger.warn({ error: String(error) }, 'kafka consumer stream error'));
     return this.#stream;
   }

@@ -105,7 +105,6 @@ export async function* memorySource(broker: MemoryBroker, options: MemorySourceO
       positions,
       context,
       settlement: settlement(cursor, first, stored),
-      signal,
     });
     yield new Batch(control, records);
   }

@@ -1,7 +1,7 @@
 import type { Batch, DroppedRecord } from '../batch.ts';
 import type { Envelope } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
-import { ConfigError, TimeoutError, categoryOf } from '../errors.ts';
+import { ConfigError, ProcessingError, TimeoutError, categoryOf } from '../errors.ts';
 import { runInLanes } from '../lanes.ts';
 import { checkOneOf, checkWholeNumber } from '../checks.ts';
 import { withDeadline } from '../deadline.ts';
@@ -122,6 +122,12 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
     );
 
     if (control.failure) return batch as unknown as Batch<O>;
+    const unfinished = batch.records.findIndex((_, i) => outputs[i] === undefined && drops[i] === undefined);
+    if (unfinished >= 0) {
+      // Interrupted before every record ran: committing would move the offsets past records never processed.
+      control.fail(new ProcessingError('transform interrupted before every record of the batch ran', { retryable: true }));
+      return batch as unknown as Batch<O>;
+    }
     const records = outputs.filter((output) => output !== undefined);
     const dropped = drops.filter((drop) => drop !== undefined);
     return batch.next(records, dropped);
