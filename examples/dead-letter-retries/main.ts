@@ -1,0 +1,66 @@
+// `npm run example -- dead-letter-retries [run|samples|replay]`: the seed's DLQ handler on Kafka. See docs/examples/dead-letter-retries.md.
+import { pino } from 'pino';
+import { ConfigError, FailureCategories, checkOneOf } from '../../core/index.ts';
+import type { FailureCategory } from '../../core/index.ts';
+import { ensureTopics, replay } from '../../adapters/kafka/index.ts';
+import { resolvePaymentsOptions } from './config.ts';
+import { startPaymentsPipeline } from './pipeline.ts';
+import { produceSamples } from './produce-samples.ts';
+import { sampleOrders } from './samples.ts';
+
+const commands = ['run', 'samples', 'replay'] as const;
+const logger = pino({ name: 'dead-letter-retries', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: 1, sync: true }));
+
+function onStop(stop: () => void): void {
+  let signals = 0;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (++signals > 1) process.exit(130);
+      logger.info({ signal }, 'stopping');
+      stop();
+    });
+  }
+}
+
+function replayCategories(text: string): FailureCategory[] {
+  return text.split(',').map((c) => checkOneOf('REPLAY_CATEGORIES', c.trim(), FailureCategories));
+}
+
+try {
+  const command = checkOneOf('command', process.argv[2] ?? 'run', commands);
+  const options = resolvePaymentsOptions({}, process.env);
+  await ensureTopics(options.brokers, [options.inputTopic, options.outputTopic, options.deadLetterTopic].map((name) => ({ name })));
+
+  if (command === 'samples') {
+    const slowMs = Number(process.env.SAMPLE_SLOW_MS ?? 8_000);
+    if (!Number.isInteger(slowMs) || slowMs < 0) throw new ConfigError('SAMPLE_SLOW_MS', `must be a whole number; got ${process.env.SAMPLE_SLOW_MS}`);
+    const samples = sampleOrders(`ord-${Date.now().toString(36)}`, slowMs);
+    await produceSamples(options.brokers, options.inputTopic, samples);
+    logger.info({ topic: options.inputTopic, orders: samples.length, expected: samples.map((s) => `${s.orderId} ${s.expected}`) }, 'sample orders produced');
+  } else if (command === 'replay') {
+    const stop = new AbortController();
+    onStop(() => stop.abort());
+    const summary = await replay({
+      brokers: options.brokers,
+      dlqTopic: options.deadLetterTopic,
+      categories: replayCategories(process.env.REPLAY_CATEGORIES ?? 'PROCESSING_ERROR,TIMEOUT_ERROR'),
+      ratePerSecond: Number(process.env.REPLAY_RATE ?? 100),
+      signal: stop.signal,
+      logger,
+    });
+    logger.info({ dlqTopic: options.deadLetterTopic, ...summary }, 'dead letters replayed');
+  } else {
+    const { retry, timeoutMs, gateway, inputTopic, outputTopic, deadLetterTopic, groupId } = options;
+    logger.info({ inputTopic, outputTopic, deadLetterTopic, groupId, gateway, timeoutMs, retry }, 'payments pipeline starting');
+    const payments = startPaymentsPipeline(options, {
+      logger,
+      onBatch: (result) =>
+        logger.info({ batch: result.id, committed: result.committed, paid: result.ok, deadLettered: result.dropped['dead-lettered'] }, 'batch settled'),
+    });
+    onStop(() => void payments.stop());
+    logger.info({ ...(await payments.done) }, 'payments pipeline stopped');
+  }
+} catch (error) {
+  logger.error({ error: error instanceof Error ? error.message : String(error) }, 'dead-letter-retries failed');
+  process.exitCode = error instanceof ConfigError ? 2 : 1;
+}

@@ -1,0 +1,76 @@
+// `npm run example -- webhook-hub [all|api|relay|consume]`: the seed's webhook → outbox → Kafka hub. See docs/examples/webhook-hub.md.
+import { pino } from 'pino';
+import { ConfigError, checkOneOf } from '../../core/index.ts';
+import { createPostgresDedupStore } from '../../adapters/postgres/index.ts';
+import { resolveHubOptions } from './config.ts';
+import { startDedupConsumer } from './dedup-consumer.ts';
+import { startHub } from './hub.ts';
+
+const roles = ['all', 'api', 'relay', 'consume'] as const;
+// Synchronous writes: a line logged just before a crash (the relay's crash hook) is not lost in a buffer.
+const logger = pino({ name: 'webhook-hub', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: 1, sync: true }));
+
+function onStop(stop: () => Promise<unknown>): void {
+  let signals = 0;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (++signals > 1) process.exit(130);
+      logger.info({ signal }, 'stopping');
+      stop().then(
+        () => logger.info({}, 'stopped'),
+        (error: unknown) => {
+          logger.error({ error: String(error) }, 'stop failed');
+          process.exitCode = 1;
+        },
+      );
+    });
+  }
+}
+
+try {
+  const role = checkOneOf('role', process.argv[2] ?? 'all', roles);
+  const options = resolveHubOptions({}, process.env);
+  if (role === 'consume') {
+    const store = await createPostgresDedupStore({ url: options.databaseUrl, dedupTable: `${options.tablePrefix}_dedup`, logger });
+    const consumer = startDedupConsumer({
+      brokers: options.brokers,
+      topic: options.topic,
+      outputTopic: options.deliveredTopic,
+      groupId: options.consumerGroup,
+      instanceId: process.env.ORCHESTRON_INSTANCE_ID ?? process.env.HOSTNAME ?? 'webhook-hub-consumer-0',
+      store,
+      ttlMs: options.dedupTtlMs,
+      logger,
+    });
+    logger.info({ topic: options.topic, deliveredTopic: options.deliveredTopic, group: options.consumerGroup }, 'dedup consumer started');
+    consumer.done.catch((error: unknown) => {
+      logger.error({ error: String(error) }, 'dedup consumer failed');
+      process.exitCode = 1;
+    });
+    onStop(async () => {
+      await consumer.stop();
+      await store.close();
+    });
+  } else {
+    if (options.apiKeysGenerated && role !== 'relay') {
+      logger.warn({ apiKey: options.apiKeys[0]?.key }, 'WEBHOOK_HUB_API_KEYS is not set: this key was generated for this run only');
+    }
+    const hub = await startHub(options, {
+      logger,
+      roles: { api: role !== 'relay', relay: role !== 'api' },
+      ...(options.crashAfterPublish
+        ? {
+            afterPublish: (rows) => {
+              logger.warn({ rows: rows.length, outboxIds: rows.map((r) => r.id) }, 'crash hook: batch published, SIGKILL before marking it');
+              process.kill(process.pid, 'SIGKILL');
+            },
+          }
+        : {}),
+    });
+    logger.info({ role, url: hub.url, topic: options.topic, tablePrefix: options.tablePrefix }, 'webhook hub started');
+    onStop(() => hub.stop());
+  }
+} catch (error) {
+  logger.error({ error: error instanceof Error ? error.message : String(error) }, 'webhook-hub failed to start');
+  process.exitCode = error instanceof ConfigError ? 2 : 1;
+}
