@@ -1,10 +1,11 @@
 import { messageOf } from '../../core/index.ts';
 import { loadConfig } from '../config/load.ts';
-import type { Host, Server } from '../host.ts';
+import type { Host, Server, Signal } from '../host.ts';
 import { healthApp } from '../http/app.ts';
 import { createLogger } from '../logging.ts';
 import { prometheusMetrics } from '../metrics/prometheus.ts';
 import { startService } from '../pipeline/service.ts';
+import type { Service } from '../pipeline/service.ts';
 
 /**
  * Runs until SIGTERM/SIGINT: the first signal drains (the batch in flight commits or aborts, clients close within
@@ -14,8 +15,36 @@ export async function runCommand(host: Host, file: string): Promise<number> {
   const loaded = await loadConfig(file, host.env);
   const { config } = loaded;
   const logger = createLogger(config.log.level, { runtime: host.runtime });
+
+  // Signals are handled from the start: one that arrives while the service starts stops it once it is up.
+  let service: Service | undefined;
+  let signals = 0;
+  let forced = false;
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const drain = () => {
+    if (!service || deadline) return;
+    const running = service;
+    running.stop();
+    deadline = setTimeout(() => {
+      forced = true;
+      logger.error({ deadlineMs: config.shutdown.deadlineMs }, 'drain deadline passed: closing clients now');
+      void running.close(0);
+    }, config.shutdown.deadlineMs);
+  };
+  const onSignal = (signal: Signal) => {
+    if (++signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      host.exit(130);
+      return;
+    }
+    logger.info({ signal, deadlineMs: config.shutdown.deadlineMs }, 'draining');
+    drain();
+  };
+  host.onSignal('SIGTERM', () => onSignal('SIGTERM'));
+  host.onSignal('SIGINT', () => onSignal('SIGINT'));
+
   const prometheus = prometheusMetrics();
-  const service = await startService(loaded, { env: host.env, logger, metrics: prometheus.metrics });
+  service = await startService(loaded, { env: host.env, logger, metrics: prometheus.metrics });
 
   let server: Server | undefined;
   if (config.http.enabled) {
@@ -31,26 +60,7 @@ export async function runCommand(host: Host, file: string): Promise<number> {
     { url: server?.url, transport: config.transport, topics: config.topics, failureMode: config.failureMode, trackerStrategy: config.trackerStrategy, store: config.store },
     'listening',
   );
-
-  let forced = false;
-  let signals = 0;
-  let deadline: ReturnType<typeof setTimeout> | undefined;
-  const onSignal = (signal: string) => {
-    if (++signals > 1) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      host.exit(130);
-      return;
-    }
-    logger.info({ signal, deadlineMs: config.shutdown.deadlineMs }, 'draining');
-    service.stop();
-    deadline = setTimeout(() => {
-      forced = true;
-      logger.error({ deadlineMs: config.shutdown.deadlineMs }, 'drain deadline passed: closing clients now');
-      void service.close(0);
-    }, config.shutdown.deadlineMs);
-  };
-  host.onSignal('SIGTERM', () => onSignal('SIGTERM'));
-  host.onSignal('SIGINT', () => onSignal('SIGINT'));
+  if (signals > 0) drain();
 
   const totals = { batches: 0, committed: 0, aborted: 0, records: 0 };
   let failed: unknown;

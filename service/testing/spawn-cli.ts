@@ -57,7 +57,13 @@ export function spawnCli(runtime: Runtime, args: readonly string[], env: Record<
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+  let ending = '';
+  const exited = new Promise<number | null>((done) =>
+    child.on('close', (code, signal) => {
+      ending = signal ? `killed by ${signal}` : `exit code ${code}`;
+      done(code);
+    }),
+  );
 
   const waitFor = (predicate: (line: LogLine) => boolean, timeoutMs = 60_000) =>
     new Promise<LogLine>((done, fail) => {
@@ -80,7 +86,7 @@ export function spawnCli(runtime: Runtime, args: readonly string[], env: Record<
         check();
         if (waiters.has(check)) {
           cleanup();
-          fail(new Error(`the process exited before a matching log line; output:\n${text.slice(-4_000)}`));
+          fail(new Error(`the process ended (${ending}) before a matching log line; output:\n${text.slice(-4_000)}`));
         }
       });
       check();
