@@ -17,13 +17,13 @@ export async function runCommand(host: Host, file: string): Promise<number> {
   const logger = createLogger(config.log.level, { runtime: host.runtime });
 
   // Signals are handled from the start: one that arrives while the service starts stops it once it is up.
-  let service: Service | undefined;
+  const started: { service?: Service } = {};
   let signals = 0;
   let forced = false;
   let deadline: ReturnType<typeof setTimeout> | undefined;
   const drain = () => {
-    if (!service || deadline) return;
-    const running = service;
+    const running = started.service;
+    if (!running || deadline) return;
     running.stop();
     deadline = setTimeout(() => {
       forced = true;
@@ -44,7 +44,8 @@ export async function runCommand(host: Host, file: string): Promise<number> {
   host.onSignal('SIGINT', () => onSignal('SIGINT'));
 
   const prometheus = prometheusMetrics();
-  service = await startService(loaded, { env: host.env, logger, metrics: prometheus.metrics });
+  const service = await startService(loaded, { env: host.env, logger, metrics: prometheus.metrics });
+  started.service = service;
 
   let server: Server | undefined;
   if (config.http.enabled) {
@@ -78,10 +79,10 @@ export async function runCommand(host: Host, file: string): Promise<number> {
     failed = error;
     logger.fatal({ error: messageOf(error), code: (error as { code?: string }).code }, 'pipeline failed');
   }
-  const started = Date.now();
+  const closing = Date.now();
   await service.close(Math.max(100, config.shutdown.deadlineMs - 1_000));
   await server?.close();
   clearTimeout(deadline);
-  logger.info({ ...totals, closeMs: Date.now() - started, forced }, 'stopped');
+  logger.info({ ...totals, closeMs: Date.now() - closing, forced }, 'stopped');
   return failed !== undefined || forced ? 1 : 0;
 }
