@@ -1,4 +1,4 @@
-import { Admin } from '@platformatic/kafka';
+import { Admin, findErrorBy } from '@platformatic/kafka';
 import { kafkaError } from './errors.ts';
 import { parseBrokers } from './options.ts';
 
@@ -17,7 +17,8 @@ export async function ensureTopics(brokers: readonly string[] | string, topics: 
       try {
         await admin.createTopics({ topics: [topic.name], partitions: topic.partitions ?? 6, replicas: 1 });
       } catch (error) {
-        if (!/TOPIC_ALREADY_EXISTS/.test(String((error as { errors?: unknown[] }).errors?.map(String)) + String(error))) {
+        // Created meanwhile by someone else; the broker's code can sit several errors deep in the client's error.
+        if (!findErrorBy(error as Error, 'apiId', 'TOPIC_ALREADY_EXISTS')) {
           throw kafkaError(error, `create topic ${topic.name}`);
         }
       }
