@@ -8,7 +8,7 @@ describe('kafka: several instances in one group', () => {
   it('2 then 3 workers over 6 partitions, one joining and one leaving mid-stream: exactly-once output exact', async () => {
     const topics = await freshTopics('scale', 6);
     await produceRecords(topics.in as string, Array.from({ length: count }, (_, id) => ({ key: `k${id % 59}`, value: { id, seq: id } })));
-    const base = { brokers, group: unique('scale'), input: topics.in, output: topics.out, failureMode: 'atomic', batchSize: 100, delayMs: 1 };
+    const base = { brokers, group: unique('scale'), input: topics.in, output: topics.out, failureMode: 'atomic', batchSize: 100, delayMs: 20 };
     const a = new Worker({ ...base, instanceId: unique('a') });
     const b = new Worker({ ...base, instanceId: unique('b') });
     await a.until((e) => (e.total ?? 0) >= 1_000, 120_000);
