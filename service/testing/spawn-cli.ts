@@ -10,7 +10,7 @@ export type Runtime = 'node' | 'bun' | 'deno';
 export const cliCommand: Record<Runtime, readonly string[]> = {
   node: ['node', 'runtime-node/main.ts'],
   bun: ['bun', 'runtime-bun/main.ts'],
-  deno: ['deno', 'run', '-A', 'runtime-deno/main.ts'],
+  deno: ['deno', 'task', '--quiet', 'orchestron'],
 };
 
 const root = resolve(import.meta.dirname, '../..');
