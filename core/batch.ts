@@ -12,6 +12,8 @@ export interface DroppedRecord {
   /** Epoch ms of the first and last failure, for failed and dead-lettered records. */
   readonly firstFailureAt?: number;
   readonly lastFailureAt?: number;
+  /** Attempts the failing stage made (retries included), when it retried. */
+  readonly attempts?: number;
 }
 
 /** Where a batch ends in a partition: the next offset to commit. */

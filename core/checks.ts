@@ -11,3 +11,10 @@ export function checkWholeNumber(field: string, value: unknown, min = 1): number
   if (typeof value === 'number' && Number.isInteger(value) && value >= min) return value;
   throw new ConfigError(field, `must be a whole number ≥ ${min}; got ${JSON.stringify(value)}`);
 }
+
+/** A setting that must be a whole number from `min` to `max`, both included; the error names the field and the range. */
+export function checkIntegerInRange(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  const shown = typeof value === 'number' || typeof value === 'bigint' ? String(value) : JSON.stringify(value);
+  throw new ConfigError(field, `must be a whole number from ${min} to ${max}; got ${shown}`);
+}

@@ -22,6 +22,7 @@ export const DeadLetterHeaders = {
   message: 'error_message',
   firstFailureAt: 'error_first_failure_at',
   lastFailureAt: 'error_last_failure_at',
+  attempts: 'error_attempts',
 } as const;
 
 /** Longest error message carried in a header, in characters. */
@@ -53,5 +54,6 @@ export function deadLetterHeaders(dropped: DroppedRecord, context: PipelineConte
   }
   set(H.firstFailureAt, iso(dropped.firstFailureAt));
   set(H.lastFailureAt, iso(dropped.lastFailureAt));
+  if (dropped.attempts !== undefined) set(H.attempts, String(dropped.attempts));
   return headers;
 }

@@ -52,12 +52,14 @@ describe('deadLetter', () => {
     expect(header(h, DeadLetterHeaders.category)).toBe('DESERIALIZATION_ERROR');
     expect(header(h, DeadLetterHeaders.retryable)).toBe('false');
     expect(header(h, DeadLetterHeaders.firstFailureAt)).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(h.has(DeadLetterHeaders.attempts)).toBe(false);
 
     const f = failed?.headers ?? new Map();
     expect(text(failed?.value)).toBe('{"fail":true}');
     expect(header(f, DeadLetterHeaders.category)).toBe('PROCESSING_ERROR');
     expect(header(f, DeadLetterHeaders.retryable)).toBe('true');
     expect(header(f, DeadLetterHeaders.sourceOffset)).toBe('1');
+    expect(header(f, DeadLetterHeaders.attempts)).toBe('2');
     expect(header(f, DeadLetterHeaders.message)?.length).toBe(maxErrorMessageLength);
     const first = Date.parse(header(f, DeadLetterHeaders.firstFailureAt) ?? '');
     const last = Date.parse(header(f, DeadLetterHeaders.lastFailureAt) ?? '');

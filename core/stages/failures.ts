@@ -10,7 +10,7 @@ export function failRecord(
   context: PipelineContext,
   record: Envelope<unknown>,
   error: OrchestronError,
-  times: { readonly firstFailureAt?: number; readonly lastFailureAt?: number } = {},
+  times: { readonly firstFailureAt?: number; readonly lastFailureAt?: number; readonly attempts?: number } = {},
 ): DroppedRecord {
   const { metrics, logger, clock } = context.platform;
   const category = categoryOf(error);
@@ -26,6 +26,7 @@ export function failRecord(
     error,
     firstFailureAt: times.firstFailureAt ?? at,
     lastFailureAt: times.lastFailureAt ?? at,
+    ...(times.attempts !== undefined ? { attempts: times.attempts } : {}),
   };
 }
 
