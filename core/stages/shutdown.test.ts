@@ -10,7 +10,7 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
 describe('shutdown', () => {
   it('stopping the source drains the batch in flight: every record of it runs and commits', async () => {
-    const { broker, source, context } = harness('atomic');
+    const { broker, source } = harness('atomic');
     broker.createTopic('in', 1);
     broker.append(Array.from({ length: 30 }, (_, id) => record('in', `k${id % 3}`, { id })));
     const stop = new AbortController();
