@@ -14,7 +14,8 @@ describe.each(runtimes)('orchestron CLI on %s', { timeout: 60_000 }, (runtime) =
 
   it('check prints the resolved config with secrets redacted', async () => {
     const file = await writeConfig({ topics: ['orders'], kafka: { sasl: { username: 'svc', password: 'hunter2-kafka' } }, postgres: { url: 'postgres://app:hunter2-pg@db:5432/app' } });
-    const { code, output } = await runCli(runtime, ['check', '--config', file], { REDIS_URL: 'redis://:hunter2-redis@cache:6379' });
+    // An empty variable does not override; the test must not inherit the services' DATABASE_URL.
+    const { code, output } = await runCli(runtime, ['check', '--config', file], { DATABASE_URL: '', REDIS_URL: 'redis://:hunter2-redis@cache:6379' });
     expect(code).toBe(0);
     const printed = JSON.parse(output) as { kafka: { sasl: { password: string } }; postgres: { url: string }; redis: { url: string }; failureMode: string };
     expect(printed.failureMode).toBe('atomic');
