@@ -56,14 +56,15 @@ describe('MongoDB options', () => {
 
   it('names the field and what is allowed for bad numbers, databases and clocks', () => {
     for (const field of ['serverSelectionTimeoutMs', 'connectTimeoutMs', 'socketTimeoutMs', 'maxPoolSize'] as const) {
-      for (const bad of [0, -1, 1.5, Number.NaN, '100' as unknown as number]) {
+      for (const bad of [0, -1, 1.5, Number.NaN, 2 ** 31, '100' as unknown as number]) {
         const error = configError(() => resolveConnection({ [field]: bad }, {}));
         expect(error.field).toBe(field);
-        expect(error.message).toContain('whole number of at least 1');
+        expect(error.message).toContain(`${field}: must be a whole number from 1 to`);
       }
     }
-    expect(configError(() => resolveTrackerOptions({ retentionMs: 999 }, {})).message).toContain('retentionMs: must be a whole number of at least 1000');
+    expect(configError(() => resolveTrackerOptions({ retentionMs: 999 }, {})).message).toContain('retentionMs: must be a whole number from 1000 to 315360000000; got 999');
     expect(resolveTrackerOptions({ retentionMs: 86_400_000 }, {}).retentionMs).toBe(86_400_000);
+    expect(configError(() => resolveConnection({ maxPoolSize: 1_001 }, {})).message).toBe('maxPoolSize: must be a whole number from 1 to 1000; got 1001');
     expect(configError(() => resolveConnection({ database: 'a.b' }, {})).field).toBe('database');
     expect(configError(() => resolveConnection({ url: 'mongodb://h/$cmd' }, {})).field).toBe('database');
     expect(configError(() => resolveConnection({ ensureIndexes: 'yes' as unknown as boolean }, {})).field).toBe('ensureIndexes');

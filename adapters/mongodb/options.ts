@@ -1,4 +1,5 @@
 import { MongoClient } from 'mongodb';
+import { checkIntegerInRange } from '../../core/checks.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { checkIdentifier, redactUrl } from '../../core/identifiers.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -82,6 +83,11 @@ export const mongoDefaults = {
   dedupCollection: 'orchestron_dedup',
 } as const;
 
+// The longest delay a JavaScript timer honours (a longer one fires at once); the driver's timeouts are timers.
+const maxTimerMs = 2_147_483_647;
+const maxPoolSize = 1_000;
+const maxRetentionMs = 3_650 * 86_400_000;
+
 // MongoDB's own rule for database names (no / \ . space " $ * < > : | ? or NUL), at most 63 bytes.
 const databaseName = /^[^/\\. "$*<>:|?\0]{1,63}$/;
 
@@ -104,10 +110,10 @@ export function resolveConnection(options: MongoConnectionOptions = {}, env: Env
     url,
     target: redactUrl(url),
     database,
-    serverSelectionTimeoutMs: positiveInteger('serverSelectionTimeoutMs', options.serverSelectionTimeoutMs, mongoDefaults.serverSelectionTimeoutMs),
-    connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs, mongoDefaults.connectTimeoutMs),
-    socketTimeoutMs: positiveInteger('socketTimeoutMs', options.socketTimeoutMs, mongoDefaults.socketTimeoutMs),
-    maxPoolSize: positiveInteger('maxPoolSize', options.maxPoolSize, mongoDefaults.maxPoolSize),
+    serverSelectionTimeoutMs: checkIntegerInRange('serverSelectionTimeoutMs', options.serverSelectionTimeoutMs ?? mongoDefaults.serverSelectionTimeoutMs, 1, maxTimerMs),
+    connectTimeoutMs: checkIntegerInRange('connectTimeoutMs', options.connectTimeoutMs ?? mongoDefaults.connectTimeoutMs, 1, maxTimerMs),
+    socketTimeoutMs: checkIntegerInRange('socketTimeoutMs', options.socketTimeoutMs ?? mongoDefaults.socketTimeoutMs, 1, maxTimerMs),
+    maxPoolSize: checkIntegerInRange('maxPoolSize', options.maxPoolSize ?? mongoDefaults.maxPoolSize, 1, maxPoolSize),
     client: options.client,
     ensureIndexes: options.ensureIndexes ?? true,
     logger: options.logger ?? silentLogger,
@@ -118,7 +124,7 @@ export function resolveTrackerOptions(options: MongoTrackerOptions = {}, env: En
   return {
     ...resolveConnection(options, env),
     collection: checkIdentifier('collection', options.collection ?? mongoDefaults.trackerCollection),
-    retentionMs: options.retentionMs === undefined ? undefined : positiveInteger('retentionMs', options.retentionMs, 0, 1_000),
+    retentionMs: options.retentionMs === undefined ? undefined : checkIntegerInRange('retentionMs', options.retentionMs, 1_000, maxRetentionMs),
     clock: clockOf(options.clock),
   };
 }
@@ -142,14 +148,6 @@ function databaseOf(url: string): string | undefined {
   } catch {
     return path;
   }
-}
-
-function positiveInteger(field: string, value: number | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new ConfigError(field, `must be a whole number of at least ${min}; got ${JSON.stringify(value)}`);
-  }
-  return value;
 }
 
 function clockOf(clock: Clock | undefined): Clock {

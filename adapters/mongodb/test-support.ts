@@ -19,9 +19,18 @@ export const freshCollection = (prefix: string): string =>
 
 let admin: Promise<MongoClient> | undefined;
 
-export async function dropCollection(name: string): Promise<void> {
+function adminClient(): Promise<MongoClient> {
   admin ??= new MongoClient(mongo.url, { serverSelectionTimeoutMS: 5_000 }).connect();
-  await (await admin).db(mongo.database).collection(name).drop().catch(() => {});
+  return admin;
+}
+
+export async function dropCollection(name: string): Promise<void> {
+  await (await adminClient()).db(mongo.database).collection(name).drop().catch(() => {});
+}
+
+/** Every document in the collection, whatever it is (rows, sweep claims). */
+export async function countDocuments(name: string): Promise<number> {
+  return (await adminClient()).db(mongo.database).collection(name).countDocuments();
 }
 
 export async function closeAdmin(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Binary } from 'mongodb';
 import type { AnyBulkWriteOperation, Collection, Document, Filter } from 'mongodb';
-import { ConfigError, ErrorCodes, FailureCategories, StoreError, isFailureCategory } from '../../core/errors.ts';
+import { ConfigError, FailureCategories, StoreError, isFailureCategory } from '../../core/errors.ts';
 import type { FailureCategory } from '../../core/errors.ts';
 import type { Clock } from '../../core/platform.ts';
 import type {
@@ -18,6 +18,8 @@ import { ensureTrackerIndexes } from './indexes.ts';
 import type { Expiry } from './indexes.ts';
 import type { MongoTrackerOptions } from './options.ts';
 import { resolveTrackerOptions } from './options.ts';
+import { purgeSweepClaims, sweepStale, sweepTarget } from './sweep.ts';
+import type { SweepTarget } from './sweep.ts';
 
 /**
  * One tracked record as stored. `_id` is the dedupKey: unique by nature (no second index), and the one filter FerretDB
@@ -61,6 +63,7 @@ export class MongoTracker implements FailureTracker {
   readonly retention: Expiry;
   readonly #connection: MongoConnection;
   readonly #collection: Collection<TrackerDocument>;
+  readonly #sweepTarget: SweepTarget;
   readonly #clock: Clock;
   readonly #retentionMs: number | undefined;
   #closed = false;
@@ -70,6 +73,7 @@ export class MongoTracker implements FailureTracker {
   constructor(init: MongoTrackerInit) {
     this.#connection = init.connection;
     this.#collection = init.connection.db.collection<TrackerDocument>(init.collection);
+    this.#sweepTarget = sweepTarget(init.connection.db, init.collection, init.connection.ferretdb !== undefined);
     this.#clock = init.clock;
     this.#retentionMs = init.retentionMs;
     this.retention = init.retention;
@@ -149,8 +153,8 @@ export class MongoTracker implements FailureTracker {
   }
 
   /**
-   * Sweeps from one tracker run one after another. FerretDB 1.x does not re-check an update's filter per document, so
-   * racing updateMany calls would each rewrite and count the same documents; MongoDB counts each once either way.
+   * Counts exactly even when instances sweep at once (see sweepStale). Sweeps from one tracker still run one after
+   * another: racing each other, they would only repeat the same scans.
    */
   sweep(olderThanMs: number): Promise<number> {
     if (typeof olderThanMs !== 'number' || !Number.isFinite(olderThanMs) || olderThanMs < 0) {
@@ -158,7 +162,12 @@ export class MongoTracker implements FailureTracker {
         new ConfigError('olderThanMs', `must be a number of milliseconds, 0 or more; got ${JSON.stringify(olderThanMs)}`),
       );
     }
-    const run = this.#sweeps.then(() => this.#sweepOnce(olderThanMs));
+    const run = this.#sweeps.then(() => {
+      const now = this.#now();
+      const threshold = new Date(now.getTime() - olderThanMs);
+      const message = `still RECEIVED after ${olderThanMs} ms (safeguard sweep)`;
+      return this.#run('sweep', () => sweepStale(this.#sweepTarget, threshold, now, message));
+    });
     this.#sweeps = run.catch(() => {});
     return run;
   }
@@ -215,8 +224,11 @@ export class MongoTracker implements FailureTracker {
     const retentionMs = this.#retentionMs;
     if (retentionMs === undefined) return 0;
     const threshold = new Date(this.#clock.now() - retentionMs);
-    const result = await this.#run('purgeExpired', () => this.#collection.deleteMany({ updatedAt: { $lte: threshold } }));
-    return result.deletedCount;
+    return this.#run('purgeExpired', async () => {
+      const rows = await this.#collection.deleteMany({ _id: { $type: 'string' }, updatedAt: { $lte: threshold } });
+      await purgeSweepClaims(this.#sweepTarget, threshold);
+      return rows.deletedCount;
+    });
   }
 
   async ping(): Promise<void> {
@@ -227,24 +239,6 @@ export class MongoTracker implements FailureTracker {
     if (this.#closed) return;
     this.#closed = true;
     await closeConnection(this.#connection);
-  }
-
-  async #sweepOnce(olderThanMs: number): Promise<number> {
-    const now = this.#now();
-    const result = await this.#run('sweep', () =>
-      this.#collection.updateMany(
-        { status: 'RECEIVED', updatedAt: { $lte: new Date(now.getTime() - olderThanMs) } },
-        {
-          $set: {
-            status: 'FAILED',
-            category: ErrorCodes.TIMEOUT_ERROR,
-            errorMessage: `still RECEIVED after ${olderThanMs} ms (safeguard sweep)`,
-            updatedAt: now,
-          },
-        },
-      ),
-    );
-    return result.modifiedCount;
   }
 
   #now(): Date {

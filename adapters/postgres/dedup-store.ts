@@ -1,5 +1,6 @@
 import { ConfigError, redactUrl } from '../../core/index.ts';
 import type { Clock, DedupStore, Logger } from '../../core/index.ts';
+import { textArray } from './arrays.ts';
 import type { PostgresClient } from './connect.ts';
 import { ping } from './connect.ts';
 import { openMigrated } from './migrations.ts';
@@ -66,7 +67,7 @@ export class PostgresDedupStore implements DedupStore {
   async seen(keys: readonly string[]): Promise<boolean[]> {
     if (keys.length === 0) return [];
     const rows = await this.#db.run('seen', () =>
-      this.#db.sql.unsafe<{ dedup_key: string }[]>(this.#statements.seen, [[...new Set(keys)], new Date(this.#clock.now())]),
+      this.#db.sql.unsafe<{ dedup_key: string }[]>(this.#statements.seen, [textArray([...new Set(keys)]), new Date(this.#clock.now())]),
     );
     const live = new Set(rows.map((row) => row.dedup_key));
     return keys.map((key) => live.has(key));
@@ -79,14 +80,15 @@ export class PostgresDedupStore implements DedupStore {
     const distinct = byKey([...new Set(keys)], (key) => key);
     const { sql } = this.#db;
     const expires = new Date(now + ttlMs);
+    const literal = textArray(distinct);
     // A plain insert first, faster than the upsert; the dedup stage remembers keys it has just seen to be new.
     const claimed = await this.#db.run('remember', async () => {
       try {
-        await sql.unsafe(this.#statements.rememberNew, [distinct, expires]);
+        await sql.unsafe(this.#statements.rememberNew, [literal, expires]);
         return new Set(distinct);
       } catch (error) {
         if ((error as { code?: unknown }).code !== uniqueViolation) throw error;
-        const rows = await sql.unsafe<{ dedup_key: string }[]>(this.#statements.remember, [distinct, expires, new Date(now)]);
+        const rows = await sql.unsafe<{ dedup_key: string }[]>(this.#statements.remember, [literal, expires, new Date(now)]);
         return new Set(rows.map((row) => row.dedup_key));
       }
     });

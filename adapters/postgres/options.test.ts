@@ -38,7 +38,7 @@ describe('resolvePostgresOptions', () => {
   });
 
   it.each([
-    ['poolSize', { poolSize: 0 }, 'must be an integer from 1 to 1000; got 0'],
+    ['poolSize', { poolSize: 0 }, 'must be a whole number from 1 to 1000; got 0'],
     ['poolSize', { poolSize: 2.5 }, 'got 2.5'],
     ['statementTimeoutMs', { statementTimeoutMs: -1 }, 'from 0 to'],
     ['connectTimeoutMs', { connectTimeoutMs: 0 }, 'from 1 to'],

@@ -1,4 +1,4 @@
-import { ConfigError, checkIdentifier, redactUrl, silentLogger, systemClock } from '../../core/index.ts';
+import { ConfigError, checkIdentifier, checkIntegerInRange, redactUrl, silentLogger, systemClock } from '../../core/index.ts';
 import type { Clock, Logger } from '../../core/index.ts';
 
 /** Where and how the Postgres tracker and dedup store keep their rows. Every field is optional. */
@@ -51,14 +51,6 @@ export const postgresDefaults = {
 const known = new Set<string>([...Object.keys(postgresDefaults), 'url', 'clock', 'logger']);
 
 const field = (name: string) => `postgres.${name}`;
-const shown = (value: unknown) => (typeof value === 'number' ? String(value) : JSON.stringify(value));
-
-function integer(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(field(name), `must be an integer from ${min} to ${max}; got ${shown(value)}`);
-  }
-  return value;
-}
 
 function databaseUrl(value: unknown): string {
   let protocol = '';
@@ -102,11 +94,11 @@ export function resolvePostgresOptions(
     url: databaseUrl(options.url ?? env.DATABASE_URL ?? defaultDatabaseUrl),
     schema: checkIdentifier(field('schema'), merged.schema),
     ...tables,
-    poolSize: integer('poolSize', merged.poolSize, 1, 1_000),
-    statementTimeoutMs: integer('statementTimeoutMs', merged.statementTimeoutMs, 0, 2_147_483_647),
-    connectTimeoutMs: integer('connectTimeoutMs', merged.connectTimeoutMs, 1, 3_600_000),
+    poolSize: checkIntegerInRange(field('poolSize'), merged.poolSize, 1, 1_000),
+    statementTimeoutMs: checkIntegerInRange(field('statementTimeoutMs'), merged.statementTimeoutMs, 0, 2_147_483_647),
+    connectTimeoutMs: checkIntegerInRange(field('connectTimeoutMs'), merged.connectTimeoutMs, 1, 3_600_000),
     migrate: merged.migrate,
-    purgeIntervalMs: integer('purgeIntervalMs', merged.purgeIntervalMs, 0, 2_147_483_647),
+    purgeIntervalMs: checkIntegerInRange(field('purgeIntervalMs'), merged.purgeIntervalMs, 0, 2_147_483_647),
     applicationName,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,

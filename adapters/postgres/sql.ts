@@ -28,10 +28,7 @@ function fnv1a(text: string): number {
 
 /** Orders entries by key so concurrent writers lock rows in the same order and cannot deadlock each other. */
 export function byKey<T>(entries: readonly T[], key: (entry: T) => string): T[] {
-  const keys = entries.map(key);
-  const order = keys.map((_, i) => i);
-  order.sort((a, b) => compare(keys[a] ?? '', keys[b] ?? ''));
-  return order.map((i) => entries[i] as T);
+  return [...entries].sort((a, b) => compare(key(a), key(b)));
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -54,6 +54,24 @@ describe('PostgresTracker', () => {
     }
   });
 
+  it('keeps per-record topics, partitions, attempts and failure texts apart within one batch', async () => {
+    const table = uniqueName('orchestron_records_test');
+    const tracker = await createPostgresTracker({ url: databaseUrl, trackerTable: table });
+    try {
+      const texts = ['plain', 'a,b', '{x}', 'say "hi"', 'C:\\dir\\', 'NULL', ''];
+      const batch = texts.map((text, i) => ({ dedupKey: `k${i}`, topic: `t-${text}`, partition: i, offset: BigInt(i) * 2n ** 40n, attempts: i + 1 }));
+      const category = (i: number) => (i % 2 ? 'VALIDATION_ERROR' : 'PROCESSING_ERROR') as 'VALIDATION_ERROR' | 'PROCESSING_ERROR';
+      await tracker.received(batch);
+      await tracker.failed(batch.map((entry, i) => ({ ...entry, category: category(i), errorMessage: texts[i] as string })));
+      expect(await tracker.get(batch.map((e) => e.dedupKey))).toEqual(
+        batch.map((entry, i) => expect.objectContaining({ ...entry, status: 'FAILED', category: category(i), errorMessage: texts[i] })),
+      );
+    } finally {
+      await tracker.close();
+      await dropTables([table]);
+    }
+  });
+
   it('lets instances write overlapping batches at once without deadlocks', async () => {
     const table = uniqueName('orchestron_records_test');
     const options = { url: databaseUrl, trackerTable: table, poolSize: 4 };

@@ -10,6 +10,7 @@ import type {
   TrackStatus,
   TrackedRecord,
 } from '../../core/index.ts';
+import { textArray } from './arrays.ts';
 import type { PostgresClient } from './connect.ts';
 import { ping } from './connect.ts';
 import { openMigrated } from './migrations.ts';
@@ -17,11 +18,10 @@ import type { PostgresOptions } from './options.ts';
 import { resolvePostgresOptions } from './options.ts';
 import { QueryRunner } from './runner.ts';
 import { byKey } from './sql.ts';
+import { columns, failureColumns, merged } from './tracker-batch.ts';
 import type { TrackerStatements } from './tracker-sql.ts';
 import { trackerStatements } from './tracker-sql.ts';
 
-// bytea[]: a built-in type with a fixed OID, so it is known before postgres.js has fetched the server's types.
-const byteaArrayOid = 1001;
 const uniqueViolation = '23505';
 
 interface Row {
@@ -36,44 +36,6 @@ interface Row {
   payload: Uint8Array | null;
   created_at: Date;
   updated_at: Date;
-}
-
-/** The values, or just the first when they are all the same (see trackerStatements). */
-function shared<T>(values: T[]): T[] {
-  const first = values[0];
-  return values.every((value) => value === first) ? values.slice(0, 1) : values;
-}
-
-/** The batch as the arrays the statements unnest ($1–$6). */
-function columns(sql: PostgresClient, entries: readonly TrackEntry[]) {
-  const payloads = entries.map((e) => e.payload ?? null);
-  return [
-    entries.map((e) => e.dedupKey),
-    shared(entries.map((e) => e.topic)),
-    shared(entries.map((e) => e.partition)),
-    entries.map((e) => e.offset.toString()),
-    shared(entries.map((e) => e.attempts)),
-    // Typed explicitly: postgres.js would otherwise take a first Uint8Array for a single bytea.
-    payloads.some((payload) => payload !== null) ? sql.array(payloads, byteaArrayOid) : null,
-  ];
-}
-
-/**
- * One entry per key, in key order. An upsert may not touch a row twice in one statement, so repeats are merged the
- * way applying them one after the other would: the last wins, attempts only grow, a payload is kept once given.
- */
-function merged<T extends TrackEntry>(entries: readonly T[]): T[] {
-  const byDedupKey = new Map<string, T>();
-  for (const entry of entries) {
-    const earlier = byDedupKey.get(entry.dedupKey);
-    byDedupKey.set(
-      entry.dedupKey,
-      earlier
-        ? { ...entry, attempts: Math.max(earlier.attempts, entry.attempts), payload: entry.payload ?? earlier.payload }
-        : entry,
-    );
-  }
-  return byKey([...byDedupKey.values()], (e) => e.dedupKey);
 }
 
 const toRecord = (row: Row): TrackedRecord => ({
@@ -145,8 +107,7 @@ export class PostgresTracker implements FailureTracker {
       this.#db.sql.unsafe(this.#statements.failed, [
         ...columns(this.#db.sql, rows),
         this.#now(),
-        shared(rows.map((e) => e.category)),
-        shared(rows.map((e) => e.errorMessage)),
+        ...failureColumns(rows),
       ]),
     );
   }
@@ -166,7 +127,7 @@ export class PostgresTracker implements FailureTracker {
 
   async get(dedupKeys: readonly string[]): Promise<(TrackedRecord | undefined)[]> {
     if (dedupKeys.length === 0) return [];
-    const rows = await this.#db.run('get', () => this.#db.sql.unsafe<Row[]>(this.#statements.get, [[...dedupKeys]]));
+    const rows = await this.#db.run('get', () => this.#db.sql.unsafe<Row[]>(this.#statements.get, [textArray(dedupKeys)]));
     const found = new Map(rows.map((row) => [row.dedup_key, toRecord(row)]));
     return dedupKeys.map((key) => found.get(key));
   }

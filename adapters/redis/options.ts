@@ -1,4 +1,4 @@
-import { ConfigError, checkKeyPrefix, redactUrl } from '../../core/index.ts';
+import { ConfigError, checkIntegerInRange, checkKeyPrefix, redactUrl } from '../../core/index.ts';
 
 /** Connection and namespace settings shared by the Redis tracker and dedup store. */
 export interface RedisStoreOptions {
@@ -70,13 +70,6 @@ function checkUrl(value: unknown): string {
   return value;
 }
 
-function checkInteger(field: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(field, `must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 function checkName(field: string, value: unknown): string {
   if (typeof value !== 'string' || !/^[\x21-\x7e]{1,64}$/.test(value)) {
     throw new ConfigError(field, `must be 1 to 64 printable ASCII characters without spaces; got ${JSON.stringify(value)}`);
@@ -90,9 +83,9 @@ export function resolveRedisOptions(options: RedisStoreOptions = {}, env: Env = 
   return {
     url: checkUrl(options.url ?? envUrl ?? redisDefaults.url),
     keyPrefix: checkKeyPrefix('redis.keyPrefix', options.keyPrefix ?? redisDefaults.keyPrefix),
-    commandTimeoutMs: checkInteger('redis.commandTimeoutMs', options.commandTimeoutMs ?? redisDefaults.commandTimeoutMs, 1, 600_000),
-    connectTimeoutMs: checkInteger('redis.connectTimeoutMs', options.connectTimeoutMs ?? redisDefaults.connectTimeoutMs, 1, 600_000),
-    reconnectMaxDelayMs: checkInteger(
+    commandTimeoutMs: checkIntegerInRange('redis.commandTimeoutMs', options.commandTimeoutMs ?? redisDefaults.commandTimeoutMs, 1, 600_000),
+    connectTimeoutMs: checkIntegerInRange('redis.connectTimeoutMs', options.connectTimeoutMs ?? redisDefaults.connectTimeoutMs, 1, 600_000),
+    reconnectMaxDelayMs: checkIntegerInRange(
       'redis.reconnectMaxDelayMs',
       options.reconnectMaxDelayMs ?? redisDefaults.reconnectMaxDelayMs,
       1,
@@ -105,7 +98,7 @@ export function resolveRedisOptions(options: RedisStoreOptions = {}, env: Env = 
 export function resolveTrackerOptions(options: RedisTrackerOptions = {}, env: Env = process.env): ResolvedTrackerOptions {
   return {
     ...resolveRedisOptions(options, env),
-    recordTtlMs: checkInteger('redis.recordTtlMs', options.recordTtlMs ?? redisDefaults.recordTtlMs, 0, 3_650 * dayMs),
-    sweepChunkSize: checkInteger('redis.sweepChunkSize', options.sweepChunkSize ?? redisDefaults.sweepChunkSize, 1, 100_000),
+    recordTtlMs: checkIntegerInRange('redis.recordTtlMs', options.recordTtlMs ?? redisDefaults.recordTtlMs, 0, 3_650 * dayMs),
+    sweepChunkSize: checkIntegerInRange('redis.sweepChunkSize', options.sweepChunkSize ?? redisDefaults.sweepChunkSize, 1, 100_000),
   };
 }

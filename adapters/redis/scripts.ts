@@ -143,13 +143,16 @@ end
 return { swept, #members }
 `;
 
-/** SET NX PX for every key: 1 when the key was new, 0 when it was already there (so repeats in one call answer 0). */
+/**
+ * SET NX PX for every key; answers one string with a character per key: '1' when the key was new, '0' when it was
+ * already there (so repeats in one call answer '0'). One string decodes much faster on the client than an array.
+ */
 const remember = `
-local out = {}
+local call, ttl, out = redis.call, ARGV[1], {}
 for i = 1, #KEYS do
-  if redis.call('SET', KEYS[i], '1', 'NX', 'PX', ARGV[1]) then out[i] = 1 else out[i] = 0 end
+  if call('SET', KEYS[i], '1', 'NX', 'PX', ttl) then out[i] = '1' else out[i] = '0' end
 end
-return out
+return table.concat(out)
 `;
 
 type Arg = string | Buffer | number;
@@ -163,7 +166,7 @@ export interface TrackerScripts {
 }
 
 export interface DedupScripts {
-  orchestronDedupRemember(numKeys: number, ...args: Arg[]): Promise<number[]>;
+  orchestronDedupRemember(numKeys: number, ...args: Arg[]): Promise<string>;
 }
 
 export function defineTrackerScripts(client: Redis): Redis & TrackerScripts {
