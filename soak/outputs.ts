@@ -1,0 +1,57 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PhaseResult } from './phase.ts';
+import { histogramSpec, percentileSpec, pngOf, svgOf, timelineSpec } from './plots.ts';
+import type { ProcessSample } from './process-metrics.ts';
+import { reportHtml } from './report-html.ts';
+import type { SoakSummary } from './summary.ts';
+
+const processCsv = (samples: readonly ProcessSample[]): string =>
+  [
+    't_s,produced,consumed,rss_mb,event_loop_p99_ms',
+    ...[...samples]
+      .sort((a, b) => a.t - b.t)
+      .map((s) => [s.t, s.produced, s.consumed, s.rssMb?.toFixed(1) ?? '', s.loopP99Ms?.toFixed(2) ?? ''].join(',')),
+  ].join('\n') + '\n';
+
+/**
+ * Writes DIR/summary.json, latency.csv (HdrHistogram percentile distribution, ms), process.csv, the latency histogram,
+ * percentile and timeline plots as SVG and PNG, and report.html. With a raw phase: raw-latency.csv and raw-process.csv,
+ * and both phases in the plots. Returns the files written.
+ */
+export async function writeOutputs(dir: string, summary: SoakSummary, pipeline: PhaseResult, raw: PhaseResult | undefined): Promise<string[]> {
+  const phases = raw ? [pipeline, raw] : [pipeline];
+  const written: string[] = [];
+  const write = (name: string, content: string | Buffer) => {
+    writeFileSync(join(dir, name), content);
+    written.push(name);
+  };
+  write('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+  for (const phase of phases) {
+    const prefix = phase.name === 'pipeline' ? '' : `${phase.name}-`;
+    write(`${prefix}latency.csv`, phase.histogram.percentileCsv());
+    write(`${prefix}process.csv`, processCsv(phase.samples));
+  }
+  const what = `${summary.mode} on ${summary.runtime}, ${summary.messages.toLocaleString('en-US')} records${summary.rate_msgs_per_s ? ` at ${summary.rate_msgs_per_s.toLocaleString('en-US')}/s` : ''}`;
+  const specs = {
+    'latency-histogram': histogramSpec(phases.map((p) => ({ phase: p.name, points: p.histogram.buckets() })), `Latency histogram (${what})`),
+    'latency-percentiles': percentileSpec(phases.map((p) => ({ phase: p.name, points: p.histogram.percentiles() })), `Latency by percentile (${what})`),
+    'process-timeline': timelineSpec(phases.map((p) => ({ phase: p.name, points: p.samples })), `Process under test (${what})`),
+  };
+  const svgs: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    const svg = await svgOf(spec);
+    svgs[name] = svg;
+    write(`${name}.svg`, svg);
+    write(`${name}.png`, pngOf(svg));
+  }
+  write(
+    'report.html',
+    reportHtml(summary, {
+      histogram: svgs['latency-histogram'] ?? '',
+      percentiles: svgs['latency-percentiles'] ?? '',
+      timeline: svgs['process-timeline'] ?? '',
+    }),
+  );
+  return written;
+}

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AuditCounts } from './audit.ts';
+import { CommitWatcher, steadyRate } from './commit-watcher.ts';
+import type { LatencyHistogram, LatencySummary } from './histogram.ts';
+import { ensureTopics, waitForGroup } from './kafka-admin.ts';
+import type { SoakOptions } from './options.ts';
+import { pipelineConfig } from './pipeline-config.ts';
+import { MetricsSampler, processFigures } from './process-metrics.ts';
+import type { ProcessFigures, ProcessSample } from './process-metrics.ts';
+import { SoakProducer } from './producer.ts';
+import { LiveProgress } from './progress.ts';
+import { freePort, pipelineEntrypoint, rawLoopEntrypoint, spawnPipeline } from './spawn-pipeline.ts';
+import type { Entrypoint, Exit } from './spawn-pipeline.ts';
+import { Verifier } from './verifier.ts';
+
+/** `pipeline`: Orchestron with a no-op transform; `raw`: the hand-written @platformatic/kafka loop (raw-loop.ts). */
+export type PhaseName = 'pipeline' | 'raw';
+
+/** How the process under test is started and stopped (soak:doctor wraps it). */
+export interface PhaseHooks {
+  readonly wrap?: (command: string[]) => string[];
+  readonly stopSignal?: NodeJS.Signals;
+  readonly stopTimeoutMs?: number;
+}
+
+export interface PhaseResult {
+  readonly name: PhaseName;
+  readonly entrypoint: Entrypoint['kind'];
+  readonly command: readonly string[];
+  readonly inputTopic: string;
+  readonly outputTopic: string;
+  readonly groupId: string;
+  readonly produced: number;
+  readonly audit: AuditCounts;
+  /** Up to 20 ids never seen. */
+  readonly missing: readonly string[];
+  readonly withoutSentAt: number;
+  /**
+   * Records per second the process committed (its group's input offsets, broker side) between 10 % and 90 % of N;
+   * the verifier's rate when the run was too short to sample that.
+   */
+  readonly throughput: number;
+  /** Records per second the verifier saw, from the first output record to the last. */
+  readonly verifierRate: number;
+  /** Records in per second, from the first send to the last acknowledgement. */
+  readonly produceRate: number;
+  /** From the first send to the last output record, in seconds. */
+  readonly durationS: number;
+  readonly latency: LatencySummary;
+  readonly histogram: LatencyHistogram;
+  readonly samples: readonly ProcessSample[];
+  readonly process: ProcessFigures;
+  readonly exit: Exit;
+  /** Why the phase did not finish: deadline, process exit, producer failure. */
+  readonly failure: string | undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits for both counts to reach N, the deadline, the process to exit or the producer to fail. */
+async function completion(producer: SoakProducer, verifier: Verifier, produced: Promise<unknown>, exited: Promise<Exit>, deadline: number): Promise<string | undefined> {
+  let failure: string | undefined;
+  void produced.catch((error: unknown) => (failure ??= `producer failed: ${String(error)}`));
+  void exited.then((exit) => (failure ??= `the process exited early (${exit.code ?? exit.signal})`));
+  const n = producer.options.messages;
+  while (!failure) {
+    if (producer.produced >= n && verifier.audit.complete) return undefined;
+    if (Date.now() > deadline) return `deadline: ${verifier.audit.consumed} of ${n} records consumed (${producer.produced} produced)`;
+    await sleep(50);
+  }
+  return failure;
+}
+
+/** One measured run: fresh topics, the process under test, the producer and the verifier, until all N are through. */
+export async function runPhase(name: PhaseName, options: SoakOptions, hooks: PhaseHooks = {}, round = 1): Promise<PhaseResult> {
+  const label = round > 1 ? `${name}-${round}` : name;
+  const base = `soak-${options.mode}-${name}-${randomUUID().slice(0, 8)}`;
+  const topics = { input: `${base}-in`, output: `${base}-out` };
+  await ensureTopics(options.brokers, [topics.input, topics.output].map((topic) => ({ name: topic, partitions: options.partitions })));
+  const groupId = `${base}-group`;
+  const port = await freePort();
+  const config = {
+    ...pipelineConfig({ ...options, ...topics, groupId, instanceId: `${base}-0` }),
+    http: { port },
+  };
+  const configFile = join(options.out, `${label}.config.json`);
+  writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
+  const entrypoint = name === 'raw' ? rawLoopEntrypoint : pipelineEntrypoint(options.runtime);
+  const messages = options.messages;
+  const deadline = Date.now() + options.deadlineS * 1000;
+  const producer = new SoakProducer({ brokers: options.brokers, topic: topics.input, messages, partitions: options.partitions, ...(options.rate ? { rate: options.rate } : {}) });
+  const stopProducing = new AbortController();
+  const preloaded = options.preload ? producer.run(stopProducing.signal).then(() => producer.close()) : undefined;
+  await preloaded;
+  const runtimeArgs = options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(options.out, 'cpu-prof'), '--cpu-prof-name', `${label}.cpuprofile`] : [];
+  const proc = await spawnPipeline({ runtime: options.runtime, entrypoint, configFile, port, logFile: join(options.out, `${label}.log`), runtimeArgs, ...hooks });
+
+  const verifier = new Verifier({ brokers: options.brokers, topic: topics.output, groupId: `${base}-verifier`, messages, partitions: options.partitions });
+  const progress = () => ({ produced: producer.produced, consumed: verifier.audit.consumed });
+  const sampler = new MetricsSampler(proc.url, progress);
+  const commits = new CommitWatcher(options.brokers, groupId);
+  const live = new LiveProgress(label, progress);
+  let failure: string | undefined;
+  let exit: Exit | undefined;
+  try {
+    await Promise.all([verifier.start(), waitForGroup(options.brokers, groupId, 60_000, proc.exited)]);
+    sampler.start();
+    commits.start();
+    live.start();
+    const produced = preloaded ?? producer.run(stopProducing.signal);
+    failure = await completion(producer, verifier, produced, proc.exited, deadline);
+    stopProducing.abort();
+    await produced.catch(() => {});
+    // A moment more, for duplicates arriving after the last new record.
+    if (!failure) await sleep(1_000);
+    await sampler.scrape();
+  } catch (error) {
+    failure ??= String(error);
+  } finally {
+    stopProducing.abort();
+    sampler.stop();
+    await commits.stop();
+    live.stop();
+    exit = await proc.stop(hooks.stopTimeoutMs ?? 30_000);
+    if (exit.code !== 0) failure ??= `the process did not drain and exit 0 on ${hooks.stopSignal ?? 'SIGTERM'} (${exit.code ?? exit.signal})`;
+    await Promise.allSettled([options.preload ? undefined : producer.close(), verifier.close()]);
+  }
+
+  const audit = verifier.audit.counts();
+  const window = (verifier.lastAt ?? 0) - (verifier.firstAt ?? 0);
+  const verifierRate = window > 0 ? Math.round(((audit.consumed - 1) * 1000) / window) : 0;
+  const produceWindow = (producer.lastAckedAt ?? 0) - (producer.firstSentAt ?? 0);
+  return {
+    name,
+    entrypoint: entrypoint.kind,
+    command: proc.command,
+    inputTopic: topics.input,
+    outputTopic: topics.output,
+    groupId,
+    produced: producer.produced,
+    audit,
+    missing: audit.lost > 0 ? verifier.audit.missing() : [],
+    withoutSentAt: verifier.withoutSentAt,
+    throughput: steadyRate(commits.samples, messages) ?? verifierRate,
+    verifierRate,
+    produceRate: produceWindow > 0 ? Math.round((producer.produced * 1000) / produceWindow) : 0,
+    durationS: Math.round(((verifier.lastAt ?? 0) - (producer.firstSentAt ?? 0)) / 10) / 100,
+    latency: verifier.latency.summary(),
+    histogram: verifier.latency,
+    samples: sampler.samples,
+    process: processFigures(sampler.samples, messages),
+    exit,
+    failure,
+  };
+}

@@ -1,0 +1,112 @@
+/** Resident memory and event-loop delay of the process under test, scraped from its /metrics (prom-client defaults). */
+
+export interface ProcessSample {
+  /** Seconds since the sampler started. */
+  readonly t: number;
+  /** Records the verifier had seen by then. */
+  readonly consumed: number;
+  readonly produced: number;
+  readonly rssMb: number | undefined;
+  /** p99 of the event-loop delay since the previous scrape (prom-client resets its histogram on every scrape). */
+  readonly loopP99Ms: number | undefined;
+  /** CPU time (user + system) the process used since it started. */
+  readonly cpuSeconds?: number | undefined;
+}
+
+export interface ProcessFigures {
+  readonly peakRssMb: number | undefined;
+  /** RSS at the end against RSS once `warmupFraction` of the records were through, in %. */
+  readonly rssGrowthPct: number | undefined;
+  readonly rssAfterWarmupMb: number | undefined;
+  readonly rssAtEndMb: number | undefined;
+  /** Highest per-scrape p99 after warm-up. */
+  readonly loopP99Ms: number | undefined;
+  readonly loopP99MedianMs: number | undefined;
+  /** CPU microseconds per record: CPU time from the first scrape to the last, over the records consumed meanwhile. */
+  readonly cpuUsPerRecord: number | undefined;
+}
+
+/** Unlabelled samples of a Prometheus text exposition, by metric name. */
+export function parsePrometheus(text: string): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\s+(\S+)/.exec(line);
+    if (!match) continue;
+    const value = Number(match[2]);
+    if (Number.isFinite(value)) values.set(match[1] as string, value);
+  }
+  return values;
+}
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+export function processFigures(unordered: readonly ProcessSample[], expected: number, warmupFraction = 0.25): ProcessFigures {
+  const samples = [...unordered].sort((a, b) => a.t - b.t);
+  const rss = samples.filter((s) => s.rssMb !== undefined);
+  const warm = rss.find((s) => s.consumed >= expected * warmupFraction);
+  const end = rss.at(-1);
+  const afterWarmup = warm ? samples.filter((s) => s.t >= warm.t) : [];
+  const loops = afterWarmup.map((s) => s.loopP99Ms).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+  const cpu = samples.filter((s) => s.cpuSeconds !== undefined);
+  const first = cpu[0];
+  const last = cpu.at(-1);
+  const cpuRecords = first && last ? last.consumed - first.consumed : 0;
+  const peak = rss.reduce<number | undefined>((max, s) => Math.max(max ?? 0, s.rssMb as number), undefined);
+  return {
+    peakRssMb: peak === undefined ? undefined : round1(peak),
+    rssAfterWarmupMb: warm?.rssMb === undefined ? undefined : round1(warm.rssMb),
+    rssAtEndMb: end?.rssMb === undefined ? undefined : round1(end.rssMb),
+    rssGrowthPct: warm?.rssMb && end?.rssMb && end !== warm ? round1(((end.rssMb - warm.rssMb) / warm.rssMb) * 100) : undefined,
+    loopP99Ms: loops.length > 0 ? round2(loops.at(-1) as number) : undefined,
+    loopP99MedianMs: loops.length > 0 ? round2(loops[Math.floor(loops.length / 2)] as number) : undefined,
+    cpuUsPerRecord: first && last && cpuRecords > 0 ? round2((((last.cpuSeconds as number) - (first.cpuSeconds as number)) * 1e6) / cpuRecords) : undefined,
+  };
+}
+
+/** Scrapes `url`/metrics every `intervalMs` until stopped; a failed scrape leaves a sample without figures. */
+export class MetricsSampler {
+  readonly samples: ProcessSample[] = [];
+  readonly #url: string;
+  readonly #progress: () => { consumed: number; produced: number };
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #started = 0;
+
+  constructor(url: string, progress: () => { consumed: number; produced: number }) {
+    this.#url = url;
+    this.#progress = progress;
+  }
+
+  start(intervalMs = 1_000): void {
+    this.#started = performance.now();
+    void this.scrape();
+    this.#timer = setInterval(() => void this.scrape(), intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  async scrape(): Promise<void> {
+    const t = Math.round(performance.now() - this.#started) / 1000;
+    const progress = this.#progress();
+    let values = new Map<string, number>();
+    try {
+      const response = await fetch(`${this.#url}/metrics`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) values = parsePrometheus(await response.text());
+    } catch {
+      // the process is busy or gone: the sample stays empty
+    }
+    const rss = values.get('process_resident_memory_bytes');
+    const loop = values.get('nodejs_eventloop_lag_p99_seconds');
+    const cpu = values.get('process_cpu_seconds_total');
+    this.samples.push({
+      t,
+      ...progress,
+      rssMb: rss === undefined ? undefined : rss / 2 ** 20,
+      loopP99Ms: loop === undefined ? undefined : loop * 1000,
+      cpuSeconds: cpu,
+    });
+  }
+}

@@ -1,0 +1,104 @@
+import type { PhaseFigures, SoakSummary } from './summary.ts';
+
+export interface ReportPlots {
+  readonly histogram: string;
+  readonly percentiles: string;
+  readonly timeline: string;
+}
+
+const escape = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const num = (value: number | null | undefined, digits = 0): string =>
+  value === null || value === undefined ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+const row = (label: string, ...cells: string[]): string => `<tr><th>${escape(label)}</th>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+
+function figuresRows(phases: readonly PhaseFigures[]): string {
+  const by = (pick: (f: PhaseFigures) => string) => phases.map(pick);
+  return [
+    row('produced', ...by((f) => num(f.produced))),
+    row('consumed (distinct)', ...by((f) => num(f.consumed))),
+    row('lost', ...by((f) => num(f.lost))),
+    row('duplicated', ...by((f) => num(f.duplicated))),
+    row('out of order', ...by((f) => num(f.out_of_order))),
+    row('throughput (records/s committed, 10–90 %)', ...by((f) => num(f.throughput_msgs_per_s))),
+    row('verifier (records out/s seen)', ...by((f) => num(f.verifier_msgs_per_s))),
+    row('producer (records in/s)', ...by((f) => num(f.produce_msgs_per_s))),
+    row('latency p50 / p90 (ms)', ...by((f) => `${num(f.latency_ms.p50, 1)} / ${num(f.latency_ms.p90, 1)}`)),
+    row('latency p99 / p99.9 / max (ms)', ...by((f) => `${num(f.latency_ms.p99, 1)} / ${num(f.latency_ms.p999, 1)} / ${num(f.latency_ms.max, 1)}`)),
+    row('CPU per record (µs)', ...by((f) => num(f.cpu_us_per_record, 1))),
+    row('peak RSS (MiB)', ...by((f) => num(f.peak_rss_mb, 1))),
+    row('RSS growth after warm-up (%)', ...by((f) => num(f.rss_growth_pct, 1))),
+    row('event-loop delay p99, worst second / median second (ms)', ...by((f) => `${num(f.event_loop_delay_p99_ms, 1)} / ${num(f.event_loop_delay_p99_median_ms, 1)}`)),
+    row('input → output topic', ...by((f) => `<code>${escape(f.input_topic)}</code> → <code>${escape(f.output_topic)}</code>`)),
+    row('process', ...by((f) => `${escape(f.entrypoint)}: <code>${escape(f.command)}</code>`)),
+    row('exit', ...by((f) => escape(f.failure ?? `code ${f.exit_code ?? '—'}${f.exit_signal ? `, ${f.exit_signal}` : ''}`))),
+  ].join('\n');
+}
+
+/** One self-contained page: verdict, figures (pipeline and raw side by side), the three plots inline. */
+export function reportHtml(summary: SoakSummary, plots: ReportPlots): string {
+  const phases: PhaseFigures[] = summary.compare ? [summary, summary.compare.raw] : [summary];
+  const headers = summary.compare ? '<th></th><th>pipeline</th><th>raw loop</th>' : '<th></th><th>pipeline</th>';
+  const verdict = summary.ok
+    ? '<p class="ok">Every record arrived exactly once, in order.</p>'
+    : `<p class="fail">Failed: ${escape(summary.failure ?? summary.compare?.raw.failure ?? `${summary.lost} lost, ${summary.duplicated} duplicated, ${summary.out_of_order} out of order`)}</p>`;
+  const compare = summary.compare
+    ? `<p>Pipeline / raw loop throughput: <strong>${summary.compare.ratio.toFixed(3)}</strong> (${num(summary.compare.pipeline_msgs_per_s)} / ${num(summary.compare.raw_msgs_per_s)} records/s${summary.rounds ? ', medians over the rounds' : ''});
+in CPU time per record, raw / pipeline: ${num(summary.compare.cpu_ratio, 3)}.</p>`
+    : '';
+  const rounds = summary.rounds
+    ? `<h2>Rounds</h2>
+<table>
+<tr><th>round</th><th>pipeline records/s</th><th>pipeline p99 (ms)</th><th>raw records/s</th><th>raw p99 (ms)</th><th>pipeline / raw</th><th>CPU raw / pipeline</th></tr>
+${summary.rounds.map((r, i) => `<tr><td>${i + 1}</td><td>${num(r.pipeline_msgs_per_s)}</td><td>${num(r.pipeline_p99_ms, 1)}</td><td>${num(r.raw_msgs_per_s)}</td><td>${num(r.raw_p99_ms, 1)}</td><td>${num(r.ratio, 3)}</td><td>${num(r.cpu_ratio, 3)}</td></tr>`).join('\n')}
+</table>
+<p>The table below and the plots are the last round's.</p>`
+    : '';
+  const v = summary.versions;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Orchestron soak: ${escape(summary.mode)} on ${escape(summary.runtime)}, ${num(summary.messages)} records</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1000px; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: left; vertical-align: top; }
+td { font-variant-numeric: tabular-nums; }
+code { font-size: 0.85em; }
+.ok { color: #1a7f37; font-weight: bold; }
+.fail { color: #cf222e; font-weight: bold; }
+figure { margin: 1.5em 0; }
+figcaption { color: #555; max-width: 800px; }
+</style>
+</head>
+<body>
+<h1>Soak: ${escape(summary.mode)} (${escape(summary.failure_mode)}) on ${escape(summary.runtime)}</h1>
+${verdict}
+<p>${num(summary.messages)} records of ${num(summary.record_bytes)} bytes over ${summary.partitions} partitions,
+${summary.rate_msgs_per_s ? `open loop at ${num(summary.rate_msgs_per_s)} records/s (latency from the scheduled send time)` : 'as fast as possible (latency from the send time)'};
+batches of ${num(summary.batch_size)}, commit interval ${summary.commit_interval_ms} ms.
+Orchestron ${escape(v.orchestron)}, ${escape(v.runtime)}, @platformatic/kafka ${escape(v['@platformatic/kafka'])}, Kafka ${escape(v.kafka ?? 'unknown')}.
+${escape(summary.started_at)} – ${escape(summary.finished_at)}.</p>
+${compare}
+${rounds}
+<table>
+<tr>${headers}</tr>
+${figuresRows(phases)}
+</table>
+<figure>${plots.percentiles}
+<figcaption>Percentile plot: the latency at or below which a share of the records arrived. Read the right-hand side:
+99 % of records took at most the height of the line at "99%", and so on. A flat line that jumps at the end means a
+few outliers; a line rising early means a slow pipeline overall.</figcaption></figure>
+<figure>${plots.histogram}
+<figcaption>Latency histogram: records per latency bucket (log-spaced). In exactly-once mode records become visible only
+when their batch's transaction commits, so expect the mass near the commit interval.</figcaption></figure>
+<figure>${plots.timeline}
+<figcaption>The process under test, second by second: records out per second (as the verifier saw them), resident
+memory and the p99 of its event-loop delay over the previous second, from its /metrics.</figcaption></figure>
+</body>
+</html>
+`;
+}

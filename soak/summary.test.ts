@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { LatencyHistogram } from './histogram.ts';
+import { resolveSoakOptions } from './options.ts';
+import type { PhaseName, PhaseResult } from './phase.ts';
+import { median, soakSummary } from './summary.ts';
+
+const phase = (name: PhaseName, throughput: number, overrides: Partial<PhaseResult> = {}): PhaseResult => {
+  const histogram = new LatencyHistogram();
+  histogram.recordMs(1.5);
+  return {
+    name,
+    entrypoint: name === 'raw' ? 'raw-loop' : 'runtime',
+    command: ['node', `${name}.ts`],
+    inputTopic: `${name}-in`,
+    outputTopic: `${name}-out`,
+    groupId: `${name}-g`,
+    produced: 100,
+    audit: { expected: 100, consumed: 100, duplicated: 0, outOfOrder: 0, unknown: 0, lost: 0 },
+    missing: [],
+    withoutSentAt: 0,
+    throughput,
+    verifierRate: throughput,
+    produceRate: 50_000,
+    durationS: 1,
+    latency: histogram.summary(),
+    histogram,
+    samples: [],
+    process: { peakRssMb: 150, rssGrowthPct: 2, rssAfterWarmupMb: 140, rssAtEndMb: 143, loopP99Ms: 15, loopP99MedianMs: 11, cpuUsPerRecord: name === 'raw' ? 30 : 40 },
+    exit: { code: 0, signal: null },
+    failure: undefined,
+    ...overrides,
+  };
+};
+
+const options = resolveSoakOptions(['--messages', '100', '--mode', 'eos', '--compare', 'raw', '--repeat', '3']);
+if (!options) throw new Error('options');
+const versions = { orchestron: '0.1.0', runtime: 'node 24.21.0', '@platformatic/kafka': '2.12.1', kafka: '4.3.1' };
+const at = new Date('2026-01-01T00:00:00Z');
+
+describe('soak summary', () => {
+  it('takes medians', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBe(0);
+  });
+
+  it('reports the last pipeline phase at the top level and compares medians over the rounds', () => {
+    const rounds = [
+      { raw: phase('raw', 10_000), pipeline: phase('pipeline', 9_000) },
+      { raw: phase('raw', 20_000), pipeline: phase('pipeline', 10_000) },
+      { raw: phase('raw', 12_000), pipeline: phase('pipeline', 11_400) },
+    ];
+    const summary = soakSummary(options, rounds, versions, at, at);
+    expect(summary).toMatchObject({
+      ok: true,
+      mode: 'eos',
+      failure_mode: 'atomic',
+      produced: 100,
+      consumed: 100,
+      lost: 0,
+      duplicated: 0,
+      out_of_order: 0,
+      throughput_msgs_per_s: 11_400,
+      throughput_msgs_per_s_median: 10_000,
+      latency_ms: { p50: 1.5, p99: 1.5 },
+      peak_rss_mb: 150,
+      event_loop_delay_p99_ms: 15,
+      input_topic: 'pipeline-in',
+      output_topic: 'pipeline-out',
+      versions,
+    });
+    expect(summary.rounds?.map((r) => r.ratio)).toEqual([0.9, 0.5, 0.95]);
+    expect(summary.compare).toMatchObject({ raw_msgs_per_s: 12_000, pipeline_msgs_per_s: 10_000, ratio: 0.9, cpu_ratio: 0.75 });
+    expect(summary.cpu_us_per_record).toBe(40);
+    expect(summary.compare?.raw.throughput_msgs_per_s).toBe(12_000);
+  });
+
+  it('is not ok when any phase lost, duplicated or reordered a record, or did not finish', () => {
+    const lossy = phase('raw', 1, { audit: { expected: 100, consumed: 99, duplicated: 0, outOfOrder: 0, unknown: 0, lost: 1 } });
+    expect(soakSummary(options, [{ raw: lossy, pipeline: phase('pipeline', 1) }], versions, at, at).ok).toBe(false);
+    const late = phase('pipeline', 1, { failure: 'deadline' });
+    expect(soakSummary(options, [{ raw: undefined, pipeline: late }], versions, at, at)).toMatchObject({ ok: false, failure: 'deadline' });
+    expect(soakSummary(options, [{ raw: undefined, pipeline: phase('pipeline', 1) }], versions, at, at).compare).toBeUndefined();
+  });
+});

@@ -1,0 +1,188 @@
+import type { LatencySummary } from './histogram.ts';
+import type { SoakOptions } from './options.ts';
+import type { PhaseResult } from './phase.ts';
+import { VALUE_BYTES } from './records.ts';
+import type { Versions } from './versions.ts';
+
+/** One phase's figures, as summary.json reports them (snake_case, milliseconds, MiB). */
+export interface PhaseFigures {
+  readonly produced: number;
+  readonly consumed: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly out_of_order: number;
+  /** Output records whose key is no id of this run. */
+  readonly unknown: number;
+  /** First deliveries without the send-time header: not in the latency figures. */
+  readonly without_sent_at: number;
+  readonly missing_sample: readonly string[];
+  /** Records per second the process committed between 10 % and 90 % of N (broker side). */
+  readonly throughput_msgs_per_s: number;
+  /** Output records per second as the verifier read them, first to last. */
+  readonly verifier_msgs_per_s: number;
+  /** Input records per second the producer achieved. */
+  readonly produce_msgs_per_s: number;
+  readonly duration_s: number;
+  readonly latency_ms: LatencySummary;
+  readonly peak_rss_mb: number | null;
+  readonly rss_after_warmup_mb: number | null;
+  readonly rss_at_end_mb: number | null;
+  readonly rss_growth_pct: number | null;
+  /** The highest per-second p99 of the process's event-loop delay after warm-up (prom-client's histogram). */
+  readonly event_loop_delay_p99_ms: number | null;
+  readonly event_loop_delay_p99_median_ms: number | null;
+  /** CPU time of the process per record consumed (µs), from its process_cpu_seconds_total: steadier than rates on a busy machine. */
+  readonly cpu_us_per_record: number | null;
+  readonly input_topic: string;
+  readonly output_topic: string;
+  readonly group_id: string;
+  readonly entrypoint: string;
+  readonly command: string;
+  readonly exit_code: number | null;
+  readonly exit_signal: string | null;
+  readonly failure: string | null;
+}
+
+/** One round: the raw loop (with --compare raw), then the pipeline. */
+export interface Round {
+  readonly raw: PhaseResult | undefined;
+  readonly pipeline: PhaseResult;
+}
+
+export interface RoundFigures {
+  readonly pipeline_msgs_per_s: number;
+  readonly pipeline_p99_ms: number;
+  readonly raw_msgs_per_s?: number;
+  readonly raw_p99_ms?: number;
+  readonly ratio?: number;
+  readonly cpu_ratio?: number;
+}
+
+/** The figures at the top level are the last round's pipeline phase; throughputs over rounds are medians. */
+export interface SoakSummary extends PhaseFigures {
+  readonly ok: boolean;
+  readonly mode: SoakOptions['mode'];
+  readonly failure_mode: 'atomic' | 'skip-and-log';
+  readonly runtime: SoakOptions['runtime'];
+  readonly messages: number;
+  readonly rate_msgs_per_s: number | null;
+  /** What latency is measured from: the actual send time, or the scheduled one (open loop). */
+  readonly latency_from: 'send time' | 'scheduled send time';
+  readonly record_bytes: number;
+  readonly partitions: number;
+  readonly batch_size: number;
+  readonly commit_interval_ms: number;
+  readonly versions: Versions;
+  readonly started_at: string;
+  readonly finished_at: string;
+  /** With --repeat: each round's throughputs, and the median pipeline throughput. */
+  readonly rounds?: readonly RoundFigures[];
+  readonly throughput_msgs_per_s_median?: number;
+  readonly compare?: {
+    /** Medians over the rounds. */
+    readonly raw_msgs_per_s: number;
+    readonly pipeline_msgs_per_s: number;
+    /** pipeline / raw: the median of the rounds' ratios (each round's two phases ran back to back). */
+    readonly ratio: number;
+    /** raw CPU per record / pipeline CPU per record, median over the rounds: the same comparison in CPU time. */
+    readonly cpu_ratio: number | null;
+    /** The last round's raw phase. */
+    readonly raw: PhaseFigures;
+  };
+}
+
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length === 0 ? 0 : sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+const ratioOf = (pipeline: number, raw: number): number => (raw > 0 ? Math.round((pipeline / raw) * 1000) / 1000 : 0);
+
+const roundFigures = (round: Round): RoundFigures => ({
+  pipeline_msgs_per_s: round.pipeline.throughput,
+  pipeline_p99_ms: round.pipeline.latency.p99,
+  ...(round.raw
+    ? {
+        raw_msgs_per_s: round.raw.throughput,
+        raw_p99_ms: round.raw.latency.p99,
+        ratio: ratioOf(round.pipeline.throughput, round.raw.throughput),
+        ...(round.raw.process.cpuUsPerRecord && round.pipeline.process.cpuUsPerRecord
+          ? { cpu_ratio: ratioOf(round.raw.process.cpuUsPerRecord, round.pipeline.process.cpuUsPerRecord) }
+          : {}),
+      }
+    : {}),
+});
+
+export const phaseFigures = (phase: PhaseResult): PhaseFigures => ({
+  produced: phase.produced,
+  consumed: phase.audit.consumed,
+  lost: phase.audit.lost,
+  duplicated: phase.audit.duplicated,
+  out_of_order: phase.audit.outOfOrder,
+  unknown: phase.audit.unknown,
+  without_sent_at: phase.withoutSentAt,
+  missing_sample: phase.missing,
+  throughput_msgs_per_s: phase.throughput,
+  verifier_msgs_per_s: phase.verifierRate,
+  produce_msgs_per_s: phase.produceRate,
+  duration_s: phase.durationS,
+  latency_ms: phase.latency,
+  peak_rss_mb: phase.process.peakRssMb ?? null,
+  rss_after_warmup_mb: phase.process.rssAfterWarmupMb ?? null,
+  rss_at_end_mb: phase.process.rssAtEndMb ?? null,
+  rss_growth_pct: phase.process.rssGrowthPct ?? null,
+  event_loop_delay_p99_ms: phase.process.loopP99Ms ?? null,
+  event_loop_delay_p99_median_ms: phase.process.loopP99MedianMs ?? null,
+  cpu_us_per_record: phase.process.cpuUsPerRecord ?? null,
+  input_topic: phase.inputTopic,
+  output_topic: phase.outputTopic,
+  group_id: phase.groupId,
+  entrypoint: phase.entrypoint,
+  command: phase.command.join(' '),
+  exit_code: phase.exit.code,
+  exit_signal: phase.exit.signal,
+  failure: phase.failure ?? null,
+});
+
+/** Whether a phase moved every record exactly once, in order, and finished. */
+export const phaseOk = (figures: PhaseFigures): boolean =>
+  figures.failure === null && figures.lost === 0 && figures.duplicated === 0 && figures.out_of_order === 0 && figures.unknown === 0;
+
+export function soakSummary(options: SoakOptions, rounds: readonly Round[], versions: Versions, startedAt: Date, finishedAt: Date): SoakSummary {
+  const last = rounds.at(-1);
+  if (!last) throw new Error('a soak summary needs at least one round');
+  const all = rounds.flatMap((r) => (r.raw ? [r.raw, r.pipeline] : [r.pipeline])).map(phaseFigures);
+  const figures = phaseFigures(last.pipeline);
+  const perRound = rounds.map(roundFigures);
+  const raws = rounds.flatMap((r) => (r.raw ? [r.raw] : []));
+  return {
+    ok: all.every(phaseOk),
+    mode: options.mode,
+    failure_mode: options.mode === 'eos' ? 'atomic' : 'skip-and-log',
+    runtime: options.runtime,
+    messages: options.messages,
+    rate_msgs_per_s: options.rate ?? null,
+    latency_from: options.rate ? 'scheduled send time' : 'send time',
+    record_bytes: VALUE_BYTES,
+    partitions: options.partitions,
+    batch_size: options.batchSize,
+    commit_interval_ms: options.commitIntervalMs,
+    ...figures,
+    versions,
+    started_at: startedAt.toISOString(),
+    finished_at: finishedAt.toISOString(),
+    ...(rounds.length > 1 ? { rounds: perRound, throughput_msgs_per_s_median: median(perRound.map((r) => r.pipeline_msgs_per_s)) } : {}),
+    ...(last.raw
+      ? {
+          compare: {
+            raw_msgs_per_s: median(raws.map((r) => r.throughput)),
+            pipeline_msgs_per_s: median(rounds.filter((r) => r.raw).map((r) => r.pipeline.throughput)),
+            ratio: median(perRound.flatMap((r) => (r.ratio === undefined ? [] : [r.ratio]))),
+            cpu_ratio: perRound.some((r) => r.cpu_ratio !== undefined) ? median(perRound.flatMap((r) => (r.cpu_ratio === undefined ? [] : [r.cpu_ratio]))) : null,
+            raw: phaseFigures(last.raw),
+          },
+        }
+      : {}),
+  };
+}

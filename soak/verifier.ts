@@ -1,0 +1,77 @@
+import { Consumer, FetchIsolationLevels, MessagesStreamFallbackModes, MessagesStreamModes, stringDeserializers } from '@platformatic/kafka';
+import type { Message, MessagesStream } from '@platformatic/kafka';
+import { Audit } from './audit.ts';
+import { LatencyHistogram } from './histogram.ts';
+import { SENT_AT_HEADER, preciseNow } from './records.ts';
+
+type OutputMessage = Message<string, string, string, string>;
+
+export interface VerifierOptions {
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly groupId: string;
+  readonly messages: number;
+  readonly partitions: number;
+}
+
+/**
+ * Reads the output topic with read_committed in a consumer group of its own, from the beginning, and accounts for
+ * every record: lost, duplicated, out of order (audit.ts), and the end-to-end latency of its first delivery (now −
+ * the send-time header) in an HDR histogram.
+ */
+export class Verifier {
+  readonly audit: Audit;
+  readonly latency = new LatencyHistogram();
+  firstAt: number | undefined;
+  lastAt: number | undefined;
+  /** First deliveries without a readable send-time header (the pipeline dropped headers): no latency for them. */
+  withoutSentAt = 0;
+  readonly #options: VerifierOptions;
+  readonly #consumer: Consumer<string, string, string, string>;
+  #stream: MessagesStream<string, string, string, string> | undefined;
+  #joined: Promise<void>;
+
+  constructor(options: VerifierOptions) {
+    this.#options = options;
+    this.audit = new Audit(options.messages, options.partitions);
+    this.#consumer = new Consumer({
+      clientId: 'orchestron-soak-verifier',
+      groupId: options.groupId,
+      bootstrapBrokers: [...options.brokers],
+      autocommit: false,
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+      deserializers: stringDeserializers,
+    });
+    this.#joined = new Promise((resolve) => this.#consumer.once('consumer:group:join', () => resolve()));
+  }
+
+  /** Starts reading; resolves once the group assigned the partitions. */
+  async start(): Promise<void> {
+    this.#stream = await this.#consumer.consume({
+      topics: [this.#options.topic],
+      mode: MessagesStreamModes.EARLIEST,
+      fallbackMode: MessagesStreamFallbackModes.EARLIEST,
+      autocommit: false,
+      maxWaitTime: 100,
+    });
+    this.#stream.on('data', (message: OutputMessage) => this.#account(message));
+    this.#stream.on('error', () => {});
+    await this.#joined;
+  }
+
+  async close(): Promise<void> {
+    await this.#stream?.close().catch(() => {});
+    await this.#consumer.close(true).catch(() => {});
+  }
+
+  #account(message: OutputMessage): void {
+    const now = preciseNow();
+    const verdict = this.audit.record(message.partition, message.key);
+    if (verdict === 'duplicate' || verdict === 'unknown') return;
+    this.firstAt ??= now;
+    this.lastAt = now;
+    const sentAt = Number(message.headers.get(SENT_AT_HEADER));
+    if (Number.isFinite(sentAt) && sentAt > 0) this.latency.recordMs(now - sentAt);
+    else this.withoutSentAt++;
+  }
+}
