@@ -58,7 +58,7 @@ export const MetricDefinitions = {
   endToEndLatency: {
     type: 'histogram',
     name: 'orchestron_end_to_end_latency_seconds',
-    help: 'Time from a record entering the pipeline to its batch being committed.',
+    help: 'Per committed batch: time from its oldest record entering the pipeline to the commit.',
     labelNames: [],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
   },

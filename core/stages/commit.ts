@@ -47,11 +47,14 @@ export function commit<T>(): Stage<Batch<T>, BatchResult> {
       const now = clock.monotonic();
       metrics.batchOk.inc({});
       const perTopic = new Map<string, number>();
+      let oldest = now;
       for (const record of batch.records) {
         perTopic.set(record.topic, (perTopic.get(record.topic) ?? 0) + 1);
-        metrics.endToEndLatency.observe({}, (now - record.enteredAt) / 1000);
+        if (record.enteredAt < oldest) oldest = record.enteredAt;
       }
       for (const [topic, count] of perTopic) metrics.recordsOk.inc({ topic }, count);
+      // One observation per batch: its records enter together, and a per-record observe cost more than the rest of commit.
+      if (batch.records.length > 0) metrics.endToEndLatency.observe({}, (now - oldest) / 1000);
       yield { id: control.id, committed: true, ok: batch.records.length, dropped: countDrops(batch) };
     }
   };

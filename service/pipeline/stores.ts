@@ -1,8 +1,10 @@
 import { CircuitBreaker, MemoryDedupStore, MemoryTracker } from '../../core/index.ts';
 import type { Clock, DedupStore, FailureTracker, Logger, Metrics } from '../../core/index.ts';
-import { createPostgresDedupStore, createPostgresTracker } from '../../adapters/postgres/index.ts';
-import { RedisDedupStore, RedisTracker } from '../../adapters/redis/index.ts';
-import { createMongoDedupStore, createMongoTracker } from '../../adapters/mongodb/index.ts';
+
+// Store adapters load only when configured, so a pipeline without them does not pay for three client libraries.
+const postgres = () => import('../../adapters/postgres/index.ts');
+const redis = () => import('../../adapters/redis/index.ts');
+const mongodb = () => import('../../adapters/mongodb/index.ts');
 import type { Config } from '../config/schema.ts';
 
 /** The tracker and dedup store a config asks for, each behind its own circuit breaker. */
@@ -28,11 +30,11 @@ async function openTracker(config: Config, logger: Logger, clock: Clock): Promis
     case 'memory':
       return new MemoryTracker({ clock });
     case 'postgres':
-      return createPostgresTracker(defined(postgresOptions(config, logger, clock)));
+      return (await postgres()).createPostgresTracker(defined(postgresOptions(config, logger, clock)));
     case 'redis':
-      return RedisTracker.connect(defined({ url: config.redis.url, keyPrefix: config.redis.keyPrefix }), { logger, clock });
+      return (await redis()).RedisTracker.connect(defined({ url: config.redis.url, keyPrefix: config.redis.keyPrefix }), { logger, clock });
     case 'mongodb':
-      return createMongoTracker(defined({ url: config.mongodb.url, database: config.mongodb.database, clock }));
+      return (await mongodb()).createMongoTracker(defined({ url: config.mongodb.url, database: config.mongodb.database, clock }));
   }
 }
 
@@ -41,11 +43,11 @@ async function openDedup(config: Config, logger: Logger, clock: Clock): Promise<
     case 'memory':
       return new MemoryDedupStore({ clock });
     case 'postgres':
-      return createPostgresDedupStore(defined(postgresOptions(config, logger, clock)));
+      return (await postgres()).createPostgresDedupStore(defined(postgresOptions(config, logger, clock)));
     case 'redis':
-      return RedisDedupStore.connect(defined({ url: config.redis.url, keyPrefix: config.redis.keyPrefix }), { logger });
+      return (await redis()).RedisDedupStore.connect(defined({ url: config.redis.url, keyPrefix: config.redis.keyPrefix }), { logger });
     case 'mongodb':
-      return createMongoDedupStore(defined({ url: config.mongodb.url, database: config.mongodb.database, clock }));
+      return (await mongodb()).createMongoDedupStore(defined({ url: config.mongodb.url, database: config.mongodb.database, clock }));
   }
 }
 
