@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 const integration = ['**/*.integration.test.ts'];
+/** The reliability suite (docs/reliability.md): heavy, one file at a time; CHAOS_PROFILE=short|full scales it. */
+const chaos = ['chaos/**/*.chaos.test.ts'];
 const ignored = ['**/node_modules/**', '**/.cache/**'];
 
 export default defineConfig({
@@ -10,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['**/*.test.ts'],
-          exclude: [...ignored, ...integration],
+          exclude: [...ignored, ...integration, ...chaos],
         },
       },
       {
@@ -20,6 +22,17 @@ export default defineConfig({
           exclude: ignored,
           testTimeout: 300_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'chaos',
+          include: chaos,
+          exclude: ignored,
+          globalSetup: ['chaos/setup.ts'],
+          fileParallelism: false,
+          testTimeout: 1_800_000,
+          hookTimeout: 300_000,
         },
       },
     ],

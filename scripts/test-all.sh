@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): real services up, lint and types, the Node suites (unit + integration),
-# then the core suite on Bun and Deno. Ends with one "N passed, N failed" line over all runners.
+# the chaos suite's short profile, then the core suite on Bun and Deno. Ends with one "N passed, N failed" line over all runners.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,11 +22,18 @@ status=0
 echo "› vitest on Node (unit + integration)" >&2
 npx vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json="$logs/vitest.json" || status=1
 
+# store-outage (the Postgres tracker does not reconnect after a clean cut) and sasl (a wrong password fails after
+# ~21 s and 16 attempts) fail on open bugs, listed in docs/reliability.md; they run in `npm run test:chaos` until fixed.
+chaos_files=(bad-input broker-network broker-restart poison rebalance-storm sigterm-drain worker-crash zombie)
+echo "› chaos suite, short profile (docs/reliability.md): ${chaos_files[*]}" >&2
+CHAOS_PROFILE=short npx vitest run --project chaos "${chaos_files[@]/#/chaos/}" \
+  --reporter=default --reporter=json --outputFile.json="$logs/chaos.json" || status=1
+
 echo "› core suite on Bun" >&2
 npm run --silent test:bun 2>&1 | tee "$logs/bun.log" || status=1
 
 echo "› core suite on Deno" >&2
 npm run --silent test:deno 2>&1 | tee "$logs/deno.log" || status=1
 
-node scripts/test-summary.ts "$logs/vitest.json" "$logs/bun.log" "$logs/deno.log" || status=1
+node scripts/test-summary.ts "$logs/vitest.json" "$logs/bun.log" "$logs/deno.log" "$logs/chaos.json" || status=1
 exit "$status"

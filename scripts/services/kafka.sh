@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Apache Kafka: one KRaft node (broker + controller) on 127.0.0.1:9092, controller on 127.0.0.1:9093.
+# Apache Kafka: one KRaft node (broker + controller) on 127.0.0.1:9092, controller on 127.0.0.1:9093, and a
+# SASL_PLAINTEXT (PLAIN) listener on 127.0.0.1:9094.
 # The broker jars come from Maven Central (via mvn), so no tarball download and no Docker are needed.
 # Prints KAFKA_BROKERS=... on stdout when the broker answers metadata requests.
+#   kafka.sh libs   only makes sure the jars are there and prints KAFKA_VERSION=... and KAFKA_LIBS=<folder>
+#                   (the chaos suite starts private brokers from them).
 set -euo pipefail
 SERVICE=kafka
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -12,9 +15,15 @@ KAFKA_VERSION="${ORCHESTRON_KAFKA_VERSION:-4.3.1}"
 LOG4J_VERSION=2.25.4 # the log4j-core version kafka-server depends on
 DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 
+MODE="${1:-start}"
+[[ "$MODE" == start || "$MODE" == libs ]] || die "unknown mode '$MODE' (expected: start, libs)"
+
 HOST=127.0.0.1
 PORT=9092
 CONTROLLER_PORT=9093
+SASL_PORT=9094
+SASL_USERNAME=orchestron
+SASL_PASSWORD="${ORCHESTRON_KAFKA_SASL_PASSWORD:-orchestron-sasl}"
 BROKERS="$HOST:$PORT"
 
 KAFKA_HOME="$CACHE_DIR/kafka/$KAFKA_VERSION"
@@ -25,7 +34,7 @@ LOG4J_CONFIG="$KAFKA_HOME/log4j2.properties"
 SERVER_LOG="$LOG_DIR/kafka.log"
 CONSOLE_LOG="$LOG_DIR/kafka.out"
 
-if [[ -n "${KAFKA_BROKERS:-}" ]]; then
+if [[ "$MODE" == start && -n "${KAFKA_BROKERS:-}" ]]; then
   log "using KAFKA_BROKERS from the environment"
   echo "KAFKA_BROKERS=$KAFKA_BROKERS"
   exit 0
@@ -38,13 +47,15 @@ wait_kafka() { # <timeout seconds> [pid]
 }
 
 # Already running (ours or someone else's)?
-if pid="$(pid_of kafka)"; then
+if [[ "$MODE" == libs ]]; then
+  : # only the jars are wanted
+elif pid="$(pid_of kafka)"; then
   wait_kafka 90 "$pid" || exit 1
   log "already running (pid $pid)"
   echo "KAFKA_BROKERS=$BROKERS"
   exit 0
 fi
-if port_open "$HOST" "$PORT"; then
+if [[ "$MODE" == start ]] && port_open "$HOST" "$PORT"; then
   wait_kafka 10 2>/dev/null || die "port $PORT is in use by something that does not answer as a Kafka broker"
   log "reusing the Kafka broker already listening on $BROKERS"
   echo "KAFKA_BROKERS=$BROKERS"
@@ -92,6 +103,15 @@ EOF
   mv "$LIBS.tmp" "$LIBS"
 }
 [[ -f "$LIBS/kafka_2.13-$KAFKA_VERSION.jar" ]] || resolve_jars
+if [[ "$MODE" == libs ]]; then
+  echo "KAFKA_VERSION=$KAFKA_VERSION"
+  echo "KAFKA_LIBS=$LIBS"
+  exit 0
+fi
+
+# The password goes into a JAAS string in double quotes: keep it to characters that need no escaping there.
+[[ "$SASL_PASSWORD" =~ ^[A-Za-z0-9._~@%+=:,/-]+$ ]] ||
+  die "ORCHESTRON_KAFKA_SASL_PASSWORD may only hold letters, digits and . _ ~ @ % + = : , / -"
 
 # --- configuration (rewritten on every start so that edits here always apply) ------------------
 cat >"$CONFIG" <<EOF
@@ -99,11 +119,14 @@ cat >"$CONFIG" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT,SASL_PLAINTEXT://$HOST:$SASL_PORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT,SASL_PLAINTEXT://$HOST:$SASL_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
+# SASL/PLAIN for clients that test authentication: one user, $SASL_USERNAME (password from ORCHESTRON_KAFKA_SASL_PASSWORD).
+listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USERNAME="$SASL_PASSWORD";
 log.dirs=$DATA_DIR
 num.partitions=1
 auto.create.topics.enable=true

@@ -1,0 +1,140 @@
+// Scenario 7: faults on the Kafka link. Every connection of the worker and of the test's producer to a private broker
+// goes through Toxiproxy (the broker advertises the proxy's address), which adds 200 ms of latency each way, then
+// resets connections in bursts (a 1 s `reset_peer` window every 3 s resets every connection that carries data). Checked through the broker's direct listener: no acknowledged write is lost, and the
+// read_committed output holds each input record exactly once.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Producer, stringSerializer } from '@platformatic/kafka';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { unique } from '../adapters/kafka/testing.ts';
+import { freshTopics } from './input.ts';
+import { awaitOutput, kcatRead, parsedIds } from './read.ts';
+import { PrivateBroker } from './private-broker.ts';
+import { scaled } from './profile.ts';
+import { report } from './report.ts';
+import { Toxiproxy } from './toxiproxy.ts';
+import type { ChaosOutput } from './worker/config.ts';
+import { spawnWorker } from './worker/spawn.ts';
+
+const partitions = 3;
+const latencyMs = scaled({ short: 12_000, full: 60_000 });
+const resetsMs = scaled({ short: 12_000, full: 60_000 });
+const resetEveryMs = 3_000;
+const resetWindowMs = 1_000;
+
+let broker: PrivateBroker;
+beforeAll(async () => {
+  broker = await PrivateBroker.start({ toxiproxy: new Toxiproxy(inject('toxiproxyUrl')) });
+}, 180_000);
+afterAll(() => broker?.destroy());
+
+/** Produces numbered records through the proxy, 50 per send (at most 500/s), until stopped; remembers which ids were acknowledged. */
+function keepProducing(topic: string) {
+  const producer = new Producer({
+    clientId: unique('chaos-net-producer'),
+    bootstrapBrokers: [broker.proxiedBrokers as string],
+    idempotent: true,
+    timeout: 10_000,
+    serializers: { headerKey: stringSerializer },
+  });
+  const acked: number[] = [];
+  let failedSends = 0;
+  let next = 0;
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const ids = Array.from({ length: 50 }, () => next++);
+      const messages = ids.map((id) => ({ topic, key: Buffer.from(`k${id % 37}`), value: Buffer.from(JSON.stringify({ id, seq: id })) }));
+      try {
+        await producer.send({ messages });
+        acked.push(...ids);
+      } catch {
+        failedSends++;
+        await sleep(200);
+      }
+      await sleep(100);
+    }
+    await producer.close().catch(() => {});
+  })();
+  return {
+    acked,
+    get sent() {
+      return next;
+    },
+    get failedSends() {
+      return failedSends;
+    },
+    async stop() {
+      running = false;
+      await done;
+    },
+  };
+}
+
+describe('faults on the Kafka link (Toxiproxy in front of a private broker)', () => {
+  it('200 ms latency, then connection resets: no acknowledged write lost, each record exactly once in the output', async () => {
+    const proxy = broker.proxy as NonNullable<typeof broker.proxy>;
+    const topics = await freshTopics(broker.directBrokers, 'net', partitions);
+    const group = unique('net');
+    const producing = keepProducing(topics.in as string);
+    const worker = spawnWorker({ brokers: [broker.proxiedBrokers as string], group, input: topics.in as string, output: topics.out as string, failureMode: 'atomic', instanceId: unique('n'), batchSize: 500 });
+    await worker.until((e) => e.committed === true, 120_000);
+
+    for (const stream of ['upstream', 'downstream'] as const) {
+      await proxy.addToxic({ name: `latency-${stream}`, type: 'latency', stream, attributes: { latency: 200 } });
+    }
+    await sleep(latencyMs);
+    for (const stream of ['upstream', 'downstream'] as const) await proxy.removeToxic(`latency-${stream}`);
+
+    let bursts = 0;
+    const resetsEnd = Date.now() + resetsMs;
+    while (Date.now() < resetsEnd) {
+      await proxy.addToxic({ name: 'reset', type: 'reset_peer', attributes: { timeout: 0 } });
+      await sleep(resetWindowMs);
+      await proxy.removeToxic('reset');
+      bursts++;
+      await sleep(resetEveryMs - resetWindowMs);
+    }
+    const healedAt = Date.now();
+    // Input keeps coming for a little while after the last fault, to see processing resume.
+    await sleep(5_000);
+    await producing.stop();
+
+    const input = await kcatRead(broker.directBrokers, topics.in as string);
+    const inputIds = new Set(parsedIds(input));
+    const output = await awaitOutput(broker.directBrokers, topics.out as string, inputIds.size, { group, input: topics.in as string, partitions, timeoutMs: 180_000 });
+    const firstAfter = await worker.until((e) => e.committed === true && e.at > healedAt, 60_000).then(
+      () => (worker.events.find((e) => e.committed === true && e.at > healedAt)?.at ?? healedAt) - healedAt,
+      () => -1,
+    );
+    const exit = await worker.stop();
+
+    const lostAcked = producing.acked.filter((id) => !inputIds.has(id));
+    const inputPositions = input.map((m) => `${m.partition}:${m.offset}`);
+    const outputPositions = output.map((m) => (JSON.parse(m.value.toString()) as ChaosOutput).from);
+    const seen = new Map<string, number>();
+    for (const position of outputPositions) seen.set(position, (seen.get(position) ?? 0) + 1);
+    const duplicated = [...seen.values()].filter((n) => n > 1).length;
+    const missing = inputPositions.filter((position) => !seen.has(position));
+    report('broker-network', {
+      records: input.length,
+      faults: `200 ms latency each way for ${latencyMs / 1000} s, ${bursts} reset bursts`,
+      lost: lostAcked.length + missing.length,
+      duplicated,
+      recoveryMs: firstAfter,
+      acked: producing.acked.length,
+      sent: producing.sent,
+      failedSends: producing.failedSends,
+      inputDuplicates: input.length - inputIds.size,
+      abortedBatches: worker.events.filter((e) => e.committed === false).length,
+      workerWarnings: worker.events.filter((e) => e.warn).length,
+    });
+
+    expect(producing.acked.length).toBeGreaterThan(0);
+    expect(bursts).toBeGreaterThanOrEqual(3);
+    expect(lostAcked).toEqual([]);
+    expect(missing.slice(0, 20)).toEqual([]);
+    expect(duplicated).toBe(0);
+    expect(outputPositions.length).toBe(inputPositions.length);
+    expect(exit.code).toBe(0);
+  });
+});

@@ -1,0 +1,74 @@
+// Scenario 1: the worker is killed with SIGKILL at random intervals while it works through the input, and restarted
+// each time. Intervals count from each worker's first committed batch, so that every kill lands mid-stream (a
+// restarted worker waits for the group to drop its dead predecessor, up to the 6 s session timeout, before it works). Exactly-once output stays exact (read with kcat, read_committed); at-least-once loses nothing.
+import { describe, it } from 'vitest';
+import type { FailureMode } from '../core/index.ts';
+import { audit, brokers, unique } from '../adapters/kafka/testing.ts';
+import { events, freshTopics, produce } from './input.ts';
+import { awaitOutput } from './read.ts';
+import { scaled } from './profile.ts';
+import { randomBetween, report } from './report.ts';
+import type { ChaosWorker } from './worker/spawn.ts';
+import { spawnWorker } from './worker/spawn.ts';
+
+const broker = brokers.join(',');
+const count = scaled({ short: 8_000, full: 200_000 });
+const killAfterMs = scaled({ short: [1_500, 3_000], full: [5_000, 15_000] }) as [number, number];
+const maxKills = scaled({ short: 3, full: 200 });
+/** Simulated work per record, so that the run spans several kills (at most 800 or 1,600 records/s). */
+const work = { delayMs: 5, concurrency: scaled({ short: 4, full: 8 }) };
+
+async function crashRepeatedly(failureMode: FailureMode) {
+  const topics = await freshTopics(broker, `crash-${failureMode}`, 6);
+  await produce(broker, topics.in as string, events(count));
+  const config = { brokers: [broker], group: unique('crash'), input: topics.in as string, output: topics.out as string, failureMode, instanceId: unique('w'), batchSize: 500, ...work };
+
+  const workers: ChaosWorker[] = [];
+  const committed = () => workers.reduce((sum, w) => sum + w.total, 0);
+  const recoveries: number[] = [];
+  let kills = 0;
+  let killedAt: number | undefined;
+  while (kills < maxKills && committed() < count) {
+    const worker = spawnWorker(config);
+    workers.push(worker);
+    await worker.until((e) => e.committed === true, 120_000);
+    if (killedAt !== undefined) recoveries.push((worker.events.find((e) => e.committed)?.at ?? Date.now()) - killedAt);
+    await new Promise((resolve) => setTimeout(resolve, randomBetween(...killAfterMs)));
+    if (committed() >= count) break;
+    worker.kill('SIGKILL');
+    await worker.exited;
+    killedAt = Date.now();
+    kills++;
+  }
+  const last = workers.at(-1)?.running ? (workers.at(-1) as ChaosWorker) : spawnWorker(config);
+  if (last !== workers.at(-1)) workers.push(last);
+  const output = await awaitOutput(broker, topics.out as string, count, { group: config.group, input: config.input, partitions: 6, timeoutMs: scaled({ short: 120_000, full: 900_000 }) });
+  const exit = await last.stop();
+  const result = audit(output, count);
+  report(`worker-crash ${failureMode}`, {
+    records: count,
+    faults: `${kills} SIGKILL`,
+    lost: result.missing.length,
+    duplicated: result.duplicates,
+    recoveryMs: Math.max(0, ...recoveries),
+    workers: workers.length,
+  });
+  return { result, kills, exit, workers };
+}
+
+describe.concurrent(`a worker killed with SIGKILL every ${killAfterMs[0] / 1000}–${killAfterMs[1] / 1000} s over ${count} records`, () => {
+  it('exactly-once: the output is exact', async ({ expect }) => {
+    const { result, kills, exit } = await crashRepeatedly('atomic');
+    expect(kills).toBeGreaterThanOrEqual(Math.min(maxKills, 2));
+    expect(exit.code).toBe(0);
+    expect({ ...result, missing: result.missing.slice(0, 20) }).toEqual({ records: count, distinct: count, duplicates: 0, missing: [] });
+  });
+
+  it('at-least-once: nothing is lost', async ({ expect }) => {
+    const { result, kills, exit } = await crashRepeatedly('skip-and-log');
+    expect(kills).toBeGreaterThanOrEqual(Math.min(maxKills, 2));
+    expect(exit.code).toBe(0);
+    expect(result.missing.slice(0, 20)).toEqual([]);
+    expect(result.distinct).toBe(count);
+  });
+});

@@ -1,0 +1,55 @@
+import type { BreakerOptions, FailureMode, TrackerStrategy } from '../../core/index.ts';
+
+export const StoreKinds = ['postgres', 'redis', 'mongodb'] as const;
+export type StoreKind = (typeof StoreKinds)[number];
+
+/** The failure tracker a chaos worker writes to, usually through a Toxiproxy proxy. */
+export interface TrackerConfig {
+  readonly store: StoreKind;
+  readonly url: string;
+  /** Postgres table, Redis key prefix or MongoDB collection: unique per test. */
+  readonly name: string;
+  readonly strategy: TrackerStrategy;
+  /** The breaker guarding tracker calls; none when absent. */
+  readonly breaker?: Omit<BreakerOptions, 'name'>;
+  /** Deadline of one store call or connection attempt, so a cut store fails fast. Default 2000. */
+  readonly timeoutMs?: number;
+}
+
+/** What a chaos worker runs: Kafka in → decode → transform → Kafka out, dead letters, optionally a tracker. */
+export interface ChaosWorkerConfig {
+  readonly brokers: readonly string[];
+  readonly group: string;
+  readonly input: string;
+  readonly output: string;
+  readonly failureMode: FailureMode;
+  /** Stable identity: the transactional id derives from it, so a restart with the same id fences its predecessor. */
+  readonly instanceId: string;
+  /** Written into every output record (`by`), to tell workers apart in the output. Default the instance id. */
+  readonly label?: string;
+  readonly batchSize?: number;
+  readonly commitIntervalMs?: number;
+  readonly sessionTimeoutMs?: number;
+  /** How long a rebalance waits for members to rejoin; the adapter's default is 60 s. */
+  readonly rebalanceTimeoutMs?: number;
+  /** Milliseconds of simulated work per record. */
+  readonly delayMs?: number;
+  readonly concurrency?: number;
+  readonly sasl?: { readonly mechanism: 'PLAIN'; readonly username: string; readonly password: string };
+  readonly tracker?: TrackerConfig;
+}
+
+/** A record of the chaos scenarios' input; `fail` makes the transform throw a non-retryable error. */
+export interface ChaosEvent {
+  readonly id: number;
+  readonly seq: number;
+  readonly fail?: boolean;
+}
+
+/** An output record: the input plus where it came from (`partition:offset`), who processed it, and when. */
+export interface ChaosOutput extends ChaosEvent {
+  readonly from: string;
+  readonly by: string;
+  readonly pid: number;
+  readonly at: number;
+}
