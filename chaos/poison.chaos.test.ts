@@ -18,7 +18,7 @@ const broker = brokers.join(',');
 const partitions = 6;
 const count = scaled({ short: 10_000, full: 100_000 });
 /** Clean and poisoned runs alternate this many times each; the best of each is compared (the machine is shared). */
-const repeats = scaled({ short: 1, full: 3 });
+const repeats = scaled({ short: 2, full: 3 });
 /** Poisoned throughput over clean throughput must be at least this. */
 const minRatio = scaled({ short: 0.5, full: 0.9 });
 

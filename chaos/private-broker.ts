@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Admin } from '@platformatic/kafka';
+import { Admin, FindCoordinatorKeyTypes } from '@platformatic/kafka';
 import { freePort } from './free-port.ts';
 import type { Proxy, Toxiproxy } from './toxiproxy.ts';
 import { unique } from '../adapters/kafka/testing.ts';
@@ -93,6 +93,7 @@ export class PrivateBroker {
     try {
       await broker.#configure(ports, options.sasl);
       await broker.launch();
+      await broker.#waitForCoordinators();
     } catch (error) {
       await broker.destroy();
       throw error;
@@ -239,6 +240,31 @@ export class PrivateBroker {
         (error, _out, err) => (error ? reject(new Error(`formatting the private broker's storage failed: ${err}`)) : resolve()),
       ),
     );
+  }
+
+  /**
+   * A fresh cluster creates its offsets and transaction-state topics on the first request for a coordinator, and
+   * answers COORDINATOR_NOT_AVAILABLE until they are loaded: asked once here, so that the scenarios start on a broker
+   * that is ready for groups and transactions, not on a cold start.
+   */
+  async #waitForCoordinators(timeoutMs = 90_000): Promise<void> {
+    const admin = new Admin({ clientId: 'chaos-wait', bootstrapBrokers: [this.directBrokers], retries: 0, requestTimeout: 5_000 });
+    const deadline = Date.now() + timeoutMs;
+    try {
+      for (const keyType of [FindCoordinatorKeyTypes.GROUP, FindCoordinatorKeyTypes.TRANSACTION]) {
+        for (;;) {
+          try {
+            await admin.findCoordinator({ keyType, keys: ['chaos-warm-up'] });
+            break;
+          } catch (error) {
+            if (Date.now() > deadline) throw new Error(`the private broker has no coordinator after ${timeoutMs} ms (${String(error)}); see ${this.logFile}`);
+            await sleep(250);
+          }
+        }
+      }
+    } finally {
+      await admin.close().catch(() => {});
+    }
   }
 
   async #waitReady(timeoutMs: number): Promise<void> {
