@@ -1,62 +1,10 @@
 // Reading topics back with kcat (librdkafka, an independent client), read_committed by default.
-import { execFile } from 'node:child_process';
 import type { KafkaMessage } from '../adapters/kafka/records.ts';
+import { kcatRead, parsedIds } from '../adapters/kafka/testing.ts';
 import { groupProgress } from './group-progress.ts';
 
-/** The `id` of each record whose value is a JSON object with one; others (e.g. invalid JSON in a dead-letter topic) are left out. */
-export function parsedIds(messages: readonly KafkaMessage[]): number[] {
-  const ids: number[] = [];
-  for (const message of messages) {
-    try {
-      const id = (JSON.parse(message.value.toString()) as { id?: unknown }).id;
-      if (typeof id === 'number') ids.push(id);
-    } catch {
-      // not JSON
-    }
-  }
-  return ids;
-}
-
-export interface KcatReadOptions {
-  /** Stop once this many distinct `id`s were read (or the timeout passed). */
-  readonly distinctIds?: number;
-  readonly timeoutMs?: number;
-  /** Default `read_committed`. */
-  readonly isolation?: 'read_committed' | 'read_uncommitted';
-}
-
-/** Reads a whole topic with kcat (librdkafka), again every second until `distinctIds` distinct ids are there. */
-export async function kcatRead(brokers: string, topic: string, options: KcatReadOptions = {}): Promise<KafkaMessage[]> {
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-  for (;;) {
-    const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(
-        'kcat',
-        ['-C', '-b', brokers, '-t', topic, '-X', `isolation.level=${options.isolation ?? 'read_committed'}`, '-o', 'beginning', '-e', '-q', '-J'],
-        { maxBuffer: 1 << 30 },
-        (error, out) => (error ? reject(error) : resolve(out)),
-      ),
-    );
-    const messages = stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const m = JSON.parse(line) as { topic: string; partition: number; offset: number; key: string | null; payload: string | null };
-        return {
-          topic: m.topic,
-          partition: m.partition,
-          offset: BigInt(m.offset),
-          key: Buffer.from(m.key ?? ''),
-          value: Buffer.from(m.payload ?? ''),
-          headers: new Map(),
-        } as unknown as KafkaMessage;
-      });
-    const wanted = options.distinctIds;
-    if (wanted === undefined || Date.now() > deadline) return messages;
-    if (new Set(parsedIds(messages)).size >= wanted) return messages;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
-}
+export { kcatRead, parsedIds };
+export type { KcatReadOptions } from '../adapters/kafka/testing.ts';
 
 /** `partition:offset` → id of each record of a topic (read once, after producing the input). */
 export async function idsByPosition(brokers: string, topic: string): Promise<Map<string, number>> {

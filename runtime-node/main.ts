@@ -1,30 +1,15 @@
 #!/usr/bin/env node
 // The `orchestron` CLI on Node: Node's HTTP server (through @hono/node-server), signals and exit.
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { cli } from '../service/cli.ts';
 import type { Host } from '../service/host.ts';
-import { serverUrl } from '../service/host.ts';
+import { serveOnNode } from '../service/http/node-server.ts';
 
 const host: Host = {
   runtime: 'node',
   runtimeVersion: process.versions.node,
   argv: process.argv.slice(2),
   env: process.env,
-  serve: (fetch, where) =>
-    new Promise((resolve, reject) => {
-      const server = serve({ fetch, hostname: where.host, port: where.port }, (info: AddressInfo) =>
-        resolve({
-          url: serverUrl(info.address, info.port),
-          close: () =>
-            new Promise<void>((done) => {
-              server.close(() => done());
-              if ('closeAllConnections' in server) server.closeAllConnections();
-            }),
-        }),
-      );
-      server.once('error', reject);
-    }),
+  serve: serveOnNode,
   onSignal: (signal, handler) => void process.on(signal, handler),
   write: (stream, text) => void process[stream].write(text),
   exit: (code) => process.exit(code),

@@ -7,7 +7,7 @@ import { healthApp } from '../../service/http/app.ts';
 import { createLogger } from '../../service/logging.ts';
 import { prometheusMetrics } from '../../service/metrics/prometheus.ts';
 import { OrderEventSchema } from './events.ts';
-import { listen } from './http.ts';
+import { serveOnNode } from '../../service/http/node-server.ts';
 import { joinOrders } from './join.ts';
 import type { JoinOutcome, OrderResult } from './join.ts';
 import type { JoinStateStore } from './join-state.ts';
@@ -105,7 +105,7 @@ export async function startOrderSaga(settings: SagaSettings, hooks: SagaHooks = 
     }),
   );
   app.route('/', ordersApi(store));
-  const server = await listen(app.fetch, settings.httpHost, settings.httpPort).catch(async (error: unknown) => {
+  const server = await serveOnNode(app.fetch, { host: settings.httpHost, port: settings.httpPort }).catch(async (error: unknown) => {
     await kafka.close();
     await store.close();
     throw error;

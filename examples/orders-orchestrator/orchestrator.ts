@@ -4,7 +4,7 @@ import { KafkaTransport, ensureTopics } from '../../adapters/kafka/index.ts';
 import { healthApp } from '../../service/http/app.ts';
 import { createLogger } from '../../service/logging.ts';
 import { prometheusMetrics } from '../../service/metrics/prometheus.ts';
-import { listen } from './http.ts';
+import { serveOnNode } from '../../service/http/node-server.ts';
 import { OrderSchema, enrichOrder } from './orders.ts';
 import type { Order } from './orders.ts';
 import type { OrchestratorSettings } from './settings.ts';
@@ -87,7 +87,7 @@ export async function startOrdersOrchestrator(settings: OrchestratorSettings, ho
       return { ready: Object.values(checks).every((check) => check === 'ok'), checks };
     },
   });
-  const server = await listen(app.fetch, settings.httpHost, settings.httpPort).catch(async (error: unknown) => {
+  const server = await serveOnNode(app.fetch, { host: settings.httpHost, port: settings.httpPort }).catch(async (error: unknown) => {
     await kafka.close();
     await tracking.close();
     throw error;
