@@ -19,7 +19,7 @@ const multiHost = (url: string): boolean => {
 /** Opens a pool with the options' size and timeouts. Lazy: nothing is dialled until the first query. */
 export function createClient(options: ResolvedPostgresOptions): PostgresClient {
   // postgres.js fails over between hosts itself, which a socket of ours would bypass.
-  const socket = multiHost(options.url) ? {} : { socket: dialer(options.connectTimeoutMs) };
+  const socket = multiHost(options.url) ? {} : { socket: dialer() };
   return postgres(options.url, {
     ...socket,
     max: options.poolSize,

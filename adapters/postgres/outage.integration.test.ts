@@ -69,13 +69,39 @@ describe('the Postgres tracker through an outage', () => {
     expect(breaker.state).toBe('open');
     await expect(tracker.ping()).rejects.toBeInstanceOf(StoreError);
 
-    proxy.restore();
+    await proxy.restore();
     await sleep(systemClock, openMs + 50);
     expect(breaker.state).toBe('half-open');
     await breaker.call(() => tracker.received(batch()));
     expect(breaker.state).toBe('closed');
     expect(states).toEqual(['open', 'half-open', 'closed']);
     await tracker.ping();
+    expect(unhandled).toEqual([]);
+  });
+
+  it('recovers once a server that refused connections is back, with every pool connection failed meanwhile', async () => {
+    await tracker.received(batch());
+    proxy.cut({ refuse: true });
+    // More failing calls than the pool has connections, several at once: each refused dial must give its slot back.
+    for (let round = 0; round < 4; round++) {
+      const outcomes = await Promise.allSettled([0, 1, 2, 3, 4].map(() => tracker.received(batch(5))));
+      for (const outcome of outcomes) {
+        expect(outcome.status).toBe('rejected');
+        if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(StoreError);
+      }
+    }
+    await proxy.restore();
+    const deadline = Date.now() + 5_000;
+    let recovered = false;
+    while (!recovered && Date.now() < deadline) {
+      recovered = await Promise.race([
+        tracker.received(batch(5)).then(() => true, () => false),
+        sleep(systemClock, 2_000).then(() => false),
+      ]);
+      if (!recovered) await sleep(systemClock, 100);
+    }
+    expect(recovered).toBe(true);
+    await Promise.all([0, 1, 2, 3, 4].map(() => tracker.received(batch(5))));
     expect(unhandled).toEqual([]);
   });
 
