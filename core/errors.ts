@@ -9,6 +9,7 @@ export const ErrorCodes = {
   STORE_ERROR: 'STORE_ERROR',
   SINK_ERROR: 'SINK_ERROR',
   PRODUCER_FENCED: 'PRODUCER_FENCED',
+  AUTHENTICATION_ERROR: 'AUTHENTICATION_ERROR',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -123,6 +124,14 @@ export class ProducerFencedError extends OrchestronError {
   }
 }
 
+/** A server refused this instance's credentials (a wrong SASL password, say): retrying with the same ones cannot help. */
+export class AuthenticationError extends OrchestronError {
+  constructor(message: string, options?: OrchestronErrorOptions) {
+    super(ErrorCodes.AUTHENTICATION_ERROR, message, false, options);
+    this.name = 'AuthenticationError';
+  }
+}
+
 export const isOrchestronError = (error: unknown): error is OrchestronError => error instanceof OrchestronError;
 
 export const isFailureCategory = (code: string): code is FailureCategory =>
@@ -150,6 +159,6 @@ export function messageOf(error: unknown): string {
   try {
     return JSON.stringify(error) ?? String(error);
   } catch {
-    return String(error);
+    return Object.prototype.toString.call(error);
   }
 }

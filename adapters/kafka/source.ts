@@ -1,6 +1,6 @@
 import { MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka';
 import type { Admin, Consumer, MessagesStream } from '@platformatic/kafka';
-import { Batch, BatchControl, BreakerOpenError, SinkError, envelope, sleep } from '../../core/index.ts';
+import { AuthenticationError, Batch, BatchControl, BreakerOpenError, SinkError, envelope, sleep } from '../../core/index.ts';
 import type { Envelope, OrchestronError, PipelineContext, Position, Settlement } from '../../core/index.ts';
 import { readBatch } from './batch-reader.ts';
 import { kafkaError } from './errors.ts';
@@ -215,7 +215,7 @@ export class KafkaSource {
 
   async #recover(error: Error, signal: AbortSignal | undefined): Promise<void> {
     const failure = kafkaError(error, 'consumer stream');
-    if (/authentication|SASL/i.test(failure.message)) throw failure;
+    if (failure instanceof AuthenticationError) throw failure;
     this.#context.platform.logger.warn({ error: failure.message }, 'kafka consumer stream failed; reopening');
     await this.#closeStream();
     await sleep(this.#context.platform.clock, 1_000, signal).catch(() => {});

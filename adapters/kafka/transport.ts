@@ -1,6 +1,6 @@
 import { Admin, Consumer, FetchIsolationLevels, Producer, compatibilityPartitioner, stringDeserializer, stringSerializer } from '@platformatic/kafka';
 import type { Batch, PipelineContext, Sink } from '../../core/index.ts';
-import { kafkaError } from './errors.ts';
+import { isAuthenticationFailure, kafkaError } from './errors.ts';
 import type { KafkaOptions, ResolvedKafkaOptions } from './options.ts';
 import { resolveKafkaOptions } from './options.ts';
 import { kafkaSink } from './sink.ts';
@@ -24,6 +24,7 @@ export class KafkaTransport {
   readonly sink: Sink;
   readonly #admin: Admin | undefined;
   readonly #source: KafkaSource;
+  readonly #common: ConstructorParameters<typeof Admin>[0];
 
   constructor(options: KafkaTransportOptions) {
     this.options = resolveKafkaOptions(options, options.env ?? {});
@@ -35,6 +36,7 @@ export class KafkaTransport {
       ...(o.sasl ? { sasl: o.sasl } : {}),
       ...(o.tls ? { tls: o.tls } : {}),
     };
+    this.#common = common;
     this.consumer = new Consumer({
       ...common,
       groupId: o.groupId,
@@ -65,8 +67,25 @@ export class KafkaTransport {
   }
 
   /** The batches of the subscribed topics, until `signal` aborts (the batch in flight still settles). */
-  source(signal?: AbortSignal): AsyncGenerator<Batch<Uint8Array | null>> {
-    return this.#source.batches(signal);
+  async *source(signal?: AbortSignal): AsyncGenerator<Batch<Uint8Array | null>> {
+    if (this.options.sasl) await this.verifyCredentials();
+    yield* this.#source.batches(signal);
+  }
+
+  /**
+   * One request without retries, so that refused SASL credentials fail the start at once with an AuthenticationError,
+   * instead of after the consumer's nested retries (coordinator lookups inside group joins: 16 refused logins, ~20 s).
+   * Any other failure is left to the clients' own retries.
+   */
+  async verifyCredentials(): Promise<void> {
+    const probe = new Admin({ ...this.#common, clientId: `${this.options.clientId}-login`, retries: 0 });
+    try {
+      await probe.listTopics();
+    } catch (error) {
+      if (isAuthenticationFailure(error)) throw kafkaError(error, `log in to ${this.options.brokers.join(',')}`);
+    } finally {
+      await probe.close().catch(() => {});
+    }
   }
 
   /** Partitions currently assigned to this instance. */

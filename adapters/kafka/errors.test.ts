@@ -1,0 +1,38 @@
+import { AuthenticationError as ClientAuthenticationError, MultipleErrors, NetworkError, ProtocolError } from '@platformatic/kafka';
+import { describe, expect, it } from 'vitest';
+import { AuthenticationError, ProducerFencedError, SinkError } from '../../core/index.ts';
+import { isAuthenticationFailure, kafkaError } from './errors.ts';
+
+/** What the client raises when a broker refuses a SASL login: its AuthenticationError wrapped in a NetworkError. */
+const refusedLogin = () =>
+  new MultipleErrors('Listing topics failed.', [
+    new NetworkError('Connection to 127.0.0.1:9094 failed.', {
+      cause: new ClientAuthenticationError('SASL authentication failed.', { cause: new ProtocolError('SASL_AUTHENTICATION_FAILED') }),
+    }),
+  ]);
+
+describe('kafkaError', () => {
+  it('finds a refused login under the retryable network error and makes it a non-retryable AuthenticationError', () => {
+    expect(isAuthenticationFailure(refusedLogin())).toBe(true);
+    const error = kafkaError(refusedLogin(), 'consume orders');
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error.code).toBe('AUTHENTICATION_ERROR');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/^consume orders: the broker refused the SASL credentials .*kafka\.sasl\.password.*SASL_AUTHENTICATION_FAILED/);
+  });
+
+  it('keeps connection failures retryable and fencing fatal', () => {
+    const refused = new NetworkError('Connection to 127.0.0.1:9092 failed.', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    expect(isAuthenticationFailure(refused)).toBe(false);
+    const network = kafkaError(refused, 'send');
+    expect(network).toBeInstanceOf(SinkError);
+    expect(network.retryable).toBe(true);
+    expect(kafkaError(new MultipleErrors('Commit failed.', [new ProtocolError('PRODUCER_FENCED')]), 'commit')).toBeInstanceOf(ProducerFencedError);
+  });
+
+  it('marks what the client says cannot be retried as permanent', () => {
+    const error = kafkaError(new MultipleErrors('Produce failed.', [new ProtocolError('TOPIC_AUTHORIZATION_FAILED')]), 'send');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('TOPIC_AUTHORIZATION_FAILED');
+  });
+});
