@@ -1,5 +1,5 @@
 // Scenario 9: bad input, property-based. Arbitrary bytes through the decode stage, arbitrary values through the
-// option resolvers: the only errors are our typed ones, and nothing escapes the stage.
+// option resolvers and the config loader: the only errors are our typed ones, and nothing escapes the stage.
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
@@ -7,9 +7,11 @@ import { OrchestronError, decode, envelope, json, pipeline, utf8 } from '../core
 import type { Codec, StandardSchemaV1 } from '../core/index.ts';
 import { collect, harness, record } from '../core/testing/fixtures.ts';
 import { resolveKafkaOptions } from '../adapters/kafka/options.ts';
+import type { KafkaOptions } from '../adapters/kafka/options.ts';
 import { resolveTrackerOptions as resolveMongoOptions } from '../adapters/mongodb/options.ts';
 import { resolvePostgresOptions } from '../adapters/postgres/options.ts';
 import { resolveRedisOptions } from '../adapters/redis/options.ts';
+import { parseConfigText, validateConfig } from '../service/config/load.ts';
 import { scaled } from './profile.ts';
 
 const runs = scaled({ short: 200, full: 5_000 });
@@ -72,17 +74,14 @@ describe('bad input (property-based)', () => {
     );
   });
 
-  // The place for the config loader (the lead's service/config): its text and value parsers join the resolvers here.
-  it('config: the option resolvers throw nothing but ConfigError for any value a config file can hold', () => {
-    // JSON values plus what YAML adds (.inf, .nan, -0): the domain of values read from a file or the environment.
-    const anything = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, ''));
+  it('config: the option resolvers throw nothing but ConfigError for any value at all', () => {
+    // Anything a caller can pass, well past what a file holds: BigInts, null-prototype objects, symbols' keys, dates.
+    const anything = fc.oneof(fc.anything({ maxDepth: 2, withBigInt: true, withNullPrototype: true, withDate: true, withTypedArray: true }), fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, ''));
     const options = (keys: readonly string[]) => fc.dictionary(fc.constantFrom(...keys), anything, { maxKeys: 4 });
-    // Kafka: the fields its resolver checks at run time; brokers and topics are typed by the caller (see docs/reliability.md).
-    const kafkaKeys = ['failureMode', 'compression', 'batchSize', 'commitIntervalMs', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'maxBufferedRecords'];
-    const storeKeys = ['url', 'keyPrefix', 'schema', 'trackerTable', 'poolSize', 'connectTimeoutMs', 'commandTimeoutMs', 'collection', 'maxPoolSize', 'migrate'];
+    const kafkaKeys = ['brokers', 'groupId', 'topics', 'failureMode', 'compression', 'batchSize', 'commitIntervalMs', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'maxBufferedRecords', 'instanceId', 'fromBeginning'];
+    const storeKeys = ['url', 'keyPrefix', 'schema', 'trackerTable', 'dedupTable', 'poolSize', 'connectTimeoutMs', 'commandTimeoutMs', 'statementTimeoutMs', 'collection', 'maxPoolSize', 'migrate'];
     const resolvers = [
-      { name: 'kafka', options: options(kafkaKeys), resolve: (o: object) => resolveKafkaOptions({ groupId: 'g', topics: ['t'], ...o }, {}) },
-      { name: 'kafka brokers', options: fc.record({ brokers: fc.oneof(fc.string(), fc.array(fc.string())) }), resolve: (o: object) => resolveKafkaOptions({ groupId: 'g', topics: ['t'], ...o }, {}) },
+      { name: 'kafka', options: options(kafkaKeys), resolve: (o: object) => resolveKafkaOptions({ groupId: 'g', topics: ['t'], ...o } as KafkaOptions, {}) },
       { name: 'postgres', options: options(storeKeys), resolve: (o: object) => resolvePostgresOptions(o, {}) },
       { name: 'redis', options: options(storeKeys), resolve: (o: object) => resolveRedisOptions(o, {}) },
       { name: 'mongodb', options: options(storeKeys), resolve: (o: object) => resolveMongoOptions(o, {}) },
@@ -92,11 +91,40 @@ describe('bad input (property-based)', () => {
         fc.property(arbitrary, (o) => {
           const error = thrownBy(() => resolve(o));
           if (error !== undefined && !(error instanceof OrchestronError && error.code === 'CONFIG_ERROR')) {
-            throw new Error(`${name}: threw ${String(error)} for ${JSON.stringify(o)}`);
+            throw new Error(`${name}: threw ${String(error)} for ${fc.stringify(o)}`);
           }
         }),
         { numRuns: runs },
       );
     }
+  });
+
+  it('config: the loader turns any file text and any parsed value into a Config or a ConfigError', () => {
+    const text = fc.oneof(
+      fc.uint8Array({ maxLength: 512 }).map((bytes) => new TextDecoder().decode(bytes)),
+      fc.string({ maxLength: 300 }),
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      fc.constantFrom('topics: [a]\nfailureMode: sometimes', 'kafka: {brokers: 5}', '!!binary x', '&a [*a]', 'a: &a [*a, *a]', '%YAML 9.9\n---\n'),
+    );
+    fc.assert(
+      fc.property(text, fc.constantFrom('config.yaml', 'config.json'), (source, name) => {
+        const error = thrownBy(() => validateConfig(parseConfigText(source, name), {}));
+        if (error !== undefined && !(error instanceof OrchestronError && error.code === 'CONFIG_ERROR')) {
+          throw new Error(`threw ${String(error)} for ${JSON.stringify(source)}`);
+        }
+      }),
+      { numRuns: runs },
+    );
+    const anything = fc.anything({ maxDepth: 3, withBigInt: true, withNullPrototype: true, withDate: true, withMap: true, withSet: true });
+    const env = fc.dictionary(fc.constantFrom('KAFKA_BROKERS', 'HTTP_PORT', 'PORT', 'FAILURE_MODE', 'TRACKER_STRATEGY', 'ORCHESTRON_STORE', 'LOG_LEVEL', 'DATABASE_URL'), fc.string());
+    fc.assert(
+      fc.property(fc.oneof(anything, fc.record({ topics: anything, kafka: anything, postgres: anything, transform: anything, http: anything })), env, (raw, vars) => {
+        const error = thrownBy(() => validateConfig(raw, vars));
+        if (error !== undefined && !(error instanceof OrchestronError && error.code === 'CONFIG_ERROR')) {
+          throw new Error(`threw ${String(error)} for ${fc.stringify(raw)}`);
+        }
+      }),
+      { numRuns: runs },
+    );
   });
 });

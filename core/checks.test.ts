@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkIntegerInRange } from './checks.ts';
+import fc from 'fast-check';
+import { checkIntegerInRange, kindOf, shownValue } from './checks.ts';
 import { ConfigError } from './errors.ts';
 
 describe('checkIntegerInRange', () => {
@@ -25,5 +26,26 @@ describe('checkIntegerInRange', () => {
       expect(() => checkIntegerInRange('pool.size', value, 1, 10)).toThrow(ConfigError);
       expect(() => checkIntegerInRange('pool.size', value, 1, 10)).toThrow(`pool.size: must be a whole number from 1 to 10; ${shown}`);
     }
+  });
+});
+
+describe('shownValue', () => {
+  it('shows any value at all without throwing, clipped to a readable length', () => {
+    fc.assert(
+      fc.property(fc.anything({ withBigInt: true, withNullPrototype: true, withDate: true, withMap: true, withTypedArray: true, withSparseArray: true }), (value) => {
+        const shown = shownValue(value);
+        expect(typeof shown).toBe('string');
+        expect(shown.length).toBeLessThanOrEqual(203);
+      }),
+    );
+  });
+
+  it('quotes strings, marks BigInts, and names what JSON cannot show', () => {
+    expect(shownValue('sometimes')).toBe('"sometimes"');
+    expect(shownValue(5n)).toBe('5n');
+    expect(shownValue({ a: [1n] })).toBe('an object');
+    expect(shownValue(Object.create(null))).toBe('{}');
+    expect(shownValue(Symbol('x'))).toBe('a symbol');
+    expect(kindOf([1])).toBe('an array');
   });
 });

@@ -1,3 +1,4 @@
+import { shownValue } from './checks.ts';
 import { ConfigError } from './errors.ts';
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -8,7 +9,7 @@ export function checkIdentifier(field: string, value: string): string {
   if (typeof value !== 'string' || !identifier.test(value)) {
     throw new ConfigError(
       field,
-      `must start with a letter or underscore and hold only letters, digits and underscores (63 at most); got ${JSON.stringify(value)}`,
+      `must start with a letter or underscore and hold only letters, digits and underscores (63 at most); got ${shownValue(value)}`,
     );
   }
   return value;
@@ -17,7 +18,7 @@ export function checkIdentifier(field: string, value: string): string {
 /** A key prefix (Redis): letters, digits and `_ . : -`, 64 at most. */
 export function checkKeyPrefix(field: string, value: string): string {
   if (typeof value !== 'string' || !keyPrefix.test(value)) {
-    throw new ConfigError(field, `must hold only letters, digits and _ . : - (64 at most); got ${JSON.stringify(value)}`);
+    throw new ConfigError(field, `must hold only letters, digits and _ . : - (64 at most); got ${shownValue(value)}`);
   }
   return value;
 }

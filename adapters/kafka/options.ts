@@ -1,6 +1,6 @@
 import type { SASLOptions } from '@platformatic/kafka';
 import type { ConnectionOptions } from 'node:tls';
-import { ConfigError, FailureModes, checkOneOf, checkWholeNumber } from '../../core/index.ts';
+import { ConfigError, FailureModes, checkOneOf, checkWholeNumber, kindOf, shownValue } from '../../core/index.ts';
 import type { FailureMode } from '../../core/index.ts';
 
 export const CompressionValues = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
@@ -57,30 +57,55 @@ export interface ResolvedKafkaOptions {
 type Env = Readonly<Record<string, string | undefined>>;
 
 
-export function parseBrokers(value: readonly string[] | string): string[] {
-  const list = (typeof value === 'string' ? value.split(',') : [...value]).map((b) => b.trim()).filter(Boolean);
+export function parseBrokers(value: unknown): string[] {
+  const items = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? (value as unknown[]) : undefined;
+  if (!items || items.some((b) => typeof b !== 'string')) {
+    throw new ConfigError('brokers', `expected host:port, a comma-separated string or a list of them; got ${shownValue(value)}`);
+  }
+  const list = (items as string[]).map((b) => b.trim()).filter(Boolean);
   if (list.length === 0) throw new ConfigError('brokers', 'needs at least one host:port');
   for (const broker of list) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(broker)) throw new ConfigError('brokers', `expected host:port; got ${JSON.stringify(broker)}`);
+    if (!/^[^\s:]+:\d{1,5}$/.test(broker)) throw new ConfigError('brokers', `expected host:port; got ${shownValue(broker)}`);
   }
   return list;
+}
+
+function checkName(field: string, value: unknown): string {
+  if (typeof value === 'string' && value.length > 0) return value;
+  throw new ConfigError(field, `must be a non-empty string; got ${shownValue(value)}`);
+}
+
+function checkTopics(value: unknown): readonly string[] {
+  if (!Array.isArray(value) || value.length === 0) throw new ConfigError('topics', `at least one source topic is required; got ${shownValue(value)}`);
+  for (const topic of value) checkName('topics', topic);
+  return value as string[];
+}
+
+function checkBoolean(field: string, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  throw new ConfigError(field, `must be true or false; got ${shownValue(value)}`);
+}
+
+function checkObject<T>(field: string, value: T): T {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
+  throw new ConfigError(field, `must be an object; got ${kindOf(value)}`);
 }
 
 /** Explicit options, then the environment, then defaults; validated here, once. */
 export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): ResolvedKafkaOptions {
   const failureMode = checkOneOf('failureMode', options.failureMode ?? 'atomic', FailureModes);
-  if (!options.groupId) throw new ConfigError('groupId', 'a consumer group id is required');
-  if (options.topics.length === 0) throw new ConfigError('topics', 'at least one source topic is required');
+  const groupId = checkName('groupId', options.groupId);
+  const topics = checkTopics(options.topics);
   const compression = checkOneOf('compression', options.compression ?? 'none', CompressionValues);
-  const instanceId = options.instanceId ?? env.ORCHESTRON_INSTANCE_ID ?? env.HOSTNAME ?? 'orchestron-0';
+  const instanceId = checkName('instanceId', options.instanceId ?? env.ORCHESTRON_INSTANCE_ID ?? env.HOSTNAME ?? 'orchestron-0');
   const sessionTimeoutMs = checkWholeNumber('sessionTimeoutMs', options.sessionTimeoutMs ?? 30_000);
   return {
     brokers: parseBrokers(options.brokers ?? env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
-    clientId: options.clientId ?? `orchestron-${instanceId}`,
-    groupId: options.groupId,
-    topics: options.topics,
+    clientId: checkName('clientId', options.clientId ?? `orchestron-${instanceId}`),
+    groupId,
+    topics,
     failureMode,
-    transactionalId: `${options.transactionalIdPrefix ?? options.groupId}-${instanceId}`,
+    transactionalId: `${checkName('transactionalIdPrefix', options.transactionalIdPrefix ?? groupId)}-${instanceId}`,
     batchSize: checkWholeNumber('batchSize', options.batchSize ?? 1_000),
     commitIntervalMs: checkWholeNumber('commitIntervalMs', options.commitIntervalMs ?? 100),
     sessionTimeoutMs,
@@ -88,8 +113,8 @@ export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): Resol
     rebalanceTimeoutMs: checkWholeNumber('rebalanceTimeoutMs', options.rebalanceTimeoutMs ?? Math.max(sessionTimeoutMs, 60_000)),
     maxBufferedRecords: checkWholeNumber('maxBufferedRecords', options.maxBufferedRecords ?? 5_000),
     compression,
-    ...(options.sasl ? { sasl: options.sasl } : {}),
-    ...(options.tls ? { tls: options.tls } : {}),
-    fromBeginning: options.fromBeginning ?? true,
+    ...(options.sasl ? { sasl: checkObject('sasl', options.sasl) } : {}),
+    ...(options.tls ? { tls: checkObject('tls', options.tls) } : {}),
+    fromBeginning: checkBoolean('fromBeginning', options.fromBeginning ?? true),
   };
 }

@@ -1,5 +1,6 @@
 import type { Collection } from 'mongodb';
 import { ConfigError, StoreError } from '../../core/errors.ts';
+import { shownValue } from '../../core/checks.ts';
 import type { DedupStore } from '../../core/dedup/store.ts';
 import type { Clock } from '../../core/platform.ts';
 import { closeConnection, connectMongo } from './connect.ts';
@@ -67,7 +68,7 @@ export class MongoDedupStore implements DedupStore {
 
   async remember(keys: readonly string[], ttlMs: number): Promise<boolean[]> {
     if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-      throw new ConfigError('ttlMs', `must be a positive number of milliseconds; got ${JSON.stringify(ttlMs)}`);
+      throw new ConfigError('ttlMs', `must be a positive number of milliseconds; got ${shownValue(ttlMs)}`);
     }
     if (keys.length === 0) return [];
     checkKeys(keys);

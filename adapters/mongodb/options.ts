@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { checkIntegerInRange } from '../../core/checks.ts';
+import { checkIntegerInRange, kindOf, shownValue } from '../../core/checks.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { checkIdentifier, redactUrl } from '../../core/identifiers.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -94,17 +94,17 @@ const databaseName = /^[^/\\. "$*<>:|?\0]{1,63}$/;
 export function resolveConnection(options: MongoConnectionOptions = {}, env: Environment = process.env): ResolvedConnection {
   const url = options.url ?? nonEmpty(env.MONGO_URL) ?? mongoDefaults.url;
   if (typeof url !== 'string' || !/^mongodb(\+srv)?:\/\/[^/?]+/.test(url)) {
-    throw new ConfigError('url', `must be a mongodb:// or mongodb+srv:// URL with a host; got ${JSON.stringify(redactUrl(String(url)))}`);
+    throw new ConfigError('url', `must be a mongodb:// or mongodb+srv:// URL with a host; got ${typeof url === 'string' ? shownValue(redactUrl(url)) : kindOf(url)}`);
   }
   const database = options.database ?? databaseOf(url) ?? mongoDefaults.database;
   if (typeof database !== 'string' || !databaseName.test(database)) {
-    throw new ConfigError('database', `must be 1 to 63 characters without / \\ . space " $ * < > : | ?; got ${JSON.stringify(database)}`);
+    throw new ConfigError('database', `must be 1 to 63 characters without / \\ . space " $ * < > : | ?; got ${shownValue(database)}`);
   }
   if (options.client !== undefined && !(options.client instanceof MongoClient)) {
     throw new ConfigError('client', 'must be a MongoClient from the mongodb package');
   }
   if (options.ensureIndexes !== undefined && typeof options.ensureIndexes !== 'boolean') {
-    throw new ConfigError('ensureIndexes', `must be true or false; got ${JSON.stringify(options.ensureIndexes)}`);
+    throw new ConfigError('ensureIndexes', `must be true or false; got ${shownValue(options.ensureIndexes)}`);
   }
   return {
     url,

@@ -1,6 +1,7 @@
 import { Binary } from 'mongodb';
 import type { AnyBulkWriteOperation, Collection, Document, Filter } from 'mongodb';
 import { ConfigError, FailureCategories, StoreError, isFailureCategory } from '../../core/errors.ts';
+import { shownValue } from '../../core/checks.ts';
 import type { FailureCategory } from '../../core/errors.ts';
 import type { Clock } from '../../core/platform.ts';
 import type {
@@ -159,7 +160,7 @@ export class MongoTracker implements FailureTracker {
   sweep(olderThanMs: number): Promise<number> {
     if (typeof olderThanMs !== 'number' || !Number.isFinite(olderThanMs) || olderThanMs < 0) {
       return Promise.reject(
-        new ConfigError('olderThanMs', `must be a number of milliseconds, 0 or more; got ${JSON.stringify(olderThanMs)}`),
+        new ConfigError('olderThanMs', `must be a number of milliseconds, 0 or more; got ${shownValue(olderThanMs)}`),
       );
     }
     const run = this.#sweeps.then(() => {
@@ -204,13 +205,13 @@ export class MongoTracker implements FailureTracker {
     if (updatedAt.$gte || updatedAt.$lt) filter.updatedAt = updatedAt;
     if (query.category !== undefined) {
       if (!isFailureCategory(query.category)) {
-        throw new ConfigError('category', `must be one of ${FailureCategories.join(', ')}; got ${JSON.stringify(query.category)}`);
+        throw new ConfigError('category', `must be one of ${FailureCategories.join(', ')}; got ${shownValue(query.category)}`);
       }
       filter.category = query.category;
     }
     const limit = query.limit;
     if (limit !== undefined && (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0)) {
-      throw new ConfigError('limit', `must be a whole number, 0 or more; got ${JSON.stringify(limit)}`);
+      throw new ConfigError('limit', `must be a whole number, 0 or more; got ${shownValue(limit)}`);
     }
     if (limit === 0) return [];
     const documents = await this.#run('failures', () =>
@@ -388,7 +389,7 @@ function checkEntries(entries: readonly TrackEntry[]): void {
 
 function epochMs(field: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ConfigError(field, `must be epoch milliseconds; got ${JSON.stringify(value)}`);
+    throw new ConfigError(field, `must be epoch milliseconds; got ${shownValue(value)}`);
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { ConfigError, checkIdentifier, checkIntegerInRange, redactUrl, silentLogger, systemClock } from '../../core/index.ts';
+import { ConfigError, checkIdentifier, checkIntegerInRange, kindOf, redactUrl, shownValue, silentLogger, systemClock } from '../../core/index.ts';
 import type { Clock, Logger } from '../../core/index.ts';
 
 /** Where and how the Postgres tracker and dedup store keep their rows. Every field is optional. */
@@ -60,8 +60,8 @@ function databaseUrl(value: unknown): string {
     // reported below
   }
   if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
-    const safe = typeof value === 'string' ? redactUrl(value) : String(value);
-    throw new ConfigError(field('url'), `must be a postgres:// or postgresql:// URL; got ${JSON.stringify(safe)}`);
+    const got = typeof value === 'string' ? shownValue(redactUrl(value)) : kindOf(value);
+    throw new ConfigError(field('url'), `must be a postgres:// or postgresql:// URL; got ${got}`);
   }
   return value as string;
 }
@@ -77,10 +77,10 @@ export function resolvePostgresOptions(
   const merged = { ...postgresDefaults, ...withoutUndefined(options) };
   const applicationName = merged.applicationName;
   if (typeof applicationName !== 'string' || applicationName.length > 63 || /[^\x20-\x7e]/.test(applicationName)) {
-    throw new ConfigError(field('applicationName'), `must be printable ASCII, 63 characters at most; got ${JSON.stringify(applicationName)}`);
+    throw new ConfigError(field('applicationName'), `must be printable ASCII, 63 characters at most; got ${shownValue(applicationName)}`);
   }
   if (typeof merged.migrate !== 'boolean') {
-    throw new ConfigError(field('migrate'), `must be true or false; got ${JSON.stringify(merged.migrate)}`);
+    throw new ConfigError(field('migrate'), `must be true or false; got ${shownValue(merged.migrate)}`);
   }
   const tables = {
     trackerTable: checkIdentifier(field('trackerTable'), merged.trackerTable),
@@ -88,7 +88,7 @@ export function resolvePostgresOptions(
     migrationsTable: checkIdentifier(field('migrationsTable'), merged.migrationsTable),
   };
   if (new Set(Object.values(tables)).size !== 3) {
-    throw new ConfigError(field('trackerTable'), `trackerTable, dedupTable and migrationsTable must differ; got ${JSON.stringify(tables)}`);
+    throw new ConfigError(field('trackerTable'), `trackerTable, dedupTable and migrationsTable must differ; got ${shownValue(tables)}`);
   }
   return {
     url: databaseUrl(options.url ?? env.DATABASE_URL ?? defaultDatabaseUrl),

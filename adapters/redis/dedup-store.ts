@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ConfigError, silentLogger } from '../../core/index.ts';
+import { ConfigError, shownValue, silentLogger } from '../../core/index.ts';
 import type { DedupStore, Logger } from '../../core/index.ts';
 import { closeRedis, connectRedis, storeError } from './connect.ts';
 import { dedupKeyPrefix } from './keys.ts';
@@ -55,7 +55,7 @@ export class RedisDedupStore implements DedupStore {
 
   async remember(keys: readonly string[], ttlMs: number): Promise<boolean[]> {
     if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-      throw new ConfigError('ttlMs', `must be a positive number of milliseconds; got ${JSON.stringify(ttlMs)}`);
+      throw new ConfigError('ttlMs', `must be a positive number of milliseconds; got ${shownValue(ttlMs)}`);
     }
     const ttl = String(Math.ceil(ttlMs));
     const replies = await this.#chunked('remember', keys, (chunk) =>

@@ -1,4 +1,4 @@
-import { ConfigError, checkIntegerInRange, checkKeyPrefix, redactUrl } from '../../core/index.ts';
+import { ConfigError, checkIntegerInRange, checkKeyPrefix, kindOf, redactUrl, shownValue } from '../../core/index.ts';
 
 /** Connection and namespace settings shared by the Redis tracker and dedup store. */
 export interface RedisStoreOptions {
@@ -54,10 +54,11 @@ const protocols = ['redis:', 'rediss:'];
 const dayMs = 86_400_000;
 
 function checkUrl(value: unknown): string {
-  const shown = typeof value === 'string' ? JSON.stringify(redactUrl(value)) : JSON.stringify(value);
+  const shown = typeof value === 'string' ? shownValue(redactUrl(value)) : kindOf(value);
   let url: URL;
   try {
-    url = new URL(String(value));
+    if (typeof value !== 'string') throw new TypeError('not a string');
+    url = new URL(value);
   } catch {
     throw new ConfigError('redis.url', `must be a redis:// or rediss:// URL; got ${shown}`);
   }
@@ -72,7 +73,7 @@ function checkUrl(value: unknown): string {
 
 function checkName(field: string, value: unknown): string {
   if (typeof value !== 'string' || !/^[\x21-\x7e]{1,64}$/.test(value)) {
-    throw new ConfigError(field, `must be 1 to 64 printable ASCII characters without spaces; got ${JSON.stringify(value)}`);
+    throw new ConfigError(field, `must be 1 to 64 printable ASCII characters without spaces; got ${shownValue(value)}`);
   }
   return value;
 }
