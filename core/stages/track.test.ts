@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../breaker.ts';
 import { json } from '../codecs/json.ts';
 import { positionKey } from '../envelope.ts';
-import { StoreError } from '../errors.ts';
+import { ProcessingError, StoreError } from '../errors.ts';
+import type { Batch } from '../batch.ts';
 import { pipeline } from '../pipeline.ts';
 import { collect, harness, record } from '../testing/fixtures.ts';
 import { MemoryTracker } from '../tracker/memory-tracker.ts';
@@ -132,6 +133,30 @@ describe('track', () => {
     const [row] = await tracker.get([positionKey('in', 0, 0n)]);
     expect(row?.status).toBe('SUCCESS');
     expect(broker.committed('test-group', 'in', 0)).toBe(1n);
+  });
+
+  it('LIGHTWEIGHT in atomic mode leaves no FAILED row for records whose batch failed once and then went through', async () => {
+    const { broker, source, clock } = harness('atomic');
+    broker.createTopic('in', 1);
+    broker.append([record('in', 'a', { ok: 1 }), record('in', 'b', 'not json'), record('in', 'c', { ok: 2 })]);
+    const tracker = new RecordingTracker({ clock });
+    const tracking = track(tracker, { strategy: 'LIGHTWEIGHT' });
+    let failOnce = true;
+    const flaky = async function* <T>(input: AsyncIterable<Batch<T>>): AsyncIterable<Batch<T>> {
+      for await (const batch of input) {
+        if (failOnce) {
+          failOnce = false;
+          batch.control.fail(new ProcessingError('downstream hiccup'));
+        }
+        yield batch;
+      }
+    };
+    const results = await clock.run(collect(pipeline(source(['in']), decode(json()), flaky, tracking, commit())));
+    expect(results.map((r) => r.committed)).toEqual([false, true]);
+    const rows = await tracker.get([0n, 1n, 2n].map((offset) => positionKey('in', 0, offset)));
+    expect(rows.map((row) => row?.status)).toEqual(['SUCCESS', 'FAILED', 'SUCCESS']);
+    expect(rows[1]).toMatchObject({ category: 'DESERIALIZATION_ERROR', attempts: 2 });
+    expect(await tracker.countByStatus()).toEqual({ RECEIVED: 0, SUCCESS: 2, FAILED: 1 });
   });
 
   it('sweeps stale RECEIVED rows to FAILED with TIMEOUT_ERROR', async () => {

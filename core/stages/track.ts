@@ -28,7 +28,7 @@ type Operation = 'received' | 'succeeded' | 'failed';
 /**
  * Writes each record's status to the failure tracker according to the strategy: RECEIVED before processing (through
  * `.received`), then SUCCESS for processed records and FAILED for failed or dead-lettered ones. A failed batch (atomic
- * mode) marks all its records FAILED; they become SUCCESS when the redelivered batch goes through.
+ * mode) marks all its records FAILED (not with LIGHTWEIGHT); they become SUCCESS when the redelivered batch goes through.
  */
 export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackStage<T> {
   const { strategy, capturePayload = false, breaker } = options;
@@ -93,20 +93,25 @@ export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackS
       return batch;
     })(input);
 
+  // LIGHTWEIGHT keeps rows for failures only: a batch failing as a whole is delivered again, so it leaves no row, and a
+  // record delivered again (it may have failed for good in an earlier delivery) is marked SUCCESS when it goes through.
+  const keepsSuccess = (record: Envelope<unknown>) => strategy !== 'LIGHTWEIGHT' || record.attempts > 1;
+
   const settle = async (batch: Batch<T>): Promise<void> => {
     if (strategy === 'NONE') return;
     const failed: FailureEntry[] = [];
     const done: TrackEntry[] = [];
     const batchFailure = batch.failure;
     if (batchFailure) {
-      for (const record of batch.records) failed.push(failure(record, batchFailure));
-    } else if (strategy !== 'LIGHTWEIGHT') {
-      for (const record of batch.records) done.push(entry(record));
+      if (strategy !== 'LIGHTWEIGHT') for (const record of batch.records) failed.push(failure(record, batchFailure));
+    } else {
+      for (const record of batch.records) if (keepsSuccess(record)) done.push(entry(record));
     }
     for (const drop of batch.dropped as readonly DroppedRecord[]) {
       if (drop.reason === 'failed' || drop.reason === 'dead-lettered') failed.push(failure(drop.record, drop.error));
-      else if (batchFailure) failed.push(failure(drop.record, batchFailure));
-      else if (strategy !== 'LIGHTWEIGHT') done.push(entry(drop.record));
+      else if (batchFailure) {
+        if (strategy !== 'LIGHTWEIGHT') failed.push(failure(drop.record, batchFailure));
+      } else if (keepsSuccess(drop.record)) done.push(entry(drop.record));
     }
     await write(batch, 'succeeded', done.length, () => tracker.succeeded(done));
     await write(batch, 'failed', failed.length, () => tracker.failed(failed));
