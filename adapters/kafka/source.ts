@@ -13,6 +13,9 @@ import type { BatchTransactions } from './transactions.ts';
 type KafkaConsumer = Consumer<Buffer, Buffer, string, Buffer>;
 type Stream = MessagesStream<Buffer, Buffer, string, Buffer>;
 
+
+/** How long the source keeps trying to join its group (each try is the client's own retries) before it gives up. */
+const openRetryWindowMs = 60_000;
 /** The record with the highest offset of each partition: its offset + 1 is what the batch commits. */
 const lastPerPartition = (messages: readonly KafkaMessage[]): KafkaMessage[] => {
   const last = new Map<string, KafkaMessage>();
@@ -74,7 +77,7 @@ export class KafkaSource {
     try {
       while (!signal?.aborted) {
         if (this.#rewind) await this.#restart(signal);
-        const stream = this.#stream ?? (await this.#open());
+        const stream = this.#stream ?? (await this.#open(signal));
         const fetched = await readBatch(stream, this.#options.batchSize, this.#options.commitIntervalMs, signal);
         if (fetched.length === 0) {
           if (stream.errored) await this.#recover(stream.errored, signal);
@@ -186,18 +189,30 @@ export class KafkaSource {
     return kept;
   }
 
-  async #open(): Promise<Stream> {
-    try {
-      this.#stream = await this.#consumer.consume({
-        topics: [...this.#options.topics],
-        mode: MessagesStreamModes.COMMITTED,
-        fallbackMode: this.#options.fromBeginning ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
-        autocommit: false,
-        maxWaitTime: Math.min(500, Math.max(10, this.#options.commitIntervalMs)),
-        highWaterMark: this.#options.maxBufferedRecords,
-      });
-    } catch (error) {
-      throw kafkaError(error, `consume ${this.#options.topics.join(', ')}`);
+  async #open(signal?: AbortSignal): Promise<Stream> {
+    const { clock, logger } = this.#context.platform;
+    const giveUpAt = clock.monotonic() + openRetryWindowMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.#stream = await this.#consumer.consume({
+          topics: [...this.#options.topics],
+          mode: MessagesStreamModes.COMMITTED,
+          fallbackMode: this.#options.fromBeginning ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
+          autocommit: false,
+          maxWaitTime: Math.min(500, Math.max(10, this.#options.commitIntervalMs)),
+          highWaterMark: this.#options.maxBufferedRecords,
+        });
+        break;
+      } catch (error) {
+        const failure = kafkaError(error, `consume ${this.#options.topics.join(', ')}`);
+        // A coordinator still loading or a broker restarting outlasts the client's own retries; refused credentials or
+        // a fenced producer never get better, and neither does anything after the window.
+        if (!failure.retryable || signal?.aborted || clock.monotonic() >= giveUpAt) throw failure;
+        const waitMs = Math.min(1_000 * 2 ** (attempt - 1), 10_000);
+        logger.warn({ error: failure.message, attempt, retryInMs: waitMs }, 'kafka consumer could not join its group; retrying');
+        await sleep(clock, waitMs, signal).catch(() => {});
+        if (signal?.aborted) throw failure;
+      }
     }
     // Keeps a 'readable' listener for the stream's life: when readBatch removes its own last one, Node resets
     // readableFlowing to null, and the client's stream skips fetching then, so after an idle spell it never fetched again.
