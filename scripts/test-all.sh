@@ -22,9 +22,7 @@ status=0
 echo "› vitest on Node (unit + integration)" >&2
 npx vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json="$logs/vitest.json" || status=1
 
-# store-outage (the Postgres tracker does not reconnect after a clean cut) and sasl (a wrong password fails after
-# ~21 s and 16 attempts) fail on open bugs, listed in docs/reliability.md; they run in `npm run test:chaos` until fixed.
-chaos_files=(bad-input broker-network broker-restart poison rebalance-storm sigterm-drain worker-crash zombie)
+chaos_files=(bad-input broker-network broker-restart poison rebalance-storm sasl sigterm-drain store-outage worker-crash zombie)
 echo "› chaos suite, short profile (docs/reliability.md): ${chaos_files[*]}" >&2
 CHAOS_PROFILE=short npx vitest run --project chaos "${chaos_files[@]/#/chaos/}" \
   --reporter=default --reporter=json --outputFile.json="$logs/chaos.json" || status=1
