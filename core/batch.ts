@@ -47,6 +47,7 @@ export class BatchControl {
   readonly #afterCommit: Hook[] = [];
   readonly #afterAbort: Hook[] = [];
   #failure: OrchestronError | undefined;
+  #settling: Promise<unknown> | undefined;
   /** Data that adapters attach to a batch (a Kafka transaction, a buffer of staged records). */
   readonly attachments = new Map<symbol, unknown>();
 
@@ -73,6 +74,18 @@ export class BatchControl {
     if (this.#failure) return;
     this.#failure = error;
     this.#abort.abort(error);
+  }
+
+  /**
+   * The commit stage's settling of this batch, once it has taken the batch (it may still wait for the batch before).
+   * A source that stops when idle waits for these, since an aborted batch sends its records back to the source.
+   */
+  get settling(): Promise<unknown> | undefined {
+    return this.#settling;
+  }
+
+  settleWith(settling: Promise<unknown>): void {
+    this.#settling ??= settling;
   }
 
   /** Runs inside commit, before the source commits offsets (e.g. publish records staged in a transaction). */

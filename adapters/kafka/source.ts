@@ -52,6 +52,8 @@ export class KafkaSource {
   #generation = 0;
   #stream: Stream | undefined;
   #rewind = false;
+  /** Counts the aborts that sent the source back to its committed offsets. */
+  #rewinds = 0;
   #retryAfterMs = 0;
   #nextId = 1;
 
@@ -78,6 +80,8 @@ export class KafkaSource {
       while (!signal?.aborted) {
         if (this.#rewind) await this.#restart(signal);
         const stream = this.#stream ?? (await this.#open(signal));
+        // Taken before the fetch: an abort while it waits makes what it returns stale (read from the old positions).
+        const rewinds = this.#rewinds;
         const fetched = await readBatch(stream, this.#options.batchSize, this.#options.commitIntervalMs, signal);
         if (fetched.length === 0) {
           if (stream.errored) await this.#recover(stream.errored, signal);
@@ -98,7 +102,7 @@ export class KafkaSource {
         const last = lastPerPartition(messages);
         const positions: Position[] = last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n }));
         // Not linked to `signal`: shutdown stops fetching, while the batch in flight runs to its commit (a drain).
-        yield new Batch(new BatchControl({ id: this.#nextId++, positions, context: this.#context, settlement: this.#settlement(messages, last) }), records);
+        yield new Batch(new BatchControl({ id: this.#nextId++, positions, context: this.#context, settlement: this.#settlement(messages, last, rewinds) }), records);
       }
     } finally {
       await this.#closeStream();
@@ -106,10 +110,13 @@ export class KafkaSource {
     }
   }
 
-  #settlement(messages: readonly KafkaMessage[], last: readonly KafkaMessage[]): Settlement {
+  #settlement(messages: readonly KafkaMessage[], last: readonly KafkaMessage[], rewinds: number): Settlement {
     const generation = this.#generation;
+    // Pipelined (at-least-once) batches: one fetched before an abort rewound the source comes again after it.
+    const stale = () => this.#rewinds !== rewinds;
     return {
       commit: async (control) => {
+        if (stale()) throw new SinkError('an earlier batch was aborted; this one will be read again after it', { retryable: true });
         if (generation !== this.#generation) {
           // The partitions may belong to another instance now: committing could duplicate its work.
           throw new SinkError('the group rebalanced while the batch was in flight; it will be read again', { retryable: true });
@@ -129,11 +136,16 @@ export class KafkaSource {
         for (const message of messages) this.#deliveries.delete(deliveryKey(message));
       },
       abort: async (control, error: OrchestronError) => {
+        if (stale()) {
+          if (this.#transactions) await this.#transactions.abort(control);
+          return;
+        }
         for (const message of messages) {
           const key = deliveryKey(message);
           this.#deliveries.set(key, (this.#deliveries.get(key) ?? 1) + 1);
         }
         this.#rewind = true;
+        this.#rewinds++;
         this.#retryAfterMs = error instanceof BreakerOpenError ? error.retryAfterMs : 0;
         if (this.#transactions) await this.#transactions.abort(control);
       },

@@ -178,7 +178,8 @@ describe('MongoDB stores when the server is down or goes away', () => {
       const skipped = (operation: string) => recorded.value('orchestron_tracker_skipped_total', { operation });
       expect(skipped('succeeded')).toBeGreaterThan(0);
       expect(settled).toBeGreaterThan(0);
-      expect(settled + skipped('succeeded')).toBe(records);
+      // A write cut off in flight may have landed and still count as skipped: at least every record is accounted for.
+      expect(settled + skipped('succeeded')).toBeGreaterThanOrEqual(records);
       // A skipped pre-insert can still end with a row: the final update upserts it once the store is back.
       expect(present + skipped('received')).toBeGreaterThanOrEqual(records);
       expect(rows.every((row, i) => row?.status === 'SUCCESS' || Math.floor(i / batchSize) + 1 >= 3)).toBe(true);

@@ -3,7 +3,7 @@ import { Batch, BatchControl } from '../batch.ts';
 import type { PipelineContext } from '../context.ts';
 import type { Envelope } from '../envelope.ts';
 import { envelope } from '../envelope.ts';
-import { BreakerOpenError } from '../errors.ts';
+import { BreakerOpenError, SinkError } from '../errors.ts';
 import { sleep } from '../platform.ts';
 import type { MemoryBroker, StoredRecord } from './broker.ts';
 
@@ -27,6 +27,8 @@ interface PartitionCursor {
   readonly topic: string;
   readonly partition: number;
   position: bigint;
+  /** Times an aborted batch sent this partition back: batches read before then must not commit. */
+  rewinds: number;
 }
 
 /**
@@ -44,29 +46,39 @@ export async function* memorySource(broker: MemoryBroker, options: MemorySourceO
       topic,
       partition,
       position: broker.committed(group, topic, partition),
+      rewinds: 0,
     }));
   });
   const deliveries = new Map<string, number>();
   const deliveryKey = (topic: string, partition: number, offset: bigint) => `${topic}\u0000${partition}\u0000${offset}`;
   let redeliveryWait = 0;
+  let lastHandedOut: BatchControl | undefined;
   let nextId = 1;
   let turn = 0;
 
-  const settlement = (cursor: PartitionCursor, first: bigint, records: readonly StoredRecord[]): Settlement => ({
-    async commit(control) {
-      broker.commit(group, control.positions);
-      for (const record of records) deliveries.delete(deliveryKey(record.topic, record.partition, record.offset));
-    },
-    async abort(_control, error) {
-      cursor.position = first;
-      for (const record of records) {
-        const key = deliveryKey(record.topic, record.partition, record.offset);
-        deliveries.set(key, (deliveries.get(key) ?? 1) + 1);
-      }
-      const asked = error instanceof BreakerOpenError ? error.retryAfterMs : 0;
-      redeliveryWait = Math.max(options.redeliveryDelayMs ?? 0, asked);
-    },
-  });
+  const settlement = (cursor: PartitionCursor, first: bigint, records: readonly StoredRecord[]): Settlement => {
+    // Pipelined (at-least-once) batches: one read before its partition rewound holds records that come again.
+    const rewinds = cursor.rewinds;
+    const stale = () => cursor.rewinds !== rewinds;
+    return {
+      async commit(control) {
+        if (stale()) throw new SinkError('an earlier batch of this partition was aborted; this one will be read again', { retryable: true });
+        broker.commit(group, control.positions);
+        for (const record of records) deliveries.delete(deliveryKey(record.topic, record.partition, record.offset));
+      },
+      async abort(_control, error) {
+        if (stale()) return;
+        cursor.position = first;
+        cursor.rewinds++;
+        for (const record of records) {
+          const key = deliveryKey(record.topic, record.partition, record.offset);
+          deliveries.set(key, (deliveries.get(key) ?? 1) + 1);
+        }
+        const asked = error instanceof BreakerOpenError ? error.retryAfterMs : 0;
+        redeliveryWait = Math.max(options.redeliveryDelayMs ?? 0, asked);
+      },
+    };
+  };
 
   while (!signal?.aborted) {
     if (redeliveryWait > 0) {
@@ -80,7 +92,15 @@ export async function* memorySource(broker: MemoryBroker, options: MemorySourceO
     }
     const cursor = nextCursor(cursors, turn, (c) => c.position < broker.endOffset(c.topic, c.partition));
     if (!cursor) {
-      if (options.stopWhenIdle) return;
+      if (options.stopWhenIdle) {
+        // Idle, but a batch still settling may be aborted and send records back: wait for the last one handed out
+        // (batches settle in order, so that is all of them), unless no commit stage took it.
+        const settling = lastHandedOut?.settling;
+        lastHandedOut = undefined;
+        if (!settling) return;
+        await settling.catch(() => {});
+        continue;
+      }
       if (!(await appended(broker, signal))) return;
       continue;
     }
@@ -106,6 +126,7 @@ export async function* memorySource(broker: MemoryBroker, options: MemorySourceO
       context,
       settlement: settlement(cursor, first, stored),
     });
+    lastHandedOut = control;
     yield new Batch(control, records);
   }
 }

@@ -39,21 +39,28 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
       headers: deadLetterHeaders(drop, context),
     }));
     const { clock, random, metrics } = context.platform;
-    const outcome = await withRetry(() => sink.send(outbound, batch.control), retry, {
-      clock,
-      random,
-      signal: batch.control.signal,
-    });
-    if (!outcome.ok) {
-      batch.control.fail(outcome.error as OrchestronError);
-      return batch;
+    const sending = withRetry(() => sink.send(outbound, batch.control), retry, { clock, random, signal: batch.control.signal });
+    const counted = (outcome: Awaited<typeof sending>): boolean => {
+      if (!outcome.ok) return false;
+      for (const drop of failed) metrics.recordsDeadLettered.inc({ topic: drop.record.topic, category: drop.error ? categoryOf(drop.error) : 'PROCESSING_ERROR' });
+      return true;
+    };
+    if (context.failureMode === 'skip-and-log') {
+      // At-least-once: the acknowledgement is awaited just before the offsets commit, while the batch goes on (tracker
+      // rows, the next batch); a send that fails for good fails that commit, and the batch comes again.
+      const acknowledged = sending.then((outcome) => {
+        if (!counted(outcome)) throw outcome.error;
+      });
+      acknowledged.catch(() => {});
+      batch.control.beforeCommit(() => acknowledged);
+    } else {
+      const outcome = await sending;
+      if (!counted(outcome)) {
+        batch.control.fail(outcome.error as OrchestronError);
+        return batch;
+      }
     }
-    const dropped: DroppedRecord[] = batch.dropped.map((drop) => {
-      if (drop.reason !== 'failed') return drop;
-      const category = drop.error ? categoryOf(drop.error) : 'PROCESSING_ERROR';
-      metrics.recordsDeadLettered.inc({ topic: drop.record.topic, category });
-      return { ...drop, reason: 'dead-lettered' };
-    });
+    const dropped: DroppedRecord[] = batch.dropped.map((drop) => (drop.reason === 'failed' ? { ...drop, reason: 'dead-lettered' } : drop));
     return batch.withDropped(dropped);
   });
 }

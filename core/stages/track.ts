@@ -113,8 +113,14 @@ export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackS
         if (strategy !== 'LIGHTWEIGHT') failed.push(failure(drop.record, batchFailure));
       } else if (keepsSuccess(drop.record)) done.push(entry(drop.record));
     }
-    await write(batch, 'succeeded', done.length, () => tracker.succeeded(done));
-    await write(batch, 'failed', failed.length, () => tracker.failed(failed));
+    const writes = Promise.all([
+      write(batch, 'succeeded', done.length, () => tracker.succeeded(done)),
+      write(batch, 'failed', failed.length, () => tracker.failed(failed)),
+    ]);
+    // At-least-once skips (and counts) failed writes, so nothing here can fail the batch: the writes only have to be
+    // done before its offsets commit, and meanwhile the next batch is processed.
+    if (batch.control.context.failureMode === 'skip-and-log' && !batchFailure) batch.control.beforeCommit(() => writes.then(() => {}));
+    else await writes;
   };
 
   const stage = async function* (input: AsyncIterable<Batch<T>>): AsyncIterable<Batch<T>> {
