@@ -1,7 +1,7 @@
 import { Admin } from '@platformatic/kafka';
-import { ensureTopics } from '../adapters/kafka/admin.ts';
+import { deleteTopics, ensureTopics } from '../adapters/kafka/admin.ts';
 
-export { ensureTopics };
+export { deleteTopics, ensureTopics };
 
 /** Resolves once consumer group `groupId` is Stable with partitions assigned, or throws after `timeoutMs`. */
 export async function waitForGroup(brokers: readonly string[], groupId: string, timeoutMs: number, gone?: Promise<unknown>): Promise<void> {

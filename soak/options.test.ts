@@ -20,6 +20,7 @@ describe('soak options', () => {
       repeat: 1,
       cpuProf: false,
       logLevel: 'warn',
+      keepTopics: false,
     });
     expect(resolve()?.out).toMatch(/soak\/out\/alo-node-20260102-030405$/);
   });

@@ -36,6 +36,8 @@ export interface SoakOptions {
   readonly cpuProf: boolean;
   /** Log level of the process under test. */
   readonly logLevel: LogLevel;
+  /** Leave each phase's topics on the broker (by default they are deleted once the phase is verified). */
+  readonly keepTopics: boolean;
 }
 
 export const LogLevels = ['debug', 'info', 'warn', 'error'] as const;
@@ -43,7 +45,7 @@ export type LogLevel = (typeof LogLevels)[number];
 
 export const usage = `Usage: npm run soak -- [--messages N] [--mode alo|eos] [--runtime node|bun] [--rate R] [--preload] [--compare raw] [--repeat K]
                         [--out DIR] [--deadline-s S] [--partitions P] [--batch-size B] [--commit-interval-ms MS]
-                        [--brokers host:port,...] [--log-level LEVEL] [--cpu-prof]
+                        [--brokers host:port,...] [--log-level LEVEL] [--cpu-prof] [--keep-topics]
 
 Produces N unique ~1 KB JSON records into a fresh input topic, runs the pipeline as its own process (no-op
 transform) and verifies the output topic with read_committed: lost, duplicated, out-of-order records and
@@ -64,6 +66,8 @@ end-to-end latency (HDR). Writes summary.json, latency.csv, plots (SVG, PNG) and
   --brokers LIST          Kafka brokers (default KAFKA_BROKERS, then 127.0.0.1:9092)
   --cpu-prof              profile the processes under test (Node's --cpu-prof) into DIR/cpu-prof
   --log-level LEVEL       log level of the process under test: debug, info, warn, error (default warn)
+  --keep-topics           keep each phase's input and output topics (default: deleted after the phase; a million
+                          records leave about 2 GB per phase on the broker)
 
 Exit status: 0 all records exactly once and in order; 1 lost, duplicated or out-of-order records; 2 bad usage;
 3 a phase failed (deadline, process exit).`;
@@ -106,6 +110,7 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
         preload: { type: 'boolean' },
         repeat: { type: 'string' },
         'cpu-prof': { type: 'boolean' },
+        'keep-topics': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -141,5 +146,6 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
     repeat: whole('--repeat', values.repeat, 1),
     cpuProf: values['cpu-prof'] ?? false,
     logLevel: checkOneOf('--log-level', values['log-level'] ?? 'warn', LogLevels),
+    keepTopics: values['keep-topics'] ?? false,
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { AuditCounts } from './audit.ts';
 import { CommitWatcher, steadyRate } from './commit-watcher.ts';
 import type { LatencyHistogram, LatencySummary } from './histogram.ts';
-import { ensureTopics, waitForGroup } from './kafka-admin.ts';
+import { deleteTopics, ensureTopics, waitForGroup } from './kafka-admin.ts';
 import type { SoakOptions } from './options.ts';
 import { pipelineConfig } from './pipeline-config.ts';
 import { MetricsSampler, processFigures } from './process-metrics.ts';
@@ -126,6 +126,8 @@ export async function runPhase(name: PhaseName, options: SoakOptions, hooks: Pha
     exit = await proc.stop(hooks.stopTimeoutMs ?? 30_000);
     if (exit.code !== 0) failure ??= `the process did not drain and exit 0 on ${hooks.stopSignal ?? 'SIGTERM'} (${exit.code ?? exit.signal})`;
     await Promise.allSettled([options.preload ? undefined : producer.close(), verifier.close()]);
+    // Verified (or failed) by now; the topics would otherwise pile up gigabytes per run on the broker.
+    if (!options.keepTopics) await deleteTopics(options.brokers, [topics.input, topics.output]).catch(() => {});
   }
 
   const audit = verifier.audit.counts();

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Admin } from '@platformatic/kafka';
+import { brokers } from '../adapters/kafka/testing.ts';
 import type { SoakSummary } from './summary.ts';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
@@ -35,5 +37,13 @@ describe('npm run soak', () => {
       expect(existsSync(join(out, file)), file).toBe(true);
     }
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('Every record arrived exactly once, in order.');
+    // Without --keep-topics the phases' topics are deleted once verified.
+    const admin = new Admin({ clientId: 'soak-test', bootstrapBrokers: brokers });
+    try {
+      const topics = new Set(await admin.listTopics());
+      expect([summary.input_topic, summary.output_topic].filter((topic) => topics.has(topic))).toEqual([]);
+    } finally {
+      await admin.close();
+    }
   });
 });

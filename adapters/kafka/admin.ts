@@ -7,6 +7,20 @@ export interface TopicSpec {
   readonly partitions?: number;
 }
 
+/** Deletes topics; ones already gone are left alone. */
+export async function deleteTopics(brokers: readonly string[] | string, names: readonly string[]): Promise<void> {
+  const admin = new Admin({ clientId: 'orchestron-admin', bootstrapBrokers: parseBrokers(brokers) });
+  try {
+    const existing = new Set(await admin.listTopics());
+    const present = names.filter((name) => existing.has(name));
+    if (present.length > 0) await admin.deleteTopics({ topics: present });
+  } catch (error) {
+    throw kafkaError(error, `delete topics ${names.join(', ')}`);
+  } finally {
+    await admin.close();
+  }
+}
+
 /** Creates topics that do not exist yet (replication 1 unless the broker says otherwise); existing ones are left alone. */
 export async function ensureTopics(brokers: readonly string[] | string, topics: readonly TopicSpec[]): Promise<void> {
   const admin = new Admin({ clientId: 'orchestron-admin', bootstrapBrokers: parseBrokers(brokers) });

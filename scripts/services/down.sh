@@ -5,6 +5,7 @@ set -euo pipefail
 SERVICE=services
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+stop_pid toxiproxy toxiproxy-server
 stop_pid ferretdb ferretdb
 stop_pid kafka kafka.Kafka
 stop_pid redis redis-server

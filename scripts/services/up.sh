@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings up every service the integration tests need and prints one KEY=value line per service on
 # stdout (nothing else goes to stdout):
-#   KAFKA_BROKERS, DATABASE_URL, REDIS_URL, MONGO_URL
+#   KAFKA_BROKERS, DATABASE_URL, REDIS_URL, MONGO_URL, TOXIPROXY_URL
 # Services already running are reused; a URL already exported is printed as it is.
 # Usage: npm run services:up       (to export them: set -a; eval "$(npm run -s services:up)"; set +a)
 set -euo pipefail
@@ -33,12 +33,14 @@ failed=()
 command -v kcat >/dev/null 2>&1 || apt_install kcat || failed+=(kcat)
 service postgres || failed+=(postgres)
 service redis || failed+=(redis)
+# Toxiproxy: the network faults of the chaos suite (npm run test:chaos).
+service toxiproxy || failed+=(toxiproxy)
 wait "$kafka_job" || failed+=(kafka)
 wait "$ferretdb_job" || failed+=(ferretdb)
 
 ((${#failed[@]} == 0)) || die "could not bring up: ${failed[*]} (logs: $LOG_DIR)"
 
-for name in kafka postgres redis ferretdb; do
+for name in kafka postgres redis ferretdb toxiproxy; do
   grep -E '^[A-Z_]+=' "$results/$name"
 done
 log "all services ready in $((SECONDS - started)) s (cache: $CACHE_DIR)"
