@@ -7,19 +7,16 @@ import { resolvePaymentsOptions } from './config.ts';
 import { startPaymentsPipeline } from './pipeline.ts';
 import { produceSamples } from './produce-samples.ts';
 import { sampleOrders } from './samples.ts';
+import { stopOnSignals } from '../lifecycle.ts';
 
 const commands = ['run', 'samples', 'replay'] as const;
 const logger = pino({ name: 'dead-letter-retries', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: 1, sync: true }));
 
 function onStop(stop: () => void): void {
-  let signals = 0;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (++signals > 1) process.exit(130);
-      logger.info({ signal }, 'stopping');
-      stop();
-    });
-  }
+  stopOnSignals((signal) => {
+    logger.info({ signal }, 'stopping');
+    stop();
+  });
 }
 
 function replayCategories(text: string): FailureCategory[] {

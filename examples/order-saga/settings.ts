@@ -1,12 +1,10 @@
-import { parseArgs } from 'node:util';
-import { ConfigError, FailureModes, checkIdentifier, checkKeyPrefix, checkOneOf, checkWholeNumber } from '../../core/index.ts';
+import { ConfigError, checkIdentifier, checkKeyPrefix, checkOneOf } from '../../core/index.ts';
 import type { FailureMode } from '../../core/index.ts';
 import { parseBrokers } from '../../adapters/kafka/index.ts';
+import type { Env, OptionSource } from '../settings-sources.ts';
+import { LogLevels, failureModeOf, flagList, kafkaName as name, optionsFromFlags, reader, wholeNumber as number } from '../settings-sources.ts';
 import type { StateStoreKind } from './join-state.ts';
 import { StateStoreKinds } from './join-state.ts';
-
-type Env = Readonly<Record<string, string | undefined>>;
-type Value = string | number | undefined;
 
 /** Every setting of the order saga; numbers may also come as text (flags, environment). */
 export interface SagaOptions {
@@ -64,7 +62,7 @@ export interface SagaSettings {
 }
 
 /** Where each option comes from besides the code: its flag and its environment variable. */
-export const optionSources: Readonly<Record<keyof SagaOptions, { readonly flag: string; readonly env: string }>> = {
+export const optionSources: Readonly<Record<keyof SagaOptions, OptionSource>> = {
   brokers: { flag: 'brokers', env: 'KAFKA_BROKERS' },
   paymentTopic: { flag: 'payment-topic', env: 'SAGA_PAYMENT_TOPIC' },
   stockTopic: { flag: 'stock-topic', env: 'SAGA_STOCK_TOPIC' },
@@ -94,7 +92,7 @@ Joins payment-orders and stock-orders answers by order id within a window, write
 the orders topic, dead-letters late arrivals, and serves GET /orders?page=&size= and GET /orders/:id. Each flag can
 also be set by its environment variable:
 
-${Object.values(optionSources).map((s) => `  --${s.flag.padEnd(20)} ${s.env}`).join('\n')}
+${flagList(optionSources, 20)}
   --skip-and-log         same as --failure-mode skip-and-log`;
 
 const defaults = {
@@ -119,27 +117,10 @@ const defaults = {
   logLevel: 'info',
 } as const;
 
-const number = (field: string, value: Value, min: number): number =>
-  checkWholeNumber(field, typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value, min);
-
-/** Topic names, group and instance ids: Kafka's legal characters. */
-function name(field: string, value: Value): string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9._-]{1,249}$/.test(value)) {
-    throw new ConfigError(field, `must be 1 to 249 letters, digits, '.', '_' or '-'; got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 /** Explicit options, then the environment, then the defaults; every value is checked here, once. */
 export function resolveSagaSettings(options: SagaOptions = {}, env: Env = {}): SagaSettings {
-  const raw = (field: keyof SagaOptions): Value => {
-    const explicit = options[field];
-    if (explicit !== undefined) return explicit;
-    const text = env[optionSources[field].env];
-    return text === undefined || text === '' ? undefined : text;
-  };
-  const pick = <K extends keyof typeof defaults>(field: K): Value => raw(field) ?? defaults[field];
-  const mode = pick('failureMode');
+  const raw = reader(options, env, optionSources);
+  const pick = (field: keyof typeof defaults) => raw(field) ?? defaults[field];
   const settings: SagaSettings = {
     brokers: parseBrokers(String(pick('brokers'))),
     paymentTopic: name('paymentTopic', pick('paymentTopic')),
@@ -148,7 +129,7 @@ export function resolveSagaSettings(options: SagaOptions = {}, env: Env = {}): S
     dlqTopic: name('dlqTopic', pick('dlqTopic')),
     groupId: name('groupId', pick('groupId')),
     instanceId: name('instanceId', raw('instanceId') ?? env.HOSTNAME ?? defaults.instanceId),
-    failureMode: checkOneOf('failureMode', typeof mode === 'string' ? mode.toLowerCase().replaceAll('_', '-') : mode, FailureModes),
+    failureMode: failureModeOf(pick('failureMode')),
     joinWindowMs: number('joinWindowMs', pick('joinWindowMs'), 1),
     stateStore: checkOneOf('stateStore', pick('stateStore'), StateStoreKinds),
     databaseUrl: raw('databaseUrl') === undefined ? undefined : String(raw('databaseUrl')),
@@ -161,7 +142,7 @@ export function resolveSagaSettings(options: SagaOptions = {}, env: Env = {}): S
     partitions: number('partitions', pick('partitions'), 1),
     httpHost: String(pick('httpHost')),
     httpPort: number('httpPort', pick('httpPort'), 0),
-    logLevel: checkOneOf('logLevel', pick('logLevel'), ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+    logLevel: checkOneOf('logLevel', pick('logLevel'), LogLevels),
   };
   const topics = [settings.paymentTopic, settings.stockTopic, settings.ordersTopic, settings.dlqTopic];
   if (new Set(topics).size !== topics.length) {
@@ -171,23 +152,4 @@ export function resolveSagaSettings(options: SagaOptions = {}, env: Env = {}): S
 }
 
 /** The command line as options: `--join-window-ms 3000` → `{ joinWindowMs: '3000' }`; `undefined` for --help. */
-export function optionsFromArgs(argv: readonly string[]): SagaOptions | undefined {
-  const entries = Object.entries(optionSources) as [keyof SagaOptions, { flag: string }][];
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      ...Object.fromEntries(entries.map(([, s]) => [s.flag, { type: 'string' as const }])),
-      'skip-and-log': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) return undefined;
-  const options: Record<string, Value> = {};
-  for (const [field, source] of entries) {
-    const value = (values as Record<string, unknown>)[source.flag];
-    if (typeof value === 'string') options[field] = value;
-  }
-  if (values['skip-and-log']) options.failureMode = 'skip-and-log';
-  return options as SagaOptions;
-}
+export const optionsFromArgs = (argv: readonly string[]): SagaOptions | undefined => optionsFromFlags<SagaOptions>(argv, optionSources);

@@ -1,10 +1,8 @@
-import { parseArgs } from 'node:util';
-import { ConfigError, FailureModes, OrderByValues, TrackerStrategies, checkIdentifier, checkOneOf, checkWholeNumber } from '../../core/index.ts';
+import { ConfigError, OrderByValues, TrackerStrategies, checkIdentifier, checkOneOf, shownValue } from '../../core/index.ts';
 import type { FailureMode, OrderBy, TrackerStrategy } from '../../core/index.ts';
 import { parseBrokers } from '../../adapters/kafka/index.ts';
-
-type Env = Readonly<Record<string, string | undefined>>;
-type Value = string | number | boolean | undefined;
+import type { Env, OptionSource, Value } from '../settings-sources.ts';
+import { LogLevels, failureModeOf, flagList, kafkaName as name, optionsFromFlags, reader, wholeNumber as number } from '../settings-sources.ts';
 
 /** Every setting of the orders orchestrator; numbers and booleans may also come as text (flags, environment). */
 export interface OrchestratorOptions {
@@ -77,7 +75,7 @@ export interface OrchestratorSettings {
 }
 
 /** Where each option comes from besides the code: its flag and its environment variable. */
-export const optionSources: Readonly<Record<keyof OrchestratorOptions, { readonly flag: string; readonly env: string; readonly boolean?: true }>> = {
+export const optionSources: Readonly<Record<keyof OrchestratorOptions, OptionSource>> = {
   brokers: { flag: 'brokers', env: 'KAFKA_BROKERS' },
   databaseUrl: { flag: 'database-url', env: 'DATABASE_URL' },
   sourceTopic: { flag: 'source-topic', env: 'ORCHESTRATOR_SOURCE_TOPIC' },
@@ -112,7 +110,7 @@ Reads orders from the source topic, enriches them in parallel and writes them to
 (atomic) by default, with a Postgres failure tracker, the stale-RECEIVED safeguard and Prometheus metrics on
 GET /metrics. Each flag can also be set by its environment variable:
 
-${Object.values(optionSources).map((s) => `  --${s.flag.padEnd(30)} ${s.env}`).join('\n')}
+${flagList(optionSources, 30)}
   --skip-and-log                   same as --failure-mode skip-and-log`;
 
 const defaults = {
@@ -141,37 +139,17 @@ const defaults = {
   logLevel: 'info',
 } as const;
 
-const number = (field: string, value: Value, min: number): number =>
-  checkWholeNumber(field, typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value, min);
-
 function flag(field: string, value: Value): boolean {
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
-  throw new ConfigError(field, `must be true or false; got ${JSON.stringify(value)}`);
+  throw new ConfigError(field, `must be true or false; got ${shownValue(value)}`);
 }
-
-/** Topic names, group and instance ids: Kafka's legal characters. */
-function name(field: string, value: Value): string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9._-]{1,249}$/.test(value)) {
-    throw new ConfigError(field, `must be 1 to 249 letters, digits, '.', '_' or '-'; got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-/** The seed spells modes ATOMIC and SKIP_AND_LOG; core spells them atomic and skip-and-log. */
-const failureModeOf = (value: Value): FailureMode =>
-  checkOneOf('failureMode', typeof value === 'string' ? value.toLowerCase().replaceAll('_', '-') : value, FailureModes);
 
 /** Explicit options, then the environment, then the defaults; every value is checked here, once. */
 export function resolveOrchestratorSettings(options: OrchestratorOptions = {}, env: Env = {}): OrchestratorSettings {
-  const raw = (field: keyof OrchestratorOptions): Value => {
-    const explicit = options[field];
-    if (explicit !== undefined) return explicit;
-    const text = env[optionSources[field].env];
-    return text === undefined || text === '' ? undefined : text;
-  };
-  const pick = <K extends keyof typeof defaults>(field: K): Value => raw(field) ?? defaults[field];
+  const raw = reader(options, env, optionSources);
+  const pick = (field: keyof typeof defaults) => raw(field) ?? defaults[field];
   const sourceTopic = name('sourceTopic', pick('sourceTopic'));
   return {
     brokers: parseBrokers(String(pick('brokers'))),
@@ -199,28 +177,9 @@ export function resolveOrchestratorSettings(options: OrchestratorOptions = {}, e
     safeguardStaleMs: number('safeguardStaleMs', pick('safeguardStaleMs'), 1),
     httpHost: String(pick('httpHost')),
     httpPort: number('httpPort', pick('httpPort'), 0),
-    logLevel: checkOneOf('logLevel', pick('logLevel'), ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+    logLevel: checkOneOf('logLevel', pick('logLevel'), LogLevels),
   };
 }
 
 /** The command line as options: `--source-topic x` → `{ sourceTopic: 'x' }`; `undefined` for --help. */
-export function optionsFromArgs(argv: readonly string[]): OrchestratorOptions | undefined {
-  const entries = Object.entries(optionSources) as [keyof OrchestratorOptions, (typeof optionSources)[keyof OrchestratorOptions]][];
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      ...Object.fromEntries(entries.map(([, s]) => [s.flag, { type: s.boolean ? ('boolean' as const) : ('string' as const) }])),
-      'skip-and-log': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) return undefined;
-  const options: Record<string, Value> = {};
-  for (const [field, source] of entries) {
-    const value = (values as Record<string, Value>)[source.flag];
-    if (value !== undefined) options[field] = value;
-  }
-  if (values['skip-and-log']) options.failureMode = 'skip-and-log';
-  return options as OrchestratorOptions;
-}
+export const optionsFromArgs = (argv: readonly string[]): OrchestratorOptions | undefined => optionsFromFlags<OrchestratorOptions>(argv, optionSources);

@@ -1,7 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import type { ServerType } from '@hono/node-server';
 import type { Logger } from '../../core/index.ts';
+import type { Server } from '../../service/host.ts';
+import { serveOnNode } from '../../service/http/node-server.ts';
 import { ensureTopics } from '../../adapters/kafka/index.ts';
 import { connectPostgres } from '../../adapters/postgres/index.ts';
 import type { PostgresClient } from '../../adapters/postgres/index.ts';
@@ -42,13 +41,6 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
-function listen(server: ServerType): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.once('listening', () => resolve(server.address() as AddressInfo));
-  });
-}
-
 /** Connects to Postgres, creates the tables when missing, then starts the API and/or the relay. */
 export async function startHub(options: ResolvedHubOptions, deps: HubDeps): Promise<Hub> {
   const roles = deps.roles ?? { api: true, relay: true };
@@ -57,7 +49,7 @@ export async function startHub(options: ResolvedHubOptions, deps: HubDeps): Prom
   const queries = new OutboxQueries(tables);
   const metrics = new HubMetrics(() => queries.backlog(sql));
   const stopping = new AbortController();
-  let server: ServerType | undefined;
+  let server: Server | undefined;
   let publisher: KafkaPublisher | undefined;
   let relayRun: Promise<void> | undefined;
   let relay: OutboxRelay | undefined;
@@ -87,9 +79,8 @@ export async function startHub(options: ResolvedHubOptions, deps: HubDeps): Prom
         maxPayloadBytes: options.maxPayloadBytes,
         logger: deps.logger,
       });
-      server = serve({ fetch: app.fetch, port: options.port, hostname: options.host });
-      const address = await listen(server);
-      url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+      server = await serveOnNode(app.fetch, { host: options.host, port: options.port });
+      url = server.url;
     }
   } catch (error) {
     stopping.abort();
@@ -102,7 +93,7 @@ export async function startHub(options: ResolvedHubOptions, deps: HubDeps): Prom
   let stopped: Promise<void> | undefined;
   const stop = async () => {
     stopping.abort();
-    if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await server?.close();
     await relayRun;
     await publisher?.close();
     await sql.end({ timeout: 5 });

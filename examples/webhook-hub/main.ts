@@ -5,26 +5,23 @@ import { createPostgresDedupStore } from '../../adapters/postgres/index.ts';
 import { resolveHubOptions } from './config.ts';
 import { startDedupConsumer } from './dedup-consumer.ts';
 import { startHub } from './hub.ts';
+import { stopOnSignals } from '../lifecycle.ts';
 
 const roles = ['all', 'api', 'relay', 'consume'] as const;
 // Synchronous writes: a line logged just before a crash (the relay's crash hook) is not lost in a buffer.
 const logger = pino({ name: 'webhook-hub', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: 1, sync: true }));
 
 function onStop(stop: () => Promise<unknown>): void {
-  let signals = 0;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (++signals > 1) process.exit(130);
-      logger.info({ signal }, 'stopping');
-      stop().then(
-        () => logger.info({}, 'stopped'),
-        (error: unknown) => {
-          logger.error({ error: String(error) }, 'stop failed');
-          process.exitCode = 1;
-        },
-      );
-    });
-  }
+  stopOnSignals((signal) => {
+    logger.info({ signal }, 'stopping');
+    return stop().then(
+      () => logger.info({}, 'stopped'),
+      (error: unknown) => {
+        logger.error({ error: String(error) }, 'stop failed');
+        process.exitCode = 1;
+      },
+    );
+  });
 }
 
 try {

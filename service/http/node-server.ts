@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import type { Server } from '../host.ts';
 import { serverUrl } from '../host.ts';
 
-/** Serves a fetch handler (a Hono app's `fetch`) on Node's HTTP server; resolves once listening. */
+/** Serves a fetch handler (a Hono app's `fetch`) on Node's HTTP server; resolves once listening. `close` is graceful. */
 export function serveOnNode(fetch: (request: Request) => Response | Promise<Response>, where: { host: string; port: number }): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: where.host, port: where.port }, (info: AddressInfo) => {
@@ -12,8 +12,9 @@ export function serveOnNode(fetch: (request: Request) => Response | Promise<Resp
         url: serverUrl(info.address, info.port),
         close: () =>
           new Promise<void>((done) => {
+            // Requests in flight finish; idle keep-alive connections are closed rather than waited for.
             server.close(() => done());
-            if ('closeAllConnections' in server) server.closeAllConnections();
+            if ('closeIdleConnections' in server) server.closeIdleConnections();
           }),
       });
     });
