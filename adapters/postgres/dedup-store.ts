@@ -6,7 +6,7 @@ import { ping } from './connect.ts';
 import { openMigrated } from './migrations.ts';
 import type { PostgresOptions } from './options.ts';
 import { resolvePostgresOptions } from './options.ts';
-import { QueryRunner } from './runner.ts';
+import { QueryRunner, prepared } from './runner.ts';
 import { byKey, qualified } from './sql.ts';
 
 /** Most expired rows one purge statement deletes, so each stays short however much expired. */
@@ -67,7 +67,7 @@ export class PostgresDedupStore implements DedupStore {
   async seen(keys: readonly string[]): Promise<boolean[]> {
     if (keys.length === 0) return [];
     const rows = await this.#db.run('seen', () =>
-      this.#db.sql.unsafe<{ dedup_key: string }[]>(this.#statements.seen, [textArray([...new Set(keys)]), new Date(this.#clock.now())]),
+      this.#db.sql.unsafe<{ dedup_key: string }[]>(this.#statements.seen, [textArray([...new Set(keys)]), new Date(this.#clock.now())], prepared),
     );
     const live = new Set(rows.map((row) => row.dedup_key));
     return keys.map((key) => live.has(key));
@@ -84,11 +84,11 @@ export class PostgresDedupStore implements DedupStore {
     // A plain insert first, faster than the upsert; the dedup stage remembers keys it has just seen to be new.
     const claimed = await this.#db.run('remember', async () => {
       try {
-        await sql.unsafe(this.#statements.rememberNew, [literal, expires]);
+        await sql.unsafe(this.#statements.rememberNew, [literal, expires], prepared);
         return new Set(distinct);
       } catch (error) {
         if ((error as { code?: unknown }).code !== uniqueViolation) throw error;
-        const rows = await sql.unsafe<{ dedup_key: string }[]>(this.#statements.remember, [literal, expires, new Date(now)]);
+        const rows = await sql.unsafe<{ dedup_key: string }[]>(this.#statements.remember, [literal, expires, new Date(now)], prepared);
         return new Set(rows.map((row) => row.dedup_key));
       }
     });

