@@ -4,6 +4,8 @@ import type { Stores } from './stores.ts';
 import type { Transport } from './transport.ts';
 
 const pingDeadlineMs = 2_000;
+/** How long a store's ping answer is reused: probes from several checkers (or a tight loop) do not each hit the store. */
+const pingCacheMs = 1_000;
 
 async function ping(call: (() => Promise<void>) | undefined): Promise<string> {
   if (!call) return 'ok';
@@ -18,20 +20,29 @@ async function ping(call: (() => Promise<void>) | undefined): Promise<string> {
   }
 }
 
+/** One ping at a time per store, its answer reused for `pingCacheMs`. */
+function shared(call: (() => Promise<void>) | undefined): () => Promise<string> {
+  let last: { answer: Promise<string>; at: number } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= pingCacheMs) last = { answer: ping(call), at: now };
+    return last.answer;
+  };
+}
+
 /**
  * Ready means: the pipeline is running, no breaker is open, every store answers a ping, and the consumer holds at
  * least one partition (an instance without partitions does no work, e.g. more instances than partitions).
  */
 export function readinessOf(parts: { transport: Transport; stores: Stores; running: () => boolean }): () => Promise<ReadinessReport> {
   const { transport, stores, running } = parts;
+  const pingTracker = stores.tracker ? shared(stores.tracker.ping?.bind(stores.tracker)) : undefined;
+  const pingDedup = stores.dedup ? shared(stores.dedup.ping?.bind(stores.dedup)) : undefined;
   return async () => {
     const checks: Record<string, string> = {};
     checks.pipeline = running() ? 'ok' : 'stopping';
     for (const breaker of stores.breakers) checks[`breaker:${breaker.options.name}`] = breaker.state === 'open' ? `open for ${breaker.retryAfterMs()} ms` : 'ok';
-    const [tracker, dedup] = await Promise.all([
-      stores.tracker ? ping(stores.tracker.ping?.bind(stores.tracker)) : undefined,
-      stores.dedup ? ping(stores.dedup.ping?.bind(stores.dedup)) : undefined,
-    ]);
+    const [tracker, dedup] = await Promise.all([pingTracker?.(), pingDedup?.()]);
     if (tracker !== undefined) checks.tracker = tracker;
     if (dedup !== undefined) checks.dedup = dedup;
     const partitions = transport.assignedPartitions();
