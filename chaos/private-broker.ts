@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin, FindCoordinatorKeyTypes } from '@platformatic/kafka';
-import { freePort } from './free-port.ts';
+import { freePort } from '../adapters/testing/free-port.ts';
 import type { Proxy, Toxiproxy } from './toxiproxy.ts';
 import { unique } from '../adapters/kafka/testing.ts';
 

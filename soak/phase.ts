@@ -11,7 +11,8 @@ import { MetricsSampler, processFigures } from './process-metrics.ts';
 import type { ProcessFigures, ProcessSample } from './process-metrics.ts';
 import { SoakProducer } from './producer.ts';
 import { LiveProgress } from './progress.ts';
-import { freePort, pipelineEntrypoint, rawLoopEntrypoint, spawnPipeline } from './spawn-pipeline.ts';
+import { freePort } from '../adapters/testing/free-port.ts';
+import { pipelineEntrypoint, rawLoopEntrypoint, spawnPipeline } from './spawn-pipeline.ts';
 import type { Entrypoint, Exit } from './spawn-pipeline.ts';
 import { Verifier } from './verifier.ts';
 

@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const Runtimes = ['node', 'bun'] as const;
@@ -28,14 +26,6 @@ export function runtimeBinary(runtime: Runtime): string {
 }
 
 /** A port nobody listens on now, for the process's HTTP server. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 export interface Exit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
