@@ -5,7 +5,7 @@ import type { FailureMode } from '../core/index.ts';
 import { audit, brokers, unique } from '../adapters/kafka/testing.ts';
 import { groupProgress } from './group-progress.ts';
 import { events, freshTopics, produce } from './input.ts';
-import { awaitOutput, kcatRead, parsedIds } from './read.ts';
+import { awaitOutput, idsByPosition, kcatRead, parsedIds } from './read.ts';
 import { scaled } from './profile.ts';
 import { randomBetween, report } from './report.ts';
 import { spawnWorker } from './worker/spawn.ts';
@@ -50,8 +50,24 @@ async function terminateRepeatedly(failureMode: FailureMode) {
     lost: result.missing.length,
     duplicated: result.duplicates,
     drainMs: Math.max(...drains.map((d) => d.ms)),
+    ...(result.missing.length > 0 ? await whereMissing(config, result.missing) : {}),
   });
   return { result, drains, lastExit };
+}
+
+/**
+ * For a failed run: where the missing records sat in the input, whether a second read of the output finds them (a
+ * reader that stopped early, not a loss), and the group's offsets against the input's end.
+ */
+async function whereMissing(config: { input: string; output: string; group: string }, missing: readonly number[]) {
+  const positions = new Map([...(await idsByPosition(broker, config.input))].map(([position, id]) => [id, position]));
+  const reread = new Set(parsedIds(await kcatRead(broker, config.output, { isolation: 'read_committed' })));
+  const progress = await groupProgress(broker, config.group, config.input, partitions);
+  return {
+    missingAt: missing.slice(0, 20).map((id) => positions.get(id) ?? `id ${id}?`),
+    foundOnRereading: missing.filter((id) => reread.has(id)).length,
+    groupOffsets: progress.map((p) => `${p.partition}:${p.committed}/${p.end}`),
+  };
 }
 
 describe.concurrent(`SIGTERM under load, ${terms} times`, () => {
