@@ -31,6 +31,12 @@ export function checkOneOf<T extends string>(field: string, value: unknown, allo
   throw new ConfigError(field, `must be one of ${allowed.join(', ')}; got ${shownValue(value)}`);
 }
 
+/** A setting that must be true or false. */
+export function checkBoolean(field: string, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  throw new ConfigError(field, `must be true or false; got ${shownValue(value)}`);
+}
+
 /** A setting that must be a whole number of at least `min`. */
 export function checkWholeNumber(field: string, value: unknown, min = 1): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= min) return value;

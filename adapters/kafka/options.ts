@@ -1,6 +1,6 @@
 import type { SASLOptions } from '@platformatic/kafka';
 import type { ConnectionOptions } from 'node:tls';
-import { ConfigError, FailureModes, checkOneOf, checkWholeNumber, kindOf, shownValue } from '../../core/index.ts';
+import { ConfigError, FailureModes, checkBoolean, checkOneOf, checkWholeNumber, kindOf, shownValue } from '../../core/index.ts';
 import type { FailureMode } from '../../core/index.ts';
 
 export const CompressionValues = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
@@ -79,11 +79,6 @@ function checkTopics(value: unknown): readonly string[] {
   if (!Array.isArray(value) || value.length === 0) throw new ConfigError('topics', `at least one source topic is required; got ${shownValue(value)}`);
   for (const topic of value) checkName('topics', topic);
   return value as string[];
-}
-
-function checkBoolean(field: string, value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  throw new ConfigError(field, `must be true or false; got ${shownValue(value)}`);
 }
 
 function checkObject<T>(field: string, value: T): T {

@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { checkIntegerInRange, kindOf, shownValue } from '../../core/checks.ts';
+import { checkBoolean, checkIntegerInRange, kindOf, shownValue } from '../../core/checks.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { checkIdentifier, redactUrl } from '../../core/identifiers.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -103,9 +103,7 @@ export function resolveConnection(options: MongoConnectionOptions = {}, env: Env
   if (options.client !== undefined && !(options.client instanceof MongoClient)) {
     throw new ConfigError('client', 'must be a MongoClient from the mongodb package');
   }
-  if (options.ensureIndexes !== undefined && typeof options.ensureIndexes !== 'boolean') {
-    throw new ConfigError('ensureIndexes', `must be true or false; got ${shownValue(options.ensureIndexes)}`);
-  }
+  if (options.ensureIndexes !== undefined) checkBoolean('ensureIndexes', options.ensureIndexes);
   return {
     url,
     target: redactUrl(url),

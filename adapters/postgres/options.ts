@@ -1,4 +1,4 @@
-import { ConfigError, checkIdentifier, checkIntegerInRange, kindOf, redactUrl, shownValue, silentLogger, systemClock } from '../../core/index.ts';
+import { ConfigError, checkBoolean, checkIdentifier, checkIntegerInRange, kindOf, redactUrl, shownValue, silentLogger, systemClock } from '../../core/index.ts';
 import type { Clock, Logger } from '../../core/index.ts';
 
 /** Where and how the Postgres tracker and dedup store keep their rows. Every field is optional. */
@@ -79,9 +79,7 @@ export function resolvePostgresOptions(
   if (typeof applicationName !== 'string' || applicationName.length > 63 || /[^\x20-\x7e]/.test(applicationName)) {
     throw new ConfigError(field('applicationName'), `must be printable ASCII, 63 characters at most; got ${shownValue(applicationName)}`);
   }
-  if (typeof merged.migrate !== 'boolean') {
-    throw new ConfigError(field('migrate'), `must be true or false; got ${shownValue(merged.migrate)}`);
-  }
+  checkBoolean(field('migrate'), merged.migrate);
   const tables = {
     trackerTable: checkIdentifier(field('trackerTable'), merged.trackerTable),
     dedupTable: checkIdentifier(field('dedupTable'), merged.dedupTable),
