@@ -23,7 +23,11 @@ export interface Position {
   readonly offset: bigint;
 }
 
-/** What a source provides to settle a batch. */
+/**
+ * What a source provides to settle a batch. The commit stage calls `commit` in batch order; at-least-once, a batch's
+ * `commit` can be called while the one before is still committing, so a source keeps its commits in that order and
+ * fails a later one when an earlier one failed (its batch is aborted and read again).
+ */
 export interface Settlement {
   /** Commit: offsets (and, in a transaction, produced records) become durable. */
   commit(control: BatchControl): Promise<void>;
@@ -103,9 +107,12 @@ export class BatchControl {
     this.#afterAbort.push(hook);
   }
 
-  async commit(): Promise<void> {
+  /** Runs the hooks left for the commit, then the source's commit; `onIssued` is called once the source has it in hand. */
+  async commit(onIssued?: () => void): Promise<void> {
     for (const hook of this.#beforeCommit) await hook();
-    await this.#settlement.commit(this);
+    const committing = this.#settlement.commit(this);
+    onIssued?.();
+    await committing;
     for (const hook of this.#afterCommit) await hook();
   }
 

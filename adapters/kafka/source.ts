@@ -4,6 +4,7 @@ import { AuthenticationError, Batch, BatchControl, BreakerOpenError, SinkError, 
 import type { Envelope, OrchestronError, PipelineContext, Position, Settlement } from '../../core/index.ts';
 import { readBatch } from './batch-reader.ts';
 import { kafkaError } from './errors.ts';
+import { OffsetCommits } from './offset-commits.ts';
 import type { ResolvedKafkaOptions } from './options.ts';
 import type { KafkaMessage } from './records.ts';
 import { toRecordInit } from './records.ts';
@@ -12,7 +13,6 @@ import type { BatchTransactions } from './transactions.ts';
 
 type KafkaConsumer = Consumer<Buffer, Buffer, string, Buffer>;
 type Stream = MessagesStream<Buffer, Buffer, string, Buffer>;
-
 
 /** How long the source keeps trying to join its group (each try is the client's own retries) before it gives up. */
 const openRetryWindowMs = 60_000;
@@ -56,6 +56,13 @@ export class KafkaSource {
   #rewinds = 0;
   #retryAfterMs = 0;
   #nextId = 1;
+  readonly #offsetCommits = new OffsetCommits(async (offsets) => {
+    try {
+      await this.#consumer.commit({ offsets });
+    } catch (error) {
+      throw kafkaError(error, 'commit offsets');
+    }
+  });
 
   constructor(
     consumer: KafkaConsumer,
@@ -125,13 +132,7 @@ export class KafkaSource {
           await this.#transactions.commit(control, this.#consumer, last);
           this.#raiseFloors(control.positions);
         } else {
-          try {
-            await this.#consumer.commit({
-              offsets: last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n, leaderEpoch: m.leaderEpoch })),
-            });
-          } catch (error) {
-            throw kafkaError(error, 'commit offsets');
-          }
+          await this.#offsetCommits.commit(last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n, leaderEpoch: m.leaderEpoch })));
         }
         for (const message of messages) this.#deliveries.delete(deliveryKey(message));
       },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Batch } from '../batch.ts';
+import type { Settlement } from '../batch.ts';
+import { Batch, BatchControl } from '../batch.ts';
 import { json } from '../codecs/json.ts';
 import { ProcessingError, SinkError } from '../errors.ts';
 import { memorySink } from '../memory/sink.ts';
@@ -131,4 +132,59 @@ describe('commit', () => {
     expect(h.broker.committed('test-group', 'in', 0)).toBe(2n);
     expect(await tracker.countByStatus()).toEqual({ RECEIVED: 0, SUCCESS: 1, FAILED: 1 });
   });
+
+  it("at-least-once: hands a batch's offsets to the source while the batch before is still committing, always in order", async () => {
+    const h = harness('skip-and-log');
+    const calls: string[] = [];
+    const pending: (() => void)[] = [];
+    const settlement: Settlement = {
+      commit: (control) => {
+        calls.push(`commit ${control.id}`);
+        return new Promise<void>((resolve) => pending.push(resolve));
+      },
+      abort: async (control) => {
+        calls.push(`abort ${control.id}`);
+      },
+    };
+    async function* source(): AsyncIterable<Batch<unknown>> {
+      for (let id = 1; id <= 3; id++) yield new Batch(new BatchControl({ id, positions: [], context: h.context, settlement }), []);
+    }
+    const run = collect(pipeline(source(), commit()));
+    await waitFor(() => calls.length === 3);
+    // The source holds all three commits at once (it can send them in one request), called in batch order.
+    expect(calls).toEqual(['commit 1', 'commit 2', 'commit 3']);
+    for (const resolve of pending) resolve();
+    expect((await run).map((r) => [r.id, r.committed])).toEqual([[1, true], [2, true], [3, true]]);
+  });
+
+  it('at-least-once: a batch that waits for its own acknowledgements keeps the next one from reaching the source', async () => {
+    const h = harness('skip-and-log');
+    const calls: string[] = [];
+    let acknowledge!: () => void;
+    const settlement: Settlement = {
+      commit: async (control) => {
+        calls.push(`commit ${control.id}`);
+      },
+      abort: async () => {},
+    };
+    async function* source(): AsyncIterable<Batch<unknown>> {
+      for (let id = 1; id <= 2; id++) {
+        const control = new BatchControl({ id, positions: [], context: h.context, settlement });
+        if (id === 1) control.beforeCommit(() => new Promise<void>((resolve) => (acknowledge = resolve)));
+        yield new Batch(control, []);
+      }
+    }
+    const run = collect(pipeline(source(), commit()));
+    await waitFor(() => acknowledge !== undefined);
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(calls).toEqual([]);
+    acknowledge();
+    await run;
+    expect(calls).toEqual(['commit 1', 'commit 2']);
+  });
 });
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1_000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+  expect(condition()).toBe(true);
+}

@@ -25,22 +25,23 @@ const countDrops = (batch: Batch<unknown>): Record<DropReason, number> => {
  * failed one so its records come again. Batches settle strictly in order, so a commit never passes unfinished work.
  *
  * At-least-once (`skip-and-log`) batches are pipelined: a batch's commit (with the acknowledgements its stages left
- * for it, see `BatchControl.beforeCommit`) runs while the next batch is processed, and that next batch commits only
- * after it. When a batch is aborted, its source refuses to commit any batch it had read before rewinding (their
- * records come again after the aborted ones), so nothing is committed past unfinished work.
+ * for it, see `BatchControl.beforeCommit`) runs while the next batch is processed. The next batch hands its offsets
+ * to the source once this one has handed over its own or was aborted, so a source can send several batches' offsets
+ * in one request (see `Settlement`). When a batch is aborted, its source refuses to commit any batch it had read
+ * before rewinding (their records come again after the aborted ones), so nothing is committed past unfinished work.
  * Exactly-once batches settle one at a time (a transactional producer has one transaction open at once).
  */
 export function commit<T>(): Stage<Batch<T>, BatchResult> {
   return async function* (input) {
     const iterator = input[Symbol.asyncIterator]();
     // At-least-once batches still settling, oldest first, while the next ones are pulled through the stages.
-    const settling: Promise<BatchResult>[] = [];
+    const settling: Settling[] = [];
     let next: Promise<IteratorResult<Batch<T>>> | undefined;
     let ended = false;
     try {
       for (;;) {
         if (!next && !ended && settling.length < maxSettling) next = iterator.next();
-        const oldest = settling[0];
+        const oldest = settling[0]?.settled;
         // Report a settled batch at once, even when the next one is slow to come (an idle source).
         if (oldest && (!next || (await settlesFirst(oldest, next)))) {
           settling.shift();
@@ -57,13 +58,13 @@ export function commit<T>(): Stage<Batch<T>, BatchResult> {
         const batch = step.value;
         const settled = settle(batch, settling.at(-1));
         // Awaited in turn; this only keeps a failure from counting as unhandled meanwhile.
-        settled.catch(() => {});
-        batch.control.settleWith(settled);
+        settled.settled.catch(() => {});
+        batch.control.settleWith(settled.settled);
         if (batch.control.context.failureMode === 'skip-and-log') settling.push(settled);
-        else yield await settled;
+        else yield await settled.settled;
       }
     } finally {
-      await Promise.allSettled(settling);
+      await Promise.allSettled(settling.map((s) => s.settled));
       if (next) void leaveLater(iterator, next);
       else await iterator.return?.();
     }
@@ -72,6 +73,13 @@ export function commit<T>(): Stage<Batch<T>, BatchResult> {
 
 /** At-least-once batches settling at once at most; each holds its records until it is committed. */
 const maxSettling = 4;
+
+/** One batch on its way to settling. */
+interface Settling {
+  /** True once the batch has handed its offsets to the source or was aborted; false if it could not even be aborted. */
+  readonly handedOver: Promise<boolean>;
+  readonly settled: Promise<BatchResult>;
+}
 
 const settlesFirst = (settling: Promise<unknown>, next: Promise<unknown>): Promise<boolean> =>
   Promise.race([settling.then(() => true, () => true), next.then(() => false, () => false)]);
@@ -90,20 +98,29 @@ async function leaveLater<T>(iterator: AsyncIterator<Batch<T>>, next: Promise<It
   }
 }
 
-/** Commits or aborts one batch, once the batch before it has settled. */
-async function settle<T>(batch: Batch<T>, previous: Promise<BatchResult> | undefined): Promise<BatchResult> {
+/** Commits or aborts one batch, handing its offsets to the source once the batch before has handed over its own. */
+function settle<T>(batch: Batch<T>, previous: Settling | undefined): Settling {
+  let handOver!: (clean: boolean) => void;
+  const handedOver = new Promise<boolean>((resolve) => (handOver = resolve));
+  const settled = settleAfter(batch, previous, () => handOver(true));
+  settled.then(
+    () => handOver(true),
+    () => handOver(false),
+  );
+  return { handedOver, settled };
+}
+
+async function settleAfter<T>(batch: Batch<T>, previous: Settling | undefined, handedOver: () => void): Promise<BatchResult> {
   const control = batch.control;
   const { metrics, logger, clock } = control.context.platform;
   let error = batch.failure;
-  try {
-    await previous;
-  } catch (thrown) {
+  if (previous && !(await previous.handedOver)) {
     // The batch before could not even be aborted: committing this one could pass its records.
-    error ??= toOrchestronError(thrown);
+    error ??= new SinkError('the batch before this one could not be aborted', { retryable: true });
   }
   if (!error) {
     try {
-      await control.commit();
+      await control.commit(handedOver);
     } catch (thrown) {
       error = toOrchestronError(thrown);
     }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { SinkError } from '../../core/index.ts';
+import type { PartitionOffset } from './offset-commits.ts';
+import { OffsetCommits } from './offset-commits.ts';
+
+const at = (partition: number, offset: number): PartitionOffset => ({ topic: 't', partition, offset: BigInt(offset), leaderEpoch: 0 });
+
+/** A commit function whose requests are answered by the test, one by one. */
+function requests() {
+  const sent: { offsets: PartitionOffset[]; answer: (error?: Error) => void }[] = [];
+  const commit = (offsets: PartitionOffset[]) =>
+    new Promise<void>((resolve, reject) => sent.push({ offsets, answer: (error) => (error ? reject(error) : resolve()) }));
+  return { sent, commit };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+const shown = (offsets: readonly PartitionOffset[]) => offsets.map((o) => `${o.partition}:${o.offset}`);
+
+describe('OffsetCommits', () => {
+  it('sends one request at a time; offsets queued meanwhile go together, the newest per partition', async () => {
+    const { sent, commit } = requests();
+    const commits = new OffsetCommits(commit);
+    const first = commits.commit([at(0, 10)]);
+    await settle();
+    const second = commits.commit([at(0, 20), at(1, 5)]);
+    const third = commits.commit([at(0, 30)]);
+    expect(second).toBe(third);
+    await settle();
+    expect(sent.map((r) => shown(r.offsets))).toEqual([['0:10']]);
+    sent[0]?.answer();
+    await first;
+    await settle();
+    expect(sent.map((r) => shown(r.offsets))).toEqual([['0:10'], ['0:30', '1:5']]);
+    sent[1]?.answer();
+    await third;
+  });
+
+  it('fails the offsets queued behind a failed request without sending them, then commits again', async () => {
+    const { sent, commit } = requests();
+    const commits = new OffsetCommits(commit);
+    const first = commits.commit([at(0, 10)]);
+    await settle();
+    const second = commits.commit([at(0, 20)]);
+    sent[0]?.answer(new Error('coordinator moved'));
+    await expect(first).rejects.toThrow('coordinator moved');
+    const error = await second.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SinkError);
+    expect((error as SinkError).retryable).toBe(true);
+    expect(sent).toHaveLength(1);
+    // Read again after the rewind: committed normally.
+    const again = commits.commit([at(0, 10)]);
+    await settle();
+    sent[1]?.answer();
+    await again;
+    expect(sent.map((r) => shown(r.offsets))).toEqual([['0:10'], ['0:10']]);
+  });
+});
