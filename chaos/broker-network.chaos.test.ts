@@ -6,10 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer, stringSerializer } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { unique } from '../adapters/kafka/testing.ts';
-import { freshTopics } from './input.ts';
+import { events, freshTopics, produce } from './input.ts';
 import { awaitOutput, kcatRead, parsedIds } from './read.ts';
 import { PrivateBroker } from './private-broker.ts';
-import { scaled } from './profile.ts';
+import { profile, scaled } from './profile.ts';
 import { report } from './report.ts';
 import { Toxiproxy } from './toxiproxy.ts';
 import type { ChaosOutput } from './worker/config.ts';
@@ -137,4 +137,49 @@ describe('faults on the Kafka link (Toxiproxy in front of a private broker)', ()
     expect(outputPositions.length).toBe(inputPositions.length);
     expect(exit.code).toBe(0);
   });
+
+  // Full profile only (it takes over a minute): answers from the broker swallowed for 45 s on a live connection (a
+  // Toxiproxy `timeout` toxic with no timeout: nothing closes, nothing errors). The client's fetch then never answers;
+  // the source notices after 30 s without a fetch answered, reopens its stream at the committed offsets, and the
+  // worker goes on once the link heals.
+  it.runIf(profile === 'full')('answers swallowed for 45 s: the worker warns, resumes once the link heals, each record exactly once', async () => {
+    const proxy = broker.proxy as NonNullable<typeof broker.proxy>;
+    const topics = await freshTopics(broker.directBrokers, 'swallow', partitions);
+    const group = unique('swallow');
+    const before = events(3_000);
+    await produce(broker.directBrokers, topics.in as string, before);
+    const worker = spawnWorker({ brokers: [broker.proxiedBrokers as string], group, input: topics.in as string, output: topics.out as string, failureMode: 'atomic', instanceId: unique('w'), batchSize: 500 });
+    await worker.until((e) => (e.total ?? 0) >= before.length, 120_000);
+
+    await proxy.addToxic({ name: 'swallow', type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } });
+    const during = events(5_000).slice(before.length);
+    await produce(broker.directBrokers, topics.in as string, during);
+    await sleep(45_000);
+    await proxy.removeToxic('swallow');
+    const healedAt = Date.now();
+    const total = before.length + during.length;
+    const resumed = await worker.until((e) => (e.total ?? 0) >= total, 60_000).then(
+      () => Date.now() - healedAt,
+      () => -1,
+    );
+    const output = await awaitOutput(broker.directBrokers, topics.out as string, total, { group, input: topics.in as string, partitions, timeoutMs: 60_000 });
+    const exit = await worker.stop();
+
+    const positions = output.map((m) => (JSON.parse(m.value.toString()) as ChaosOutput).from);
+    const duplicated = positions.length - new Set(positions).size;
+    const warnings = worker.events.filter((e) => e.warn).map((e) => e.warn);
+    report('broker-network swallowed answers', {
+      records: total,
+      faults: 'broker answers swallowed for 45 s',
+      lost: total - new Set(positions).size,
+      duplicated,
+      recoveryMs: resumed,
+      workerWarnings: warnings,
+    });
+
+    expect(resumed).toBeGreaterThanOrEqual(0);
+    expect(new Set(positions).size).toBe(total);
+    expect(duplicated).toBe(0);
+    expect(exit.code).toBe(0);
+  }, 300_000);
 });

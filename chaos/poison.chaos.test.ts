@@ -101,6 +101,7 @@ describe('poison: 1 % invalid JSON and 1 % throwing transforms', () => {
         cleanPerSecond: Math.round(Math.max(...clean)),
         poisonedPerSecond: Math.round(best.rate),
         ratio: Number(ratio.toFixed(3)),
+        runs: { clean: clean.map(Math.round), poisoned: poisoned.map((p) => Math.round(p.rate)) },
       });
 
       expect(checked.exit.code).toBe(0);

@@ -14,6 +14,9 @@ import type { BatchTransactions } from './transactions.ts';
 type KafkaConsumer = Consumer<Buffer, Buffer, string, Buffer>;
 type Stream = MessagesStream<Buffer, Buffer, string, Buffer>;
 
+/** No fetch answered for this long while the pipeline waits for records: the stream is reopened (see #read). */
+const fetchStallMs = 30_000;
+const stalled = Symbol('stalled');
 /** How long the source keeps trying to join its group (each try is the client's own retries) before it gives up. */
 const openRetryWindowMs = 60_000;
 /** The record with the highest offset of each partition: its offset + 1 is what the batch commits. */
@@ -55,6 +58,8 @@ export class KafkaSource {
   /** Counts the aborts that sent the source back to its committed offsets. */
   #rewinds = 0;
   #retryAfterMs = 0;
+  /** When the stream last answered a fetch (monotonic ms). */
+  #lastFetchAt = 0;
   #nextId = 1;
   readonly #offsetCommits = new OffsetCommits(async (offsets) => {
     try {
@@ -89,7 +94,13 @@ export class KafkaSource {
         const stream = this.#stream ?? (await this.#open(signal));
         // Taken before the fetch: an abort while it waits makes what it returns stale (read from the old positions).
         const rewinds = this.#rewinds;
-        const fetched = await readBatch(stream, this.#options.batchSize, this.#options.commitIntervalMs, signal);
+        const fetched = await this.#read(stream, signal);
+        if (fetched === stalled) {
+          logger.warn({ group: this.#options.groupId, stalledForMs: fetchStallMs }, 'kafka consumer stopped fetching; reopening it at the committed offsets');
+          this.#rewind = true;
+          this.#rewinds++;
+          continue;
+        }
         if (fetched.length === 0) {
           if (stream.errored) await this.#recover(stream.errored, signal);
           else if (stream.destroyed || stream.readableEnded) this.#stream = undefined;
@@ -114,6 +125,28 @@ export class KafkaSource {
     } finally {
       await this.#closeStream();
       logger.debug({ group: this.#options.groupId }, 'kafka source stopped');
+    }
+  }
+
+  /**
+   * readBatch, watched: when the client answers no fetch for `fetchStallMs` while the pipeline waits for records and
+   * partitions are assigned, its fetch loop is taken as stuck (@platformatic/kafka itself drops a fetch whose answer
+   * never came only after 120 s, and only on its next fetch, which then never comes).
+   */
+  async #read(stream: Stream, signal: AbortSignal | undefined): Promise<KafkaMessage[] | typeof stalled> {
+    const { clock } = this.#context.platform;
+    const since = Math.max(this.#lastFetchAt, clock.monotonic());
+    const watchdog = new AbortController();
+    const check = setInterval(() => {
+      // A consumer with no partition assigned has nothing to fetch.
+      const assigned = this.#consumer.assignments?.some((a) => a.partitions.length > 0) ?? false;
+      if (assigned && clock.monotonic() - Math.max(since, this.#lastFetchAt) > fetchStallMs) watchdog.abort();
+    }, 1_000);
+    try {
+      const fetched = await readBatch(stream, this.#options.batchSize, this.#options.commitIntervalMs, signal ? AbortSignal.any([signal, watchdog.signal]) : watchdog.signal);
+      return watchdog.signal.aborted && !signal?.aborted && fetched.length === 0 ? stalled : fetched;
+    } finally {
+      clearInterval(check);
     }
   }
 
@@ -229,6 +262,8 @@ export class KafkaSource {
     }
     // Keeps a 'readable' listener for the stream's life: when readBatch removes its own last one, Node resets
     // readableFlowing to null, and the client's stream skips fetching then, so after an idle spell it never fetched again.
+    this.#lastFetchAt = clock.monotonic();
+    this.#stream.on('fetch', () => (this.#lastFetchAt = clock.monotonic()));
     this.#stream.on('readable', () => {});
     this.#stream.on('error', (error) => this.#context.platform.logger.warn({ error: String(error) }, 'kafka consumer stream error'));
     return this.#stream;
