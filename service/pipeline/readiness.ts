@@ -1,4 +1,5 @@
 import { messageOf } from '../../core/index.ts';
+import type { Clock } from '../../core/index.ts';
 import type { ReadinessReport } from '../http/app.ts';
 import type { Stores } from './stores.ts';
 import type { Transport } from './transport.ts';
@@ -21,10 +22,10 @@ async function ping(call: (() => Promise<void>) | undefined): Promise<string> {
 }
 
 /** One ping at a time per store, its answer reused for `pingCacheMs`. */
-function shared(call: (() => Promise<void>) | undefined): () => Promise<string> {
+function shared(call: (() => Promise<void>) | undefined, clock: Clock): () => Promise<string> {
   let last: { answer: Promise<string>; at: number } | undefined;
   return () => {
-    const now = Date.now();
+    const now = clock.monotonic();
     if (!last || now - last.at >= pingCacheMs) last = { answer: ping(call), at: now };
     return last.answer;
   };
@@ -34,10 +35,10 @@ function shared(call: (() => Promise<void>) | undefined): () => Promise<string> 
  * Ready means: the pipeline is running, no breaker is open, every store answers a ping, and the consumer holds at
  * least one partition (an instance without partitions does no work, e.g. more instances than partitions).
  */
-export function readinessOf(parts: { transport: Transport; stores: Stores; running: () => boolean }): () => Promise<ReadinessReport> {
-  const { transport, stores, running } = parts;
-  const pingTracker = stores.tracker ? shared(stores.tracker.ping?.bind(stores.tracker)) : undefined;
-  const pingDedup = stores.dedup ? shared(stores.dedup.ping?.bind(stores.dedup)) : undefined;
+export function readinessOf(parts: { transport: Transport; stores: Stores; running: () => boolean; clock: Clock }): () => Promise<ReadinessReport> {
+  const { transport, stores, running, clock } = parts;
+  const pingTracker = stores.tracker ? shared(stores.tracker.ping?.bind(stores.tracker), clock) : undefined;
+  const pingDedup = stores.dedup ? shared(stores.dedup.ping?.bind(stores.dedup), clock) : undefined;
   return async () => {
     const checks: Record<string, string> = {};
     checks.pipeline = running() ? 'ok' : 'stopping';

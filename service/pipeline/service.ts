@@ -107,7 +107,7 @@ export async function startService({ config, baseDir }: LoadedConfig, deps: Serv
   return {
     transport,
     results,
-    readiness: readinessOf({ transport, stores, running: () => !abort.signal.aborted }),
+    readiness: readinessOf({ transport, stores, running: () => !abort.signal.aborted, clock }),
     stop: () => abort.abort(),
     async close(deadlineMs) {
       abort.abort();
