@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const Runtimes = ['node', 'bun'] as const;
@@ -77,21 +78,14 @@ export async function spawnPipeline(options: SpawnOptions, timeoutMs = 60_000): 
       return exit;
     },
   };
-  let buffer = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    log.write(chunk);
-    buffer += chunk.toString();
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      if (!line.includes('"listening"')) continue;
-      try {
-        const url = (JSON.parse(line) as { url?: unknown }).url;
-        if (typeof url === 'string') handle.url = url.replace(/\/$/, '');
-      } catch {
-        // not JSON: keep the configured port
-      }
+  child.stdout.on('data', (chunk: Buffer) => log.write(chunk));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (!line.includes('"listening"')) return;
+    try {
+      const url = (JSON.parse(line) as { url?: unknown }).url;
+      if (typeof url === 'string') handle.url = url.replace(/\/$/, '');
+    } catch {
+      // not JSON: keep the configured port
     }
   });
   const deadline = Date.now() + timeoutMs;

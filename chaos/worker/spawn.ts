@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ChaosWorkerConfig } from './config.ts';
 
@@ -62,19 +63,13 @@ export class ChaosWorker {
     const configFile = join(dir, 'config.json');
     writeFileSync(configFile, JSON.stringify(config));
     this.child = spawn(process.execPath, entrypoint(configFile), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let buffer = '';
-    this.child.stdout?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      this.#output += text;
-      buffer += text;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
+    this.child.stdout?.on('data', (chunk: Buffer) => (this.#output += chunk.toString()));
+    if (this.child.stdout) {
+      createInterface({ input: this.child.stdout }).on('line', (line) => {
         const event = parseEvent(line);
         if (event) this.#record(event);
-      }
-    });
+      });
+    }
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.#output += chunk.toString();
       if (process.env.CHAOS_VERBOSE) process.stderr.write(chunk);

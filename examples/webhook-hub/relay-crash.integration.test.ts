@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/index.ts';
@@ -34,14 +35,7 @@ function startRelayProcess(options: ResolvedHubOptions, extraEnv: Record<string,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines: Record<string, unknown>[] = [];
-  let buffer = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
-      lines.push(JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>);
-      buffer = buffer.slice(newline + 1);
-    }
-  });
+  createInterface({ input: child.stdout }).on('line', (line) => lines.push(JSON.parse(line) as Record<string, unknown>));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     // 'close', not 'exit': it comes after the last of stdout has been read.
     child.on('close', (code, signal) => resolve({ code, signal })),
