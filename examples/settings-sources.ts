@@ -1,8 +1,9 @@
 // What the flag-driven examples share in resolving their settings: explicit options, then each option's environment
 // variable, then the example's defaults; flags parsed from the command line; the checks of Kafka names and numbers.
 import { parseArgs } from 'node:util';
-import { ConfigError, FailureModes, checkOneOf, checkWholeNumber, shownValue } from '../core/index.ts';
+import { FailureModes, checkOneOf, checkWholeNumber } from '../core/index.ts';
 import type { FailureMode } from '../core/index.ts';
+import { checkTopicName } from '../adapters/kafka/options.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 export type Value = string | number | boolean | undefined;
@@ -31,13 +32,8 @@ export function reader<O extends object>(options: O, env: Env, sources: Readonly
 export const wholeNumber = (field: string, value: Value, min: number): number =>
   checkWholeNumber(field, typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value, min);
 
-/** Topic names, group and instance ids: Kafka's legal characters. */
-export function kafkaName(field: string, value: Value): string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9._-]{1,249}$/.test(value)) {
-    throw new ConfigError(field, `must be 1 to 249 letters, digits, '.', '_' or '-'; got ${shownValue(value)}`);
-  }
-  return value;
-}
+/** Topic names, group and instance ids: the characters Kafka allows in a topic name (ids end up in topic-like names). */
+export const kafkaName = (field: string, value: Value): string => checkTopicName(field, value);
 
 /** The seeds spell modes ATOMIC and SKIP_AND_LOG; core spells them atomic and skip-and-log. */
 export const failureModeOf = (value: Value): FailureMode =>

@@ -75,9 +75,17 @@ function checkName(field: string, value: unknown): string {
   throw new ConfigError(field, `must be a non-empty string; got ${shownValue(value)}`);
 }
 
+/** A topic name the broker accepts: 1 to 249 letters, digits, '.', '_' or '-' (and neither '.' nor '..'). */
+export function checkTopicName(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9._-]{1,249}$/.test(value) || value === '.' || value === '..') {
+    throw new ConfigError(field, `must be a Kafka topic name (1 to 249 letters, digits, '.', '_' or '-'); got ${shownValue(value)}`);
+  }
+  return value;
+}
+
 function checkTopics(value: unknown): readonly string[] {
   if (!Array.isArray(value) || value.length === 0) throw new ConfigError('topics', `at least one source topic is required; got ${shownValue(value)}`);
-  for (const topic of value) checkName('topics', topic);
+  for (const topic of value) checkTopicName('topics', topic);
   return value as string[];
 }
 
