@@ -12,12 +12,26 @@ describe('CoalescedSends', () => {
     expect(calls).toEqual([['a', 'b', 'c'], ['d']]);
   });
 
-  it("gives every caller of a failed call the call's error", async () => {
+  it('gives every caller the error of a call that fails for all', async () => {
+    let calls = 0;
     const sends = new CoalescedSends<string>(async () => {
+      calls++;
       throw new Error('broker gone');
     });
     const results = await Promise.allSettled([sends.send(['a']), sends.send(['b'])]);
     expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual(['broker gone', 'broker gone']);
+    expect(calls).toBe(3);
+  });
+
+  it("a shared call failing for one caller's records is sent again per caller: the other caller succeeds", async () => {
+    const calls: string[][] = [];
+    const sends = new CoalescedSends<string>(async (messages) => {
+      calls.push(messages);
+      if (messages.includes('too-large')) throw new Error('record too large');
+    });
+    const results = await Promise.allSettled([sends.send(['a', 'b']), sends.send(['too-large'])]);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual(['ok', 'record too large']);
+    expect(calls).toEqual([['a', 'b', 'too-large'], ['a', 'b'], ['too-large']]);
   });
 
   it('a send function that throws synchronously fails its callers instead of escaping', async () => {

@@ -9,7 +9,8 @@ interface Waiting<M> {
 /**
  * Sends made in one turn of the event loop go out as one call of `send` (one produce request): a pipeline's outputs
  * and the previous batch's dead letters (sent without waiting, at-least-once) travel together instead of as two
- * requests, each paying the client's fixed cost per send. Every caller gets the request's outcome; order is kept.
+ * requests, each paying the client's fixed cost per send. Order is kept; when a shared request fails, each caller's
+ * records are sent again alone, so each caller gets the outcome of its own records.
  */
 export class CoalescedSends<M> {
   readonly #send: (messages: M[]) => Promise<unknown>;
@@ -29,16 +30,27 @@ export class CoalescedSends<M> {
   #flush(): void {
     const waiting = this.#waiting;
     this.#waiting = [];
-    const messages = waiting.flatMap((w) => w.messages);
-    Promise.resolve()
-      .then(() => this.#send(messages))
-      .then(
-        () => {
-          for (const w of waiting) w.resolve();
-        },
-        (error: unknown) => {
-          for (const w of waiting) w.reject(error);
-        },
-      );
+    if (waiting.length === 1) {
+      this.#deliver(waiting[0] as Waiting<M>);
+      return;
+    }
+    this.#call(waiting.flatMap((w) => w.messages)).then(
+      () => {
+        for (const w of waiting) w.resolve();
+      },
+      // One caller's records (a dead letter too large for its topic, say) must not fail another's: each is sent again
+      // on its own and gets its own outcome. At-least-once, a partition written before the failure can get a record twice.
+      () => {
+        for (const w of waiting) this.#deliver(w);
+      },
+    );
+  }
+
+  #deliver(waiting: Waiting<M>): void {
+    this.#call([...waiting.messages]).then(waiting.resolve, waiting.reject);
+  }
+
+  #call(messages: M[]): Promise<unknown> {
+    return Promise.resolve().then(() => this.#send(messages));
   }
 }

@@ -135,7 +135,7 @@ export class KafkaSource {
    */
   async #read(stream: Stream, signal: AbortSignal | undefined): Promise<KafkaMessage[] | typeof stalled> {
     const { clock } = this.#context.platform;
-    const since = Math.max(this.#lastFetchAt, clock.monotonic());
+    const since = clock.monotonic();
     const watchdog = new AbortController();
     const check = setInterval(() => {
       // A consumer with no partition assigned has nothing to fetch.
