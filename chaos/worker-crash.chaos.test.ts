@@ -4,6 +4,7 @@
 import { describe, it } from 'vitest';
 import type { FailureMode } from '../core/index.ts';
 import { audit, brokers, unique } from '../adapters/kafka/testing.ts';
+import { groupProgress } from './group-progress.ts';
 import { events, freshTopics, produce } from './input.ts';
 import { awaitOutput } from './read.ts';
 import { scaled } from './profile.ts';
@@ -28,13 +29,16 @@ async function crashRepeatedly(failureMode: FailureMode) {
   const recoveries: number[] = [];
   let kills = 0;
   let killedAt: number | undefined;
-  while (kills < maxKills && committed() < count) {
+  // The group's offsets, not the workers' reports, say whether work is left: a worker killed right after a commit
+  // can die before printing it, and a new worker started on a finished input would wait for records that never come.
+  const inputDone = async () => (await groupProgress(broker, config.group, config.input, 6)).every((p) => p.committed >= p.end);
+  while (kills < maxKills && committed() < count && !(await inputDone())) {
     const worker = spawnWorker(config);
     workers.push(worker);
     await worker.until((e) => e.committed === true, 120_000);
     if (killedAt !== undefined) recoveries.push((worker.events.find((e) => e.committed)?.at ?? Date.now()) - killedAt);
     await new Promise((resolve) => setTimeout(resolve, randomBetween(...killAfterMs)));
-    if (committed() >= count) break;
+    if (committed() >= count || (await inputDone())) break;
     worker.kill('SIGKILL');
     await worker.exited;
     killedAt = Date.now();

@@ -60,6 +60,10 @@ export async function runWorker(config: ChaosWorkerConfig, stop: AbortSignal, sa
       ...(config.sasl ? { sasl: config.sasl } : {}),
       context,
     });
+    // Group membership as the client reports it, so that a worker that never commits shows where it stood.
+    for (const event of ['consumer:group:join', 'consumer:group:leave', 'consumer:group:rebalance', 'consumer:rejoin', 'consumer:heartbeat:error', 'consumer:heartbeat:stalled']) {
+      transport.consumer.on(event, () => say({ kafka: event, assigned: transport?.assignments().reduce((n, a) => n + a.partitions.length, 0) ?? 0 }));
+    }
     tracker = config.tracker ? await openTracker(config.tracker) : undefined;
     const breaker = config.tracker ? trackerBreaker(config.tracker) : undefined;
     const tracking = tracker && config.tracker ? track(tracker, { strategy: config.tracker.strategy, ...(breaker ? { breaker } : {}) }) : undefined;

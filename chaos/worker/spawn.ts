@@ -26,6 +26,9 @@ export interface WorkerEvent {
   /** Tracker writes skipped while its breaker was open (skip-and-log), per operation; reported on exit. */
   readonly trackerSkipped?: { readonly received: number; readonly succeeded: number; readonly failed: number };
   readonly fatal?: string;
+  /** A group membership event of the Kafka client (`consumer:group:join`, …) and the partitions assigned after it. */
+  readonly kafka?: string;
+  readonly assigned?: number;
   readonly message?: string;
 }
 
