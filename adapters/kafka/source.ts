@@ -58,8 +58,12 @@ export class KafkaSource {
   /** Counts the aborts that sent the source back to its committed offsets. */
   #rewinds = 0;
   #retryAfterMs = 0;
-  /** When the stream last answered a fetch (monotonic ms). */
+  /** When the stream last answered a fetch, and when the read waiting now began (monotonic ms). */
   #lastFetchAt = 0;
+  #readingSince: number | undefined;
+  /** Aborted by the fetch watchdog, replaced after the read it ended; reads wait on it and the stop signal together. */
+  #stall = new AbortController();
+  #readSignal: AbortSignal | undefined;
   #nextId = 1;
   readonly #offsetCommits = new OffsetCommits(async (offsets) => {
     try {
@@ -88,6 +92,8 @@ export class KafkaSource {
 
   async *batches(signal?: AbortSignal): AsyncGenerator<Batch<Uint8Array | null>> {
     const { logger, clock } = this.#context.platform;
+    const unwatch = this.#watchFetches();
+    this.#readSignal = undefined;
     try {
       while (!signal?.aborted) {
         if (this.#rewind) await this.#restart(signal);
@@ -123,30 +129,45 @@ export class KafkaSource {
         yield new Batch(new BatchControl({ id: this.#nextId++, positions, context: this.#context, settlement: this.#settlement(messages, last, rewinds) }), records);
       }
     } finally {
+      unwatch();
       await this.#closeStream();
       logger.debug({ group: this.#options.groupId }, 'kafka source stopped');
     }
   }
 
   /**
-   * readBatch, watched: when the client answers no fetch for `fetchStallMs` while the pipeline waits for records and
-   * partitions are assigned, its fetch loop is taken as stuck (@platformatic/kafka itself drops a fetch whose answer
-   * never came only after 120 s, and only on its next fetch, which then never comes).
+   * While the pipeline waits for records and partitions are assigned, a client that has answered no fetch for
+   * `fetchStallMs` is taken as stuck (@platformatic/kafka itself drops a fetch whose answer never came only after
+   * 120 s, and only on its next fetch, which then never comes): the read waiting on it is aborted. One timer for the
+   * source's life, checking each second.
    */
-  async #read(stream: Stream, signal: AbortSignal | undefined): Promise<KafkaMessage[] | typeof stalled> {
+  #watchFetches(): () => void {
     const { clock } = this.#context.platform;
-    const since = clock.monotonic();
-    const watchdog = new AbortController();
-    const check = setInterval(() => {
+    const timer = setInterval(() => {
+      const since = this.#readingSince;
+      if (since === undefined || clock.monotonic() - Math.max(since, this.#lastFetchAt) <= fetchStallMs) return;
       // A consumer with no partition assigned has nothing to fetch.
-      const assigned = this.#consumer.assignments?.some((a) => a.partitions.length > 0) ?? false;
-      if (assigned && clock.monotonic() - Math.max(since, this.#lastFetchAt) > fetchStallMs) watchdog.abort();
+      if (this.#consumer.assignments?.some((a) => a.partitions.length > 0)) this.#stall.abort();
     }, 1_000);
+    // A watchdog alone must not keep the process alive (a consumer that dropped the generator without returning it).
+    (timer as { unref?: () => void }).unref?.();
+    return () => clearInterval(timer);
+  }
+
+  /** readBatch, aborted by `signal` or by the fetch watchdog; `stalled` when the watchdog ended a read that got nothing. */
+  async #read(stream: Stream, signal: AbortSignal | undefined): Promise<KafkaMessage[] | typeof stalled> {
+    const stall = this.#stall.signal;
+    this.#readSignal ??= signal ? AbortSignal.any([signal, stall]) : stall;
+    this.#readingSince = this.#context.platform.clock.monotonic();
     try {
-      const fetched = await readBatch(stream, this.#options.batchSize, this.#options.commitIntervalMs, signal ? AbortSignal.any([signal, watchdog.signal]) : watchdog.signal);
-      return watchdog.signal.aborted && !signal?.aborted && fetched.length === 0 ? stalled : fetched;
+      const fetched = await readBatch(stream, this.#options.batchSize, this.#options.commitIntervalMs, this.#readSignal);
+      return stall.aborted && !signal?.aborted && fetched.length === 0 ? stalled : fetched;
     } finally {
-      clearInterval(check);
+      this.#readingSince = undefined;
+      if (stall.aborted) {
+        this.#stall = new AbortController();
+        this.#readSignal = undefined;
+      }
     }
   }
 
