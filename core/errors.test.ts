@@ -14,6 +14,7 @@ import {
   ValidationError,
   categoryOf,
   toOrchestronError,
+  withoutStack,
 } from './errors.ts';
 
 describe('errors', () => {
@@ -35,6 +36,23 @@ describe('errors', () => {
       expect(error.code).toBe(code);
       expect(error.retryable).toBe(retryable);
     }
+  });
+
+  it('leaves the call stack out of data errors, which describe a record, and keeps it elsewhere', () => {
+    const frames = (error: Error) => (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).length;
+    expect(frames(new DeserializationError('bad bytes'))).toBe(0);
+    expect(frames(new ValidationError('bad value'))).toBe(0);
+    expect(frames(new DeserializationError('bad bytes', { captureStack: true }))).toBeGreaterThan(0);
+    expect(frames(new ProcessingError('x'))).toBeGreaterThan(0);
+    expect(frames(new ProcessingError('x', { captureStack: false }))).toBe(0);
+    expect(new DeserializationError('bad bytes').message).toBe('bad bytes');
+  });
+
+  it('restores stack capture after withoutStack, even when the callback throws', () => {
+    const limit = (Error as { stackTraceLimit?: number }).stackTraceLimit;
+    expect(withoutStack(() => (Error as { stackTraceLimit?: number }).stackTraceLimit)).toBe(limit === undefined ? undefined : 0);
+    expect(() => withoutStack(() => JSON.parse('{'))).toThrow(SyntaxError);
+    expect((Error as { stackTraceLimit?: number }).stackTraceLimit).toBe(limit);
   });
 
   it('lists the four failure categories of the seeds', () => {

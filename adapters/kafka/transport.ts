@@ -1,6 +1,7 @@
-import { Admin, Consumer, FetchIsolationLevels, Producer, compatibilityPartitioner, stringDeserializer, stringSerializer } from '@platformatic/kafka';
+import { Admin, Consumer, FetchIsolationLevels, Producer, compatibilityPartitioner, stringDeserializer } from '@platformatic/kafka';
 import type { Batch, PipelineContext, Sink } from '../../core/index.ts';
 import { isAuthenticationFailure, kafkaError } from './errors.ts';
+import { headerNameSerializer } from './header-names.ts';
 import type { KafkaOptions, ResolvedKafkaOptions } from './options.ts';
 import { resolveKafkaOptions } from './options.ts';
 import { kafkaSink } from './sink.ts';
@@ -56,7 +57,7 @@ export class KafkaTransport {
       compression: o.compression,
       autocreateTopics: true,
       partitioner: compatibilityPartitioner,
-      serializers: { headerKey: stringSerializer },
+      serializers: { headerKey: headerNameSerializer },
     });
     const logger = options.context.platform.logger;
     this.consumer.on('error', (error: unknown) => logger.warn({ error: String(error) }, 'kafka consumer error'));

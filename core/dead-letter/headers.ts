@@ -31,29 +31,48 @@ export const maxErrorMessageLength = 1_024;
 const bounded = (text: string): string =>
   text.length <= maxErrorMessageLength ? text : `${text.slice(0, maxErrorMessageLength - 1)}…`;
 
-const iso = (epochMs: number | undefined): string => new Date(epochMs ?? 0).toISOString();
+const iso = (epochMs: number | undefined): Uint8Array => encodeText(new Date(epochMs ?? 0).toISOString());
+
+/**
+ * Bytes of values that repeat from one dead letter to the next (topic, partition, group, host, category, code), encoded
+ * once: header bytes are never written to after they are made. Bounded; a flood of distinct values empties it.
+ */
+const repeated = new Map<string, Uint8Array>();
+const repeatedLimit = 512;
+
+function encodeRepeated(value: string): Uint8Array {
+  let bytes = repeated.get(value);
+  if (bytes === undefined) {
+    if (repeated.size >= repeatedLimit) repeated.clear();
+    bytes = encodeText(value);
+    repeated.set(value, bytes);
+  }
+  return bytes;
+}
 
 /** The record's own headers, then the dead-letter context (which wins on a name clash). */
 export function deadLetterHeaders(dropped: DroppedRecord, context: PipelineContext): Headers {
   const { record, error } = dropped;
   const headers = new Map(record.headers);
   const set = (name: string, value: string) => headers.set(name, encodeText(value));
+  const setRepeated = (name: string, value: string) => headers.set(name, encodeRepeated(value));
   const H = DeadLetterHeaders;
-  set(H.sourceTopic, record.topic);
-  set(H.sourcePartition, String(record.partition));
+  setRepeated(H.sourceTopic, record.topic);
+  setRepeated(H.sourcePartition, String(record.partition));
   set(H.sourceOffset, record.offset.toString());
   set(H.sourceTimestamp, String(record.timestamp));
-  set(H.sourceConsumerGroup, context.consumerGroup);
-  set(H.sourceHost, context.host);
-  set(H.sourceAttempts, String(record.attempts));
+  setRepeated(H.sourceConsumerGroup, context.consumerGroup);
+  setRepeated(H.sourceHost, context.host);
+  setRepeated(H.sourceAttempts, String(record.attempts));
   if (error) {
-    set(H.category, categoryOf(error));
-    set(H.retryable, String(error.retryable));
-    set(H.code, error.code);
+    setRepeated(H.category, categoryOf(error));
+    setRepeated(H.retryable, String(error.retryable));
+    setRepeated(H.code, error.code);
     set(H.message, bounded(error.message));
   }
-  set(H.firstFailureAt, iso(dropped.firstFailureAt));
-  set(H.lastFailureAt, iso(dropped.lastFailureAt));
-  if (dropped.attempts !== undefined) set(H.attempts, String(dropped.attempts));
+  const first = iso(dropped.firstFailureAt);
+  headers.set(H.firstFailureAt, first);
+  headers.set(H.lastFailureAt, dropped.lastFailureAt === dropped.firstFailureAt ? first : iso(dropped.lastFailureAt));
+  if (dropped.attempts !== undefined) setRepeated(H.attempts, String(dropped.attempts));
   return headers;
 }

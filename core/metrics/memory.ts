@@ -1,9 +1,14 @@
 import type { Counter, Gauge, Histogram, Labels, MetricsFactory } from './metrics.ts';
 import type { MetricDefinition } from './names.ts';
 
+/** `name{a="1",b="2"}` with the label names sorted; called on every record, so no intermediate arrays of pairs. */
 const seriesKey = (name: string, labels: Labels): string => {
-  const pairs = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
-  return pairs.length === 0 ? name : `${name}{${pairs.map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+  const names = Object.keys(labels);
+  if (names.length === 0) return name;
+  if (names.length > 1) names.sort();
+  let key = `${name}{`;
+  for (let i = 0; i < names.length; i++) key += `${i === 0 ? '' : ','}${names[i]}="${labels[names[i] as string]}"`;
+  return `${key}}`;
 };
 
 /** Keeps every series in memory: for tests, the embedded demo's summary and runtimes without Prometheus. */
