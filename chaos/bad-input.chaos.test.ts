@@ -78,7 +78,7 @@ describe('bad input (property-based)', () => {
     // Anything a caller can pass, well past what a file holds: BigInts, null-prototype objects, symbols' keys, dates.
     const anything = fc.oneof(fc.anything({ maxDepth: 2, withBigInt: true, withNullPrototype: true, withDate: true, withTypedArray: true }), fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, ''));
     const options = (keys: readonly string[]) => fc.dictionary(fc.constantFrom(...keys), anything, { maxKeys: 4 });
-    const kafkaKeys = ['brokers', 'groupId', 'topics', 'failureMode', 'compression', 'batchSize', 'commitIntervalMs', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'maxBufferedRecords', 'instanceId', 'fromBeginning'];
+    const kafkaKeys = ['brokers', 'groupId', 'topics', 'failureMode', 'compression', 'batchSize', 'commitIntervalMs', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'maxBufferedRecords', 'fetchMaxBytes', 'fetchMaxBytesPerPartition', 'instanceId', 'fromBeginning'];
     const storeKeys = ['url', 'keyPrefix', 'schema', 'trackerTable', 'dedupTable', 'poolSize', 'connectTimeoutMs', 'commandTimeoutMs', 'statementTimeoutMs', 'collection', 'maxPoolSize', 'migrate'];
     const resolvers = [
       { name: 'kafka', options: options(kafkaKeys), resolve: (o: object) => resolveKafkaOptions({ groupId: 'g', topics: ['t'], ...o } as KafkaOptions, {}) },

@@ -28,6 +28,13 @@ export interface KafkaOptions {
   readonly rebalanceTimeoutMs?: number;
   /** Records the consumer buffers ahead of the pipeline before it stops fetching (backpressure). */
   readonly maxBufferedRecords?: number;
+  /**
+   * Most bytes one fetch returns (Kafka's `fetch.max.bytes`). The client decodes a whole fetch at once, so this bounds
+   * how long one fetch keeps the event loop (and the group heartbeat) busy; the client's own default is 50 MiB.
+   */
+  readonly fetchMaxBytes?: number;
+  /** Most bytes one fetch returns per partition (Kafka's `max.partition.fetch.bytes`). */
+  readonly fetchMaxBytesPerPartition?: number;
   readonly compression?: Compression;
   readonly sasl?: SASLOptions;
   readonly tls?: ConnectionOptions;
@@ -48,6 +55,8 @@ export interface ResolvedKafkaOptions {
   readonly heartbeatIntervalMs: number;
   readonly rebalanceTimeoutMs: number;
   readonly maxBufferedRecords: number;
+  readonly fetchMaxBytes: number;
+  readonly fetchMaxBytesPerPartition: number;
   readonly compression: Compression;
   readonly sasl?: SASLOptions;
   readonly tls?: ConnectionOptions;
@@ -55,6 +64,8 @@ export interface ResolvedKafkaOptions {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+const mebibyte = 1_048_576;
 
 
 export function parseBrokers(value: unknown): string[] {
@@ -115,6 +126,8 @@ export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): Resol
     heartbeatIntervalMs: checkWholeNumber('heartbeatIntervalMs', options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeoutMs / 3))),
     rebalanceTimeoutMs: checkWholeNumber('rebalanceTimeoutMs', options.rebalanceTimeoutMs ?? Math.max(sessionTimeoutMs, 60_000)),
     maxBufferedRecords: checkWholeNumber('maxBufferedRecords', options.maxBufferedRecords ?? 5_000),
+    fetchMaxBytes: checkWholeNumber('fetchMaxBytes', options.fetchMaxBytes ?? 4 * mebibyte),
+    fetchMaxBytesPerPartition: checkWholeNumber('fetchMaxBytesPerPartition', options.fetchMaxBytesPerPartition ?? mebibyte),
     compression,
     ...(options.sasl ? { sasl: checkObject('sasl', options.sasl) } : {}),
     ...(options.tls ? { tls: checkObject('tls', options.tls) } : {}),

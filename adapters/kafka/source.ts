@@ -268,6 +268,8 @@ export class KafkaSource {
           autocommit: false,
           maxWaitTime: Math.min(500, Math.max(10, this.#options.commitIntervalMs)),
           highWaterMark: this.#options.maxBufferedRecords,
+          maxBytes: this.#options.fetchMaxBytes,
+          maxBytesPerPartition: this.#options.fetchMaxBytesPerPartition,
         });
         break;
       } catch (error) {

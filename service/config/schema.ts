@@ -45,6 +45,8 @@ const kafka = section(
     heartbeatIntervalMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.description('Default a third of the session timeout, at most 3000.'))),
     rebalanceTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.description('Default max(sessionTimeoutMs, 60000).'))),
     maxBufferedRecords: int(1, 5_000, 'Records buffered ahead of the pipeline before fetching pauses (backpressure).'),
+    fetchMaxBytes: int(1, 4_194_304, 'Most bytes one fetch returns; the client decodes a fetch at once, so this bounds how long one keeps the event loop busy.'),
+    fetchMaxBytesPerPartition: int(1, 1_048_576, 'Most bytes one fetch returns per partition.'),
     compression: choice(CompressionValues as unknown as readonly ['none', ...string[]], 'none', 'Producer compression.'),
     fromBeginning: flag(true, 'Where a group without committed offsets starts.'),
     sasl: v.optional(

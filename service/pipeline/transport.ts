@@ -75,6 +75,8 @@ export async function openTransport(config: Config, context: PipelineContext, en
     commitIntervalMs: k.commitIntervalMs,
     sessionTimeoutMs: k.sessionTimeoutMs,
     maxBufferedRecords: k.maxBufferedRecords,
+    fetchMaxBytes: k.fetchMaxBytes,
+    fetchMaxBytesPerPartition: k.fetchMaxBytesPerPartition,
     compression: k.compression as 'none',
     fromBeginning: k.fromBeginning,
     context,
