@@ -22,6 +22,8 @@ export interface ChaosWorkerConfig {
   readonly group: string;
   readonly input: string;
   readonly output: string;
+  /** Where dead letters go; default `<input>-dlq`. */
+  readonly deadLetterTopic?: string;
   readonly failureMode: FailureMode;
   /** Stable identity: the transactional id derives from it, so a restart with the same id fences its predecessor. */
   readonly instanceId: string;

@@ -26,6 +26,12 @@ const passThrough = async function* <T>(batches: AsyncIterable<Batch<T>>): Async
   yield* batches;
 };
 
+/** CPU time this process has used so far (user and system), in milliseconds. */
+const cpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return Math.round((user + system) / 1000);
+};
+
 /** Runs the pipeline until `stop` aborts or it fails; resolves with the process exit code (0 drained, 3 fatal). */
 export async function runWorker(config: ChaosWorkerConfig, stop: AbortSignal, say: Say): Promise<number> {
   const label = config.label ?? config.instanceId;
@@ -83,7 +89,7 @@ export async function runWorker(config: ChaosWorkerConfig, stop: AbortSignal, sa
         { concurrency: config.concurrency ?? 16, retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 50 } },
       ),
       produce(transport.sink, { topic: config.output }),
-      deadLetter(transport.sink),
+      deadLetter(transport.sink, config.deadLetterTopic ? { topic: config.deadLetterTopic } : {}),
       tracking ?? passThrough,
       commit(),
     );
@@ -95,6 +101,7 @@ export async function runWorker(config: ChaosWorkerConfig, stop: AbortSignal, sa
         committed: result.committed,
         total: committed,
         deadLettered: result.dropped['dead-lettered'],
+        cpuMs: cpuMs(),
         ...(result.error ? { error: result.error.code, reason: result.error.message } : {}),
       });
     }

@@ -17,6 +17,8 @@ export interface WorkerEvent {
   /** Records this process committed so far (processed plus dead-lettered). */
   readonly total?: number;
   readonly deadLettered?: number;
+  /** CPU time the process had used when it reported the batch, in milliseconds. */
+  readonly cpuMs?: number;
   readonly error?: string;
   readonly reason?: string;
   readonly warn?: string;
