@@ -22,7 +22,7 @@ export function kafkaSink(producer: KafkaProducer, transactions: BatchTransactio
       if (transactions && control.context.failureMode === 'atomic') {
         const transaction = await transactions.of(control);
         try {
-          await transaction.send({ messages });
+          await transactions.answered('produce in a transaction', () => transaction.send({ messages }));
         } catch (error) {
           throw kafkaError(error, `produce ${messages.length} records in a transaction`);
         }

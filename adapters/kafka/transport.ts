@@ -61,7 +61,7 @@ export class KafkaTransport {
     });
     const logger = options.context.platform.logger;
     this.consumer.on('error', (error: unknown) => logger.warn({ error: String(error) }, 'kafka consumer error'));
-    const transactions = atomic ? new BatchTransactions(this.producer, logger) : undefined;
+    const transactions = atomic ? new BatchTransactions(this.producer, logger, options.context.platform.clock) : undefined;
     this.#admin = atomic ? new Admin(common) : undefined;
     this.sink = kafkaSink(this.producer, transactions);
     this.#source = new KafkaSource(this.consumer, o, options.context, transactions && this.#admin ? { transactions, admin: this.#admin } : undefined);
