@@ -12,6 +12,7 @@ import type { InputRecord } from './input.ts';
 import { freshTopics, produce } from './input.ts';
 import { awaitOutput, kcatRead } from './read.ts';
 import { scaled } from './profile.ts';
+import { median } from '../soak/summary.ts';
 import { report } from './report.ts';
 import type { ChaosWorker } from './worker/spawn.ts';
 import { spawnWorker } from './worker/spawn.ts';
@@ -24,7 +25,7 @@ const partitions = 6;
  * in either worker moved the ratio by ±0.15.
  */
 const countFor = (failureMode: FailureMode): number =>
-  failureMode === 'atomic' ? scaled({ short: 20_000, full: 100_000 }) : scaled({ short: 60_000, full: 1_000_000 });
+  failureMode === 'atomic' ? scaled({ short: 40_000, full: 100_000 }) : scaled({ short: 60_000, full: 1_000_000 });
 /** Side-by-side rounds; the median of their ratios is the figure judged. */
 const rounds = scaled({ short: 2, full: 3 });
 /** Poisoned throughput over clean throughput must be at least this. */
@@ -119,11 +120,6 @@ async function round(failureMode: FailureMode, strategy: TrackerStrategy, topics
   return { poisonedRun: runs[1], exit: exits[1], clean, poisoned, ratio, windowMs };
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 describe('poison: 1 % invalid JSON and 1 % throwing transforms', () => {
   for (const [failureMode, strategy] of [['atomic', 'OUTBOX'], ['skip-and-log', 'LIGHTWEIGHT']] as const) {

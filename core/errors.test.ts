@@ -14,7 +14,6 @@ import {
   ValidationError,
   categoryOf,
   toOrchestronError,
-  withoutStack,
 } from './errors.ts';
 
 describe('errors', () => {
@@ -46,13 +45,6 @@ describe('errors', () => {
     expect(frames(new ProcessingError('x'))).toBeGreaterThan(0);
     expect(frames(new ProcessingError('x', { captureStack: false }))).toBe(0);
     expect(new DeserializationError('bad bytes').message).toBe('bad bytes');
-  });
-
-  it('restores stack capture after withoutStack, even when the callback throws', () => {
-    const limit = (Error as { stackTraceLimit?: number }).stackTraceLimit;
-    expect(withoutStack(() => (Error as { stackTraceLimit?: number }).stackTraceLimit)).toBe(limit === undefined ? undefined : 0);
-    expect(() => withoutStack(() => JSON.parse('{'))).toThrow(SyntaxError);
-    expect((Error as { stackTraceLimit?: number }).stackTraceLimit).toBe(limit);
   });
 
   it('lists the four failure categories of the seeds', () => {

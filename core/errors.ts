@@ -35,20 +35,8 @@ export interface OrchestronErrorOptions {
   readonly captureStack?: boolean;
 }
 
+/** V8 and JavaScriptCore read this before capturing a stack; other engines ignore it. */
 type StackLimited = { stackTraceLimit?: number };
-
-/** Runs `make` with the engine's stack capture off (where the engine has that switch), then restores it. */
-export function withoutStack<T>(make: () => T): T {
-  const engine = Error as StackLimited;
-  const limit = engine.stackTraceLimit;
-  if (limit === undefined) return make();
-  engine.stackTraceLimit = 0;
-  try {
-    return make();
-  } finally {
-    engine.stackTraceLimit = limit;
-  }
-}
 
 /** The one base error: every error Orchestron raises or records has a stable `code` and says whether a retry can help. */
 export class OrchestronError extends Error {
@@ -57,8 +45,8 @@ export class OrchestronError extends Error {
 
   constructor(code: ErrorCode, message: string, retryable: boolean, options: OrchestronErrorOptions = {}) {
     const engine = Error as StackLimited;
-    const limit = engine.stackTraceLimit;
-    if (options.captureStack === false && limit !== undefined) engine.stackTraceLimit = 0;
+    const limit = options.captureStack === false ? engine.stackTraceLimit : undefined;
+    if (limit !== undefined) engine.stackTraceLimit = 0;
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     if (limit !== undefined) engine.stackTraceLimit = limit;
     this.name = 'OrchestronError';

@@ -36,5 +36,6 @@ export * from './stages/commit.ts';
 export * from './testing/manual-clock.ts';
 export * from './identifiers.ts';
 export * from './checks.ts';
+export * from './bounded-cache.ts';
 export * from './deadline.ts';
 export * from './tracker/safeguard.ts';

@@ -1,4 +1,4 @@
-import { DeserializationError, messageOf, withoutStack } from '../errors.ts';
+import { DeserializationError, messageOf } from '../errors.ts';
 import type { Codec } from './codec.ts';
 import { maxQuotedBytes } from './codec.ts';
 import { decodeUtf8 } from './utf8.ts';
@@ -12,8 +12,7 @@ export const json = <T = unknown>(): Codec<T> => ({
   decode: (bytes) => {
     const text = decodeUtf8(bytes);
     try {
-      // The SyntaxError's stack would only point into JSON.parse; capturing it costs more than the parse.
-      return withoutStack(() => JSON.parse(text) as T);
+      return JSON.parse(text) as T;
     } catch (error) {
       throw new DeserializationError(`invalid JSON: ${messageOf(error)}; input: ${excerpt(text)}`, { cause: error });
     }

@@ -2,6 +2,7 @@ import type { DroppedRecord } from '../batch.ts';
 import type { PipelineContext } from '../context.ts';
 import type { Headers } from '../envelope.ts';
 import { encodeText } from '../envelope.ts';
+import { cachedBy } from '../bounded-cache.ts';
 import { categoryOf } from '../errors.ts';
 
 /**
@@ -33,22 +34,8 @@ const bounded = (text: string): string =>
 
 const iso = (epochMs: number | undefined): Uint8Array => encodeText(new Date(epochMs ?? 0).toISOString());
 
-/**
- * Bytes of values that repeat from one dead letter to the next (topic, partition, group, host, category, code), encoded
- * once: header bytes are never written to after they are made. Bounded; a flood of distinct values empties it.
- */
-const repeated = new Map<string, Uint8Array>();
-const repeatedLimit = 512;
-
-function encodeRepeated(value: string): Uint8Array {
-  let bytes = repeated.get(value);
-  if (bytes === undefined) {
-    if (repeated.size >= repeatedLimit) repeated.clear();
-    bytes = encodeText(value);
-    repeated.set(value, bytes);
-  }
-  return bytes;
-}
+/** Bytes of values that repeat from one dead letter to the next (topic, partition, group, host, category, code). */
+const encodeRepeated = cachedBy(encodeText, 512);
 
 /** The record's own headers, then the dead-letter context (which wins on a name clash). */
 export function deadLetterHeaders(dropped: DroppedRecord, context: PipelineContext): Headers {
