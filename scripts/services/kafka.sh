@@ -25,6 +25,9 @@ SASL_PORT=9094
 SASL_USERNAME=orchestron
 SASL_PASSWORD="${ORCHESTRON_KAFKA_SASL_PASSWORD:-orchestron-sasl}"
 BROKERS="$HOST:$PORT"
+# Seconds a broker we start may take to answer metadata requests (a kept data directory can take minutes to load).
+START_TIMEOUT="${ORCHESTRON_KAFKA_START_TIMEOUT:-120}"
+[[ "$START_TIMEOUT" =~ ^[1-9][0-9]*$ ]] || die "ORCHESTRON_KAFKA_START_TIMEOUT must be a whole number of seconds, got '$START_TIMEOUT'"
 
 KAFKA_HOME="$CACHE_DIR/kafka/$KAFKA_VERSION"
 LIBS="$KAFKA_HOME/libs"
@@ -50,7 +53,7 @@ wait_kafka() { # <timeout seconds> [pid]
 if [[ "$MODE" == libs ]]; then
   : # only the jars are wanted
 elif pid="$(pid_of kafka)"; then
-  wait_kafka 90 "$pid" || exit 1
+  wait_kafka "$START_TIMEOUT" "$pid" || exit 1
   log "already running (pid $pid)"
   echo "KAFKA_BROKERS=$BROKERS"
   exit 0
@@ -166,6 +169,18 @@ JAVA_OPTS=(
 )
 
 # --- storage -------------------------------------------------------------------------------
+# A broker we start holds test data only, so it starts empty: a broker loads every partition it holds, and after a
+# run that ended without a clean shutdown (CI, a stopped session) it first recovers each one — 10,190 partitions left by
+# earlier runs took 98 s, past the start timeout. The old directory is renamed at once and deleted in the background
+# (15 GB take ~20 s). ORCHESTRON_KAFKA_KEEP_DATA=1 keeps topics across restarts.
+TRASH_PREFIX="$CACHE_DIR/kafka/deleting-"
+if [[ "${ORCHESTRON_KAFKA_KEEP_DATA:-0}" != 1 && -e "$DATA_DIR" ]]; then
+  log "starting empty: the previous broker's data goes (ORCHESTRON_KAFKA_KEEP_DATA=1 keeps it)"
+  mv "$DATA_DIR" "$TRASH_PREFIX$(date +%s%N)"
+fi
+if compgen -G "$TRASH_PREFIX*" >/dev/null; then
+  detach bash -c 'rm -rf "$0"*' "$TRASH_PREFIX" >/dev/null 2>&1
+fi
 if [[ ! -f "$DATA_DIR/meta.properties" ]]; then
   cluster_id="$(java "${JAVA_OPTS[@]}" kafka.tools.StorageTool random-uuid 2>>"$CONSOLE_LOG")"
   log "formatting $DATA_DIR (cluster id $cluster_id)"
@@ -179,6 +194,6 @@ detach java "${JAVA_OPTS[@]}" kafka.Kafka "$CONFIG" >>"$CONSOLE_LOG" 2>&1
 pid=$!
 echo "$pid" >"$RUN_DIR/kafka.pid"
 
-wait_kafka 90 "$pid" || exit 1
+wait_kafka "$START_TIMEOUT" "$pid" || exit 1
 log "ready"
 echo "KAFKA_BROKERS=$BROKERS"
