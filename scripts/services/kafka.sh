@@ -179,6 +179,7 @@ if [[ "${ORCHESTRON_KAFKA_KEEP_DATA:-0}" != 1 && -e "$DATA_DIR" ]]; then
   mv "$DATA_DIR" "$TRASH_PREFIX$(date +%s%N)"
 fi
 if compgen -G "$TRASH_PREFIX*" >/dev/null; then
+  # shellcheck disable=SC2016 # $0 is expanded by the inner bash
   detach bash -c 'rm -rf "$0"*' "$TRASH_PREFIX" >/dev/null 2>&1
 fi
 if [[ ! -f "$DATA_DIR/meta.properties" ]]; then
