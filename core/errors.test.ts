@@ -14,6 +14,7 @@ import {
   ValidationError,
   categoryOf,
   toOrchestronError,
+  withoutStacks,
 } from './errors.ts';
 
 describe('errors', () => {
@@ -44,7 +45,20 @@ describe('errors', () => {
     expect(frames(new DeserializationError('bad bytes', { captureStack: true }))).toBeGreaterThan(0);
     expect(frames(new ProcessingError('x'))).toBeGreaterThan(0);
     expect(frames(new ProcessingError('x', { captureStack: false }))).toBe(0);
+    expect(frames(new ValidationError('bad value', { captureStack: undefined }))).toBe(0);
     expect(new DeserializationError('bad bytes').message).toBe('bad bytes');
+  });
+
+  it('turns stacks off only for the synchronous call given to withoutStacks, even when it throws', () => {
+    const frames = (error: Error) => (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).length;
+    const inside = withoutStacks(() => new Error('inside'));
+    expect(frames(inside)).toBe(0);
+    expect(() =>
+      withoutStacks(() => {
+        throw new Error('thrown');
+      }),
+    ).toThrow('thrown');
+    expect(frames(new Error('after'))).toBeGreaterThan(0);
   });
 
   it('lists the four failure categories of the seeds', () => {

@@ -38,6 +38,22 @@ export interface OrchestronErrorOptions {
 /** V8 and JavaScriptCore read this before capturing a stack; other engines ignore it. */
 type StackLimited = { stackTraceLimit?: number };
 
+/**
+ * Runs the synchronous `fn` with stack capture off, so errors made meanwhile carry none: for loops over data whose
+ * failures describe records, not code. One switch per call, however many errors `fn` makes.
+ */
+export function withoutStacks<T>(fn: () => T): T {
+  const engine = Error as StackLimited;
+  const limit = engine.stackTraceLimit;
+  if (limit === undefined) return fn();
+  engine.stackTraceLimit = 0;
+  try {
+    return fn();
+  } finally {
+    engine.stackTraceLimit = limit;
+  }
+}
+
 /** The one base error: every error Orchestron raises or records has a stable `code` and says whether a retry can help. */
 export class OrchestronError extends Error {
   readonly code: ErrorCode;
@@ -58,7 +74,7 @@ export class OrchestronError extends Error {
 /** Bytes that could not be turned into a value (bad JSON, invalid UTF-8, empty value). Never retried. */
 export class DeserializationError extends OrchestronError {
   constructor(message: string, options?: OrchestronErrorOptions) {
-    super(ErrorCodes.DESERIALIZATION_ERROR, message, false, { captureStack: false, ...options });
+    super(ErrorCodes.DESERIALIZATION_ERROR, message, false, { ...options, captureStack: options?.captureStack ?? false });
     this.name = 'DeserializationError';
   }
 }
@@ -68,7 +84,7 @@ export class ValidationError extends OrchestronError {
   readonly issues: readonly string[];
 
   constructor(message: string, options?: OrchestronErrorOptions & { readonly issues?: readonly string[] }) {
-    super(ErrorCodes.VALIDATION_ERROR, message, false, { captureStack: false, ...options });
+    super(ErrorCodes.VALIDATION_ERROR, message, false, { ...options, captureStack: options?.captureStack ?? false });
     this.name = 'ValidationError';
     this.issues = options?.issues ?? [];
   }

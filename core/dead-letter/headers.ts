@@ -32,7 +32,13 @@ export const maxErrorMessageLength = 1_024;
 const bounded = (text: string): string =>
   text.length <= maxErrorMessageLength ? text : `${text.slice(0, maxErrorMessageLength - 1)}…`;
 
-const iso = (epochMs: number | undefined): Uint8Array => encodeText(new Date(epochMs ?? 0).toISOString());
+let lastIso: { readonly epochMs: number; readonly bytes: Uint8Array } = { epochMs: Number.NaN, bytes: new Uint8Array(0) };
+
+/** ISO-8601 bytes of a failure time; the records of a batch mostly fail in the same millisecond, so the last is kept. */
+function iso(epochMs = 0): Uint8Array {
+  if (epochMs !== lastIso.epochMs) lastIso = { epochMs, bytes: encodeText(new Date(epochMs).toISOString()) };
+  return lastIso.bytes;
+}
 
 /** Bytes of values that repeat from one dead letter to the next (topic, partition, group, host, category, code). */
 const encodeRepeated = cachedBy(encodeText, 512);
@@ -57,9 +63,8 @@ export function deadLetterHeaders(dropped: DroppedRecord, context: PipelineConte
     setRepeated(H.code, error.code);
     set(H.message, bounded(error.message));
   }
-  const first = iso(dropped.firstFailureAt);
-  headers.set(H.firstFailureAt, first);
-  headers.set(H.lastFailureAt, dropped.lastFailureAt === dropped.firstFailureAt ? first : iso(dropped.lastFailureAt));
+  headers.set(H.firstFailureAt, iso(dropped.firstFailureAt));
+  headers.set(H.lastFailureAt, iso(dropped.lastFailureAt));
   if (dropped.attempts !== undefined) setRepeated(H.attempts, String(dropped.attempts));
   return headers;
 }

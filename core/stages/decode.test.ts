@@ -79,6 +79,22 @@ describe('decode', () => {
     expect(dropped[4]?.error?.message).toContain('invalid UTF-8');
   });
 
+  it('keeps the input order of decode and schema failures, with no stack on them or their causes', async () => {
+    const { dropped } = await decodeAll(['{"id":1}', '{bad', '{"id":"a","amount":1}', '[', '{"amount":2}'], true);
+    expect(dropped.map((d) => [d.record.offset, d.error?.code])).toEqual([
+      [0n, 'VALIDATION_ERROR'],
+      [1n, 'DESERIALIZATION_ERROR'],
+      [3n, 'DESERIALIZATION_ERROR'],
+      [4n, 'VALIDATION_ERROR'],
+    ]);
+    const frames = (error: unknown) => String((error as Error | undefined)?.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).length;
+    for (const drop of dropped) {
+      expect(frames(drop.error)).toBe(0);
+      expect(frames(drop.error?.cause)).toBe(0);
+    }
+    expect(frames(new Error('stacks are back on after the stage'))).toBeGreaterThan(0);
+  });
+
   it('decodes a valid 10 MB value', async () => {
     const big = JSON.stringify({ id: 'big', amount: 3, blob: 'x'.repeat(10 * 1024 * 1024) });
     const { values, dropped } = await decodeAll([big]);
