@@ -126,7 +126,6 @@ async function round(failureMode: FailureMode, strategy: TrackerStrategy, topics
   return { poisonedRun: runs[1], exit: exits[1], clean, poisoned, ratio, windowMs };
 }
 
-
 describe('poison: 1 % invalid JSON and 1 % throwing transforms', () => {
   for (const [failureMode, strategy] of [['atomic', 'OUTBOX'], ['skip-and-log', 'LIGHTWEIGHT']] as const) {
     it(`${failureMode}, ${strategy} tracker: no stall, one FAILED row and one dead letter per bad record, throughput near a clean run`, async () => {

@@ -43,15 +43,23 @@ type StackLimited = { stackTraceLimit?: number };
  * failures describe records, not code. One switch per call, however many errors `fn` makes.
  */
 export function withoutStacks<T>(fn: () => T): T {
-  const engine = Error as StackLimited;
-  const limit = engine.stackTraceLimit;
-  if (limit === undefined) return fn();
-  engine.stackTraceLimit = 0;
+  const restore = stacksOff();
   try {
     return fn();
   } finally {
-    engine.stackTraceLimit = limit;
+    restore();
   }
+}
+
+/** Turns stack capture off; returns what turns it back on. The one place the engine's setting is touched. */
+function stacksOff(): () => void {
+  const engine = Error as StackLimited;
+  const limit = engine.stackTraceLimit;
+  if (limit === undefined) return () => {};
+  engine.stackTraceLimit = 0;
+  return () => {
+    engine.stackTraceLimit = limit;
+  };
 }
 
 /** The one base error: every error Orchestron raises or records has a stable `code` and says whether a retry can help. */
@@ -60,11 +68,9 @@ export class OrchestronError extends Error {
   readonly retryable: boolean;
 
   constructor(code: ErrorCode, message: string, retryable: boolean, options: OrchestronErrorOptions = {}) {
-    const engine = Error as StackLimited;
-    const limit = options.captureStack === false ? engine.stackTraceLimit : undefined;
-    if (limit !== undefined) engine.stackTraceLimit = 0;
+    const restore = options.captureStack === false ? stacksOff() : undefined;
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    if (limit !== undefined) engine.stackTraceLimit = limit;
+    restore?.();
     this.name = 'OrchestronError';
     this.code = code;
     this.retryable = options.retryable ?? retryable;
