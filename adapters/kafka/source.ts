@@ -8,6 +8,8 @@ import { OffsetCommits } from './offset-commits.ts';
 import type { ResolvedKafkaOptions } from './options.ts';
 import type { KafkaMessage } from './records.ts';
 import { toRecordInit } from './records.ts';
+import type { OffsetRange } from './redeliveries.ts';
+import { Redeliveries, partitionRanges } from './redeliveries.ts';
 import { floorKey, floorOf, stableCommittedOffsets } from './stable-offsets.ts';
 import type { BatchTransactions } from './transactions.ts';
 
@@ -19,19 +21,6 @@ const fetchStallMs = 30_000;
 const stalled = Symbol('stalled');
 /** How long the source keeps trying to join its group (each try is the client's own retries) before it gives up. */
 const openRetryWindowMs = 60_000;
-/** The record with the highest offset of each partition: its offset + 1 is what the batch commits. */
-const lastPerPartition = (messages: readonly KafkaMessage[]): KafkaMessage[] => {
-  const last = new Map<string, KafkaMessage>();
-  for (const message of messages) {
-    const key = `${message.topic}\u0000${message.partition}`;
-    const seen = last.get(key);
-    if (!seen || message.offset > seen.offset) last.set(key, message);
-  }
-  return [...last.values()];
-};
-
-const deliveryKey = (m: { topic: string; partition: number; offset: bigint }) => `${m.topic}\u0000${m.partition}\u0000${m.offset}`;
-
 /**
  * A consumer-group source: batches of up to `batchSize` records (waiting at most `commitIntervalMs` to fill one),
  * read with read_committed from the group's committed offsets. Commit sends the offsets (in the batch's transaction in
@@ -44,7 +33,7 @@ export class KafkaSource {
   readonly #context: PipelineContext;
   readonly #transactions: BatchTransactions | undefined;
   readonly #admin: Admin | undefined;
-  readonly #deliveries = new Map<string, number>();
+  readonly #deliveries = new Redeliveries();
   /** Atomic mode: stable committed offsets as of the last assignment; undefined when a rebalance made them stale. */
   #floors: Map<string, bigint> | undefined;
   /** Per partition, the next offset this stream has not handed out yet; reset whenever the stream is reopened. */
@@ -121,12 +110,12 @@ export class KafkaSource {
         if (messages.length === 0) continue;
         const enteredAt = clock.monotonic();
         const records: Envelope[] = messages.map((message) =>
-          envelope({ ...toRecordInit(message), attempts: this.#deliveries.get(deliveryKey(message)) ?? 1 }, enteredAt),
+          envelope({ ...toRecordInit(message), attempts: this.#deliveries.attempts(message.topic, message.partition, message.offset) }, enteredAt),
         );
-        const last = lastPerPartition(messages);
+        const { ranges, last } = partitionRanges(messages);
         const positions: Position[] = last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n }));
         // Not linked to `signal`: shutdown stops fetching, while the batch in flight runs to its commit (a drain).
-        yield new Batch(new BatchControl({ id: this.#nextId++, positions, context: this.#context, settlement: this.#settlement(messages, last, rewinds) }), records);
+        yield new Batch(new BatchControl({ id: this.#nextId++, positions, context: this.#context, settlement: this.#settlement(ranges, last, rewinds) }), records);
       }
     } finally {
       unwatch();
@@ -171,7 +160,8 @@ export class KafkaSource {
     }
   }
 
-  #settlement(messages: readonly KafkaMessage[], last: readonly KafkaMessage[], rewinds: number): Settlement {
+  /** What settles a batch; it holds the batch's offset ranges and last messages, not its records. */
+  #settlement(ranges: readonly OffsetRange[], last: readonly KafkaMessage[], rewinds: number): Settlement {
     const generation = this.#generation;
     // Pipelined (at-least-once) batches: one fetched before an abort rewound the source comes again after it.
     const stale = () => this.#rewinds !== rewinds;
@@ -188,17 +178,14 @@ export class KafkaSource {
         } else {
           await this.#offsetCommits.commit(last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n, leaderEpoch: m.leaderEpoch })));
         }
-        for (const message of messages) this.#deliveries.delete(deliveryKey(message));
+        this.#deliveries.committed(ranges);
       },
       abort: async (control, error: OrchestronError) => {
         if (stale()) {
           if (this.#transactions) await this.#transactions.abort(control);
           return;
         }
-        for (const message of messages) {
-          const key = deliveryKey(message);
-          this.#deliveries.set(key, (this.#deliveries.get(key) ?? 1) + 1);
-        }
+        this.#deliveries.aborted(ranges);
         this.#rewind = true;
         this.#rewinds++;
         this.#retryAfterMs = error instanceof BreakerOpenError ? error.retryAfterMs : 0;

@@ -155,14 +155,17 @@ export async function kcatRead(brokerList: string, topic: string, options: KcatR
       .split('\n')
       .filter(Boolean)
       .map((line) => {
-        const m = JSON.parse(line) as { topic: string; partition: number; offset: number; key: string | null; payload: string | null };
+        // kcat -J gives headers as one array of alternating names and values.
+        const m = JSON.parse(line) as { topic: string; partition: number; offset: number; key: string | null; payload: string | null; headers?: (string | null)[] };
+        const headers = new Map<string, Buffer>();
+        for (let i = 0; i + 1 < (m.headers?.length ?? 0); i += 2) headers.set(m.headers?.[i] ?? '', Buffer.from(m.headers?.[i + 1] ?? ''));
         return {
           topic: m.topic,
           partition: m.partition,
           offset: BigInt(m.offset),
           key: Buffer.from(m.key ?? ''),
           value: Buffer.from(m.payload ?? ''),
-          headers: new Map(),
+          headers,
         } as unknown as KafkaMessage;
       });
     const wanted = options.distinctIds;

@@ -1,4 +1,4 @@
-import type { Batch, DropReason } from '../batch.ts';
+import type { Batch, BatchControl, DropReason } from '../batch.ts';
 import type { OrchestronError } from '../errors.ts';
 import { SinkError, toOrchestronError } from '../errors.ts';
 import type { Stage } from '../stage.ts';
@@ -98,11 +98,33 @@ async function leaveLater<T>(iterator: AsyncIterator<Batch<T>>, next: Promise<It
   }
 }
 
+/** What the commit stage reports of a batch, taken when the batch arrives, so that its records are not held while it settles. */
+interface Summary {
+  readonly control: BatchControl;
+  readonly failure: OrchestronError | undefined;
+  readonly size: number;
+  readonly ok: number;
+  readonly dropped: Readonly<Record<DropReason, number>>;
+  readonly perTopic: ReadonlyMap<string, number>;
+  /** When the batch's oldest record entered the pipeline (monotonic ms); undefined for a batch without live records. */
+  readonly oldest: number | undefined;
+}
+
+function summarize<T>(batch: Batch<T>): Summary {
+  const perTopic = new Map<string, number>();
+  let oldest: number | undefined;
+  for (const record of batch.records) {
+    perTopic.set(record.topic, (perTopic.get(record.topic) ?? 0) + 1);
+    if (oldest === undefined || record.enteredAt < oldest) oldest = record.enteredAt;
+  }
+  return { control: batch.control, failure: batch.failure, size: batch.size, ok: batch.records.length, dropped: countDrops(batch), perTopic, oldest };
+}
+
 /** Commits or aborts one batch, handing its offsets to the source once the batch before has handed over its own. */
 function settle<T>(batch: Batch<T>, previous: Settling | undefined): Settling {
   let handOver!: (clean: boolean) => void;
   const handedOver = new Promise<boolean>((resolve) => (handOver = resolve));
-  const settled = settleAfter(batch, previous, () => handOver(true));
+  const settled = settleAfter(summarize(batch), previous, () => handOver(true));
   settled.then(
     () => handOver(true),
     () => handOver(false),
@@ -110,7 +132,7 @@ function settle<T>(batch: Batch<T>, previous: Settling | undefined): Settling {
   return { handedOver, settled };
 }
 
-async function settleAfter<T>(batch: Batch<T>, previous: Settling | undefined, handedOver: () => void): Promise<BatchResult> {
+async function settleAfter(batch: Summary, previous: Settling | undefined, handedOver: () => void): Promise<BatchResult> {
   const control = batch.control;
   const { metrics, logger, clock } = control.context.platform;
   let error = batch.failure;
@@ -129,18 +151,11 @@ async function settleAfter<T>(batch: Batch<T>, previous: Settling | undefined, h
     await control.abort(error);
     metrics.batchFailed.inc({});
     logger.warn({ batch: control.id, records: batch.size, error: error.message, code: error.code }, 'batch aborted');
-    return { id: control.id, committed: false, ok: 0, dropped: countDrops(batch), error };
+    return { id: control.id, committed: false, ok: 0, dropped: batch.dropped, error };
   }
-  const now = clock.monotonic();
   metrics.batchOk.inc({});
-  const perTopic = new Map<string, number>();
-  let oldest = now;
-  for (const record of batch.records) {
-    perTopic.set(record.topic, (perTopic.get(record.topic) ?? 0) + 1);
-    if (record.enteredAt < oldest) oldest = record.enteredAt;
-  }
-  for (const [topic, count] of perTopic) metrics.recordsOk.inc({ topic }, count);
+  for (const [topic, count] of batch.perTopic) metrics.recordsOk.inc({ topic }, count);
   // One observation per batch: its records enter together, and a per-record observe cost more than the rest of commit.
-  if (batch.records.length > 0) metrics.endToEndLatency.observe({}, (now - oldest) / 1000);
-  return { id: control.id, committed: true, ok: batch.records.length, dropped: countDrops(batch) };
+  if (batch.oldest !== undefined) metrics.endToEndLatency.observe({}, (clock.monotonic() - batch.oldest) / 1000);
+  return { id: control.id, committed: true, ok: batch.ok, dropped: batch.dropped };
 }

@@ -31,7 +31,8 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
   return batchStage(async (batch) => {
     const failed = batch.dropped.filter((drop) => drop.reason === 'failed');
     if (failed.length === 0) return batch;
-    const context = batch.control.context;
+    const control = batch.control;
+    const context = control.context;
     const outbound: OutboundRecord[] = failed.map((drop) => ({
       topic: topicOf(drop.record),
       key: drop.record.key,
@@ -39,7 +40,9 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
       headers: deadLetterHeaders(drop, context),
     }));
     const { clock, random, metrics } = context.platform;
-    const sending = withRetry(() => sink.send(outbound, batch.control), retry, { clock, random, signal: batch.control.signal });
+    // The closures below outlive this call until the acknowledgement (at-least-once): they hold the control and the
+    // failed records, not the batch, so that its other records can be collected meanwhile.
+    const sending = withRetry(() => sink.send(outbound, control), retry, { clock, random, signal: control.signal });
     const counted = (outcome: Awaited<typeof sending>): boolean => {
       if (!outcome.ok) return false;
       for (const drop of failed) metrics.recordsDeadLettered.inc({ topic: drop.record.topic, category: drop.error ? categoryOf(drop.error) : 'PROCESSING_ERROR' });
@@ -52,11 +55,11 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
         if (!counted(outcome)) throw outcome.error;
       });
       acknowledged.catch(() => {});
-      batch.control.beforeCommit(() => acknowledged);
+      control.beforeCommit(() => acknowledged);
     } else {
       const outcome = await sending;
       if (!counted(outcome)) {
-        batch.control.fail(outcome.error as OrchestronError);
+        control.fail(outcome.error as OrchestronError);
         return batch;
       }
     }

@@ -1,6 +1,5 @@
-import type { Batch, DroppedRecord } from '../batch.ts';
+import type { Batch, BatchControl, DroppedRecord } from '../batch.ts';
 import type { CircuitBreaker } from '../breaker.ts';
-import type { PipelineContext } from '../context.ts';
 import type { Envelope } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
 import { checkOneOf } from '../checks.ts';
@@ -47,9 +46,12 @@ export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackS
     errorMessage: error?.message ?? 'unknown failure',
   });
 
-  /** One tracker call through the breaker; false when it failed and the batch was failed for it (atomic). */
+  /**
+   * One tracker call through the breaker; false when it failed and the batch was failed for it (atomic). Takes the
+   * batch's control, not the batch: at-least-once, the call outlives the stage, and the records need not.
+   */
   const write = async (
-    batch: Batch<unknown>,
+    control: BatchControl,
     operation: Operation,
     count: number,
     call: () => Promise<void>,
@@ -59,20 +61,20 @@ export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackS
       await (breaker ? breaker.call(call) : call());
       return true;
     } catch (thrown) {
-      return skipOrFail(batch.control.context, batch, operation, count, toOrchestronError(thrown));
+      return skipOrFail(control, operation, count, toOrchestronError(thrown));
     }
   };
 
   const skipOrFail = (
-    context: PipelineContext,
-    batch: Batch<unknown>,
+    control: BatchControl,
     operation: Operation,
     count: number,
     error: OrchestronError,
   ): boolean => {
+    const { context } = control;
     const { metrics, logger } = context.platform;
-    if (context.failureMode === 'atomic' && !batch.failure) {
-      batch.control.fail(error);
+    if (context.failureMode === 'atomic' && !control.failure) {
+      control.fail(error);
       return false;
     }
     metrics.trackerSkipped.inc({ operation }, count);
@@ -84,10 +86,10 @@ export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackS
     batchStage<U, U>(async (batch) => {
       if (strategy === 'OUTBOX') {
         const entries = batch.records.map(entry);
-        await write(batch, 'received', entries.length, () => tracker.received(entries));
+        await write(batch.control, 'received', entries.length, () => tracker.received(entries));
       } else if (strategy === 'RELIABLE') {
         for (const record of batch.records) {
-          if (!(await write(batch, 'received', 1, () => tracker.received([entry(record)])))) break;
+          if (!(await write(batch.control, 'received', 1, () => tracker.received([entry(record)])))) break;
         }
       }
       return batch;
@@ -114,8 +116,8 @@ export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackS
       } else if (keepsSuccess(drop.record)) done.push(entry(drop.record));
     }
     const writes = Promise.all([
-      write(batch, 'succeeded', done.length, () => tracker.succeeded(done)),
-      write(batch, 'failed', failed.length, () => tracker.failed(failed)),
+      write(batch.control, 'succeeded', done.length, () => tracker.succeeded(done)),
+      write(batch.control, 'failed', failed.length, () => tracker.failed(failed)),
     ]);
     // At-least-once skips (and counts) failed writes, so nothing here can fail the batch: the writes only have to be
     // done before its offsets commit, and meanwhile the next batch is processed.
