@@ -40,12 +40,14 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
       headers: deadLetterHeaders(drop, context),
     }));
     const { clock, random, metrics } = context.platform;
-    // The closures below outlive this call until the acknowledgement (at-least-once): they hold the control and the
-    // failed records, not the batch, so that its other records can be collected meanwhile.
+    // The closures below outlive this call until the acknowledgement (at-least-once): they hold the control, the
+    // outbound records and metric labels, not the batch, so that its records can be collected meanwhile.
     const sending = withRetry(() => sink.send(outbound, control), retry, { clock, random, signal: control.signal });
+    // Labels taken now: an error's stack can reach the whole batch, which need not outlive the stages.
+    const labels = failed.map((drop) => ({ topic: drop.record.topic, category: drop.error ? categoryOf(drop.error) : 'PROCESSING_ERROR' }));
     const counted = (outcome: Awaited<typeof sending>): boolean => {
       if (!outcome.ok) return false;
-      for (const drop of failed) metrics.recordsDeadLettered.inc({ topic: drop.record.topic, category: drop.error ? categoryOf(drop.error) : 'PROCESSING_ERROR' });
+      for (const label of labels) metrics.recordsDeadLettered.inc(label);
       return true;
     };
     if (context.failureMode === 'skip-and-log') {
