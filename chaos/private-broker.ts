@@ -48,8 +48,16 @@ async function kafkaLibs(): Promise<string> {
   return libs;
 }
 
-/** A Kafka cluster id as StorageTool's random-uuid prints it: 16 random bytes, base64url without padding. */
-const clusterId = (): string => randomBytes(16).toString('base64url');
+/**
+ * A Kafka cluster id as StorageTool's random-uuid prints it: 16 random bytes, base64url without padding, never starting
+ * with '-' (which the tool's argument parser would take for an option: one id in 64 failed `format` that way).
+ */
+function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
 
 /**
  * Listeners: `DIRECT` (test clients, kcat, inter-broker traffic), `PROXIED` (advertised at the Toxiproxy proxy, when
