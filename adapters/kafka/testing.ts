@@ -157,8 +157,9 @@ export async function kcatRead(brokerList: string, topic: string, options: KcatR
       .map((line) => {
         // kcat -J gives headers as one array of alternating names and values.
         const m = JSON.parse(line) as { topic: string; partition: number; offset: number; key: string | null; payload: string | null; headers?: (string | null)[] };
+        const pairs = m.headers ?? [];
         const headers = new Map<string, Buffer>();
-        for (let i = 0; i + 1 < (m.headers?.length ?? 0); i += 2) headers.set(m.headers?.[i] ?? '', Buffer.from(m.headers?.[i + 1] ?? ''));
+        for (let i = 0; i + 1 < pairs.length; i += 2) headers.set(pairs[i] ?? '', Buffer.from(pairs[i + 1] ?? ''));
         return {
           topic: m.topic,
           partition: m.partition,

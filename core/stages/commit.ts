@@ -101,7 +101,6 @@ async function leaveLater<T>(iterator: AsyncIterator<Batch<T>>, next: Promise<It
 /** What the commit stage reports of a batch, taken when the batch arrives, so that its records are not held while it settles. */
 interface Summary {
   readonly control: BatchControl;
-  readonly failure: OrchestronError | undefined;
   readonly size: number;
   readonly ok: number;
   readonly dropped: Readonly<Record<DropReason, number>>;
@@ -117,7 +116,7 @@ function summarize<T>(batch: Batch<T>): Summary {
     perTopic.set(record.topic, (perTopic.get(record.topic) ?? 0) + 1);
     if (oldest === undefined || record.enteredAt < oldest) oldest = record.enteredAt;
   }
-  return { control: batch.control, failure: batch.failure, size: batch.size, ok: batch.records.length, dropped: countDrops(batch), perTopic, oldest };
+  return { control: batch.control, size: batch.size, ok: batch.records.length, dropped: countDrops(batch), perTopic, oldest };
 }
 
 /** Commits or aborts one batch, handing its offsets to the source once the batch before has handed over its own. */
@@ -135,7 +134,7 @@ function settle<T>(batch: Batch<T>, previous: Settling | undefined): Settling {
 async function settleAfter(batch: Summary, previous: Settling | undefined, handedOver: () => void): Promise<BatchResult> {
   const control = batch.control;
   const { metrics, logger, clock } = control.context.platform;
-  let error = batch.failure;
+  let error = control.failure;
   if (previous && !(await previous.handedOver)) {
     // The batch before could not even be aborted: committing this one could pass its records.
     error ??= new SinkError('the batch before this one could not be aborted', { retryable: true });
