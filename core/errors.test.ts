@@ -79,6 +79,9 @@ describe('errors', () => {
     expect(plain.code).toBe(ErrorCodes.PROCESSING_ERROR);
     expect(plain.retryable).toBe(true);
     expect(plain.cause).toBeInstanceOf(Error);
+    // The thrower's stack is in the cause; the wrapper made here records none of its own.
+    expect((plain.stack ?? '').includes('\n    at ')).toBe(false);
+    expect(((plain.cause as Error).stack ?? '').includes('\n    at ')).toBe(true);
     expect(toOrchestronError('text').message).toBe('text');
     expect(toOrchestronError({ odd: 1 }).message).toBe('{"odd":1}');
     const timeout = toOrchestronError(new DOMException('signal timed out', 'TimeoutError'));

@@ -174,8 +174,9 @@ export const isFailureCategory = (code: string): code is FailureCategory =>
 /** Anything thrown by user code becomes an OrchestronError: ours pass through, aborts become timeouts, the rest are retryable processing errors. */
 export function toOrchestronError(error: unknown): OrchestronError {
   if (error instanceof OrchestronError) return error;
-  if (isAbortTimeout(error)) return new TimeoutError(messageOf(error), { cause: error });
-  return new ProcessingError(messageOf(error), { cause: error });
+  // The wrapper's own stack would point here; the cause keeps the thrower's.
+  if (isAbortTimeout(error)) return new TimeoutError(messageOf(error), { cause: error, captureStack: false });
+  return new ProcessingError(messageOf(error), { cause: error, captureStack: false });
 }
 
 /** The failure category a record's error is filed under; toolkit errors (store, sink, breaker) count as processing errors. */

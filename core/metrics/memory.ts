@@ -11,10 +11,21 @@ const seriesKey = (name: string, labels: Labels): string => {
   return `${key}}`;
 };
 
-/** Keeps every series in memory: for tests, the embedded demo's summary and runtimes without Prometheus. */
+/** What a histogram series keeps in memory: constant size however many values it observed. */
+export interface ObservedSummary {
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * Keeps every series in memory: for tests, the embedded demo's summary and runtimes without Prometheus. A histogram
+ * series keeps count, sum, min and max, not its values, so a long run costs no more memory than a short one.
+ */
 export class MemoryMetrics implements MetricsFactory {
   readonly #values = new Map<string, number>();
-  readonly #observations = new Map<string, number[]>();
+  readonly #observed = new Map<string, { count: number; sum: number; min: number; max: number }>();
 
   counter(definition: MetricDefinition): Counter {
     return { inc: (labels, value = 1) => this.#add(seriesKey(definition.name, labels), value) };
@@ -28,9 +39,15 @@ export class MemoryMetrics implements MetricsFactory {
     return {
       observe: (labels, value) => {
         const key = seriesKey(definition.name, labels);
-        const list = this.#observations.get(key) ?? [];
-        list.push(value);
-        this.#observations.set(key, list);
+        const series = this.#observed.get(key);
+        if (series === undefined) {
+          this.#observed.set(key, { count: 1, sum: value, min: value, max: value });
+          return;
+        }
+        series.count += 1;
+        series.sum += value;
+        if (value < series.min) series.min = value;
+        if (value > series.max) series.max = value;
       },
     };
   }
@@ -47,8 +64,10 @@ export class MemoryMetrics implements MetricsFactory {
     return sum;
   }
 
-  observations(name: string, labels: Labels = {}): readonly number[] {
-    return this.#observations.get(seriesKey(name, labels)) ?? [];
+  /** Count, sum, min and max of one histogram series; undefined before its first observation. */
+  summary(name: string, labels: Labels = {}): ObservedSummary | undefined {
+    const series = this.#observed.get(seriesKey(name, labels));
+    return series === undefined ? undefined : { ...series };
   }
 
   #add(key: string, value: number): void {
