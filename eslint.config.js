@@ -10,7 +10,7 @@ const runtimeSpecificGlobals = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.cache/**', 'coverage/**', '**/out/**'] },
+  { ignores: ['node_modules/**', '.cache/**', 'coverage/**', '**/out/**', 'dist/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 const integration = ['**/*.integration.test.ts'];
 /** The reliability suite (docs/reliability.md): heavy, one file at a time; CHAOS_PROFILE=short|full scales it. */
 const chaos = ['chaos/**/*.chaos.test.ts'];
-const ignored = ['**/node_modules/**', '**/.cache/**'];
+const ignored = ['**/node_modules/**', '**/.cache/**', 'dist/**'];
 
 export default defineConfig({
   test: {
