@@ -4,7 +4,7 @@ import type { OrchestronError } from '../errors.ts';
 import { ConfigError, ProcessingError, TimeoutError, categoryOf } from '../errors.ts';
 import { runInLanes } from '../lanes.ts';
 import { checkOneOf, checkWholeNumber } from '../checks.ts';
-import { withDeadline } from '../deadline.ts';
+import { SharedDeadlines } from '../shared-deadlines.ts';
 import type { RetryOptions } from '../retry/backoff.ts';
 import { retryOptions } from '../retry/backoff.ts';
 import { withRetry } from '../retry/retry.ts';
@@ -73,6 +73,7 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
     const control = batch.control;
     const outputs = new Array<Envelope<O> | undefined>(batch.records.length);
     const drops = new Array<DroppedRecord | undefined>(batch.records.length);
+    const deadlines = new SharedDeadlines(clock, timeoutMs, () => new TimeoutError(`transform timed out after ${timeoutMs} ms`), control.signal);
 
     await runInLanes(
       batch.records,
@@ -83,13 +84,7 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
           async () => {
             const started = clock.monotonic();
             try {
-              return await withDeadline(
-                clock,
-                timeoutMs,
-                (signal) => fn(record.value, record, signal),
-                () => new TimeoutError(`transform timed out after ${timeoutMs} ms`),
-                control.signal,
-              );
+              return await deadlines.run((signal) => fn(record.value, record, signal));
             } finally {
               metrics.transformDuration.observe({}, (clock.monotonic() - started) / 1000);
             }
@@ -119,7 +114,7 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
         drops[index] = failRecord(context, record, error, outcome);
       },
       control.signal,
-    );
+    ).finally(() => deadlines.close());
 
     if (control.failure) return batch as unknown as Batch<O>;
     const unfinished = batch.records.findIndex((_, i) => outputs[i] === undefined && drops[i] === undefined);
