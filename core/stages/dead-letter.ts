@@ -2,13 +2,13 @@ import type { DroppedRecord } from '../batch.ts';
 import { deadLetterHeaders } from '../dead-letter/headers.ts';
 import type { Envelope, OutboundRecord } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
-import { categoryOf } from '../errors.ts';
 import type { RetryOptions } from '../retry/backoff.ts';
 import { retryOptions } from '../retry/backoff.ts';
 import { withRetry } from '../retry/retry.ts';
 import type { Sink } from '../sink.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
+import { countFailures, failureLabels } from './failures.ts';
 
 export interface DeadLetterOptions {
   /** Dead-letter topic per failed record; default `<source topic>-dlq`. */
@@ -44,10 +44,10 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
     // outbound records and metric labels, not the batch, so that its records can be collected meanwhile.
     const sending = withRetry(() => sink.send(outbound, control), retry, { clock, random, signal: control.signal });
     // Labels taken now: an error's stack can reach the whole batch, which need not outlive the stages.
-    const labels = failed.map((drop) => ({ topic: drop.record.topic, category: drop.error ? categoryOf(drop.error) : 'PROCESSING_ERROR' }));
+    const labels = failed.map(failureLabels);
     const counted = (outcome: Awaited<typeof sending>): boolean => {
       if (!outcome.ok) return false;
-      for (const label of labels) metrics.recordsDeadLettered.inc(label);
+      countFailures(metrics.recordsDeadLettered, labels);
       return true;
     };
     if (context.failureMode === 'skip-and-log') {

@@ -6,7 +6,7 @@ import type { StandardSchemaV1 } from '../schema.ts';
 import { validate } from '../schema.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
-import { failRecord } from './failures.ts';
+import { countFailed, failRecord } from './failures.ts';
 
 export interface DecodeOptions<S extends StandardSchemaV1 | undefined> {
   /** Any Standard Schema validator; records that fail it are dropped with VALIDATION_ERROR. */
@@ -77,6 +77,7 @@ export function decode<T, S extends StandardSchemaV1 | undefined = undefined>(
       }
       records.push({ ...record, value: value as Decoded<T, S> });
     }
+    if (dropped.length > 0) countFailed(context, dropped);
     return batch.next(records, dropped);
   });
 }

@@ -1,20 +1,57 @@
 import type { DroppedRecord } from '../batch.ts';
 import type { Envelope } from '../envelope.ts';
-import type { OrchestronError } from '../errors.ts';
+import type { FailureCategory, OrchestronError } from '../errors.ts';
 import { categoryOf } from '../errors.ts';
 import type { PipelineContext } from '../context.ts';
 import { recordFields } from '../logger.ts';
+import type { Counter } from '../metrics/metrics.ts';
 
-/** A record that failed for good: counted, logged at warn (identity only, never the payload), dropped as failed. */
+/** The labels of a failed record's series in `orchestron_records_failed_total` and `…_dead_lettered_total`. */
+export type FailureLabels = {
+  readonly topic: string;
+  readonly category: FailureCategory;
+};
+
+export const failureLabels = (drop: DroppedRecord): FailureLabels => ({
+  topic: drop.record.topic,
+  category: drop.error ? categoryOf(drop.error) : 'PROCESSING_ERROR',
+});
+
+/**
+ * Adds one to `counter` per entry, with one increment per distinct label set: a batch's failures mostly share topic
+ * and category, and each increment costs a lookup of its labels (sorted and joined, in prom-client too).
+ */
+export function countFailures(counter: Counter, labels: readonly FailureLabels[]): void {
+  if (labels.length === 1) {
+    counter.inc(labels[0] as FailureLabels);
+    return;
+  }
+  const counts = new Map<string, { readonly labels: FailureLabels; n: number }>();
+  for (const label of labels) {
+    const key = `${label.topic}\u0000${label.category}`;
+    const count = counts.get(key);
+    if (count) count.n += 1;
+    else counts.set(key, { labels: label, n: 1 });
+  }
+  for (const { labels: label, n } of counts.values()) counter.inc(label, n);
+}
+
+/** Counts a stage's failed records in `orchestron_records_failed_total`, once the stage knows they failed for good. */
+export const countFailed = (context: PipelineContext, dropped: readonly DroppedRecord[]): void =>
+  countFailures(context.platform.metrics.recordsFailed, dropped.filter((drop) => drop.reason === 'failed').map(failureLabels));
+
+/**
+ * A record that failed for good: logged at warn (identity only, never the payload) and dropped as failed. The stage
+ * counts its failures with `countFailed` once the batch's outcome is known.
+ */
 export function failRecord(
   context: PipelineContext,
   record: Envelope<unknown>,
   error: OrchestronError,
   times: { readonly firstFailureAt?: number; readonly lastFailureAt?: number; readonly attempts?: number } = {},
 ): DroppedRecord {
-  const { metrics, logger, clock } = context.platform;
+  const { logger, clock } = context.platform;
   const category = categoryOf(error);
-  metrics.recordsFailed.inc({ topic: record.topic, category });
   // Decode and validation messages quote the input; they reach the log only when payload logging is on.
   const quotesInput = category === 'DESERIALIZATION_ERROR' || category === 'VALIDATION_ERROR';
   const message = quotesInput && !context.logPayloads ? `${category} (message quotes the payload; not logged)` : error.message;

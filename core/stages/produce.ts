@@ -9,7 +9,7 @@ import { withRetry } from '../retry/retry.ts';
 import type { Sink } from '../sink.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
-import { failRecord } from './failures.ts';
+import { countFailed, failRecord } from './failures.ts';
 
 export interface ProduceOptions<T> {
   /** Output topic, fixed or per record. Needed unless `route` is given. */
@@ -71,6 +71,7 @@ export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchSt
       return batch;
     }
     const dropped: DroppedRecord[] = batch.records.map((record) => failRecord(context, record, error, outcome));
+    countFailed(context, dropped);
     return batch.next<T>([], dropped);
   });
 }

@@ -10,7 +10,7 @@ import { retryOptions } from '../retry/backoff.ts';
 import { withRetry } from '../retry/retry.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
-import { abortsBatch, failRecord } from './failures.ts';
+import { abortsBatch, countFailed, failRecord } from './failures.ts';
 
 export type OrderBy = 'key' | 'partition' | 'none';
 export const OrderByValues: readonly OrderBy[] = ['key', 'partition', 'none'];
@@ -125,6 +125,7 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
     }
     const records = outputs.filter((output) => output !== undefined);
     const dropped = drops.filter((drop) => drop !== undefined);
+    if (dropped.length > 0) countFailed(context, dropped);
     return batch.next(records, dropped);
   });
 }
