@@ -1,10 +1,11 @@
 import type { OrchestronError } from './errors.ts';
 import type { Clock } from './platform.ts';
+import { SharedDeadlines } from './shared-deadlines.ts';
 
 /**
  * Calls `operation` with a signal that aborts at `timeoutMs` (with `timeoutError()`) or when `parent` aborts.
  * The result settles at the deadline even if the operation ignores its signal. A synchronous result returns at once
- * and costs no timer, which keeps the per-record hot path cheap.
+ * and costs no timer. One call's deadline, exact; for many concurrent attempts of one timeout, `SharedDeadlines`.
  */
 export function withDeadline<T>(
   clock: Clock,
@@ -13,35 +14,17 @@ export function withDeadline<T>(
   timeoutError: () => OrchestronError,
   parent?: AbortSignal,
 ): T | Promise<T> {
-  const controller = new AbortController();
-  if (parent?.aborted) controller.abort(parent.reason);
-  const result = operation(controller.signal);
-  if (!(result instanceof Promise)) return result;
-  if (timeoutMs <= 0 && !parent) return result;
-  return new Promise<T>((resolve, reject) => {
-    const onParentAbort = () => controller.abort(parent?.reason);
-    parent?.addEventListener('abort', onParentAbort, { once: true });
-    const timer =
-      timeoutMs > 0
-        ? clock.setTimer(() => {
-            const error = timeoutError();
-            controller.abort(error);
-            reject(error);
-          }, timeoutMs)
-        : undefined;
-    const done = () => {
-      if (timer !== undefined) clock.clearTimer(timer);
-      parent?.removeEventListener('abort', onParentAbort);
-    };
-    result.then(
-      (value) => {
-        done();
-        resolve(value);
-      },
-      (error: unknown) => {
-        done();
-        reject(error);
-      },
-    );
-  });
+  const deadlines = new SharedDeadlines(clock, timeoutMs, timeoutError, parent, 0);
+  let result: T | Promise<T>;
+  try {
+    result = deadlines.run(operation);
+  } catch (error) {
+    deadlines.close();
+    throw error;
+  }
+  if (!(result instanceof Promise)) {
+    deadlines.close();
+    return result;
+  }
+  return result.finally(() => deadlines.close());
 }

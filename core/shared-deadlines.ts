@@ -33,6 +33,7 @@ export class SharedDeadlines {
   readonly #timeoutMs: number;
   readonly #timeoutError: () => OrchestronError;
   readonly #parent: AbortSignal | undefined;
+  readonly #windowMs: number;
   /** Windows the parent's abort must reach: all but the expired ones, whose signals have aborted already. */
   readonly #open = new Set<Window>();
   #current: Window | undefined;
@@ -40,11 +41,13 @@ export class SharedDeadlines {
     for (const window of this.#open) window.controller.abort(this.#parent?.reason);
   };
 
-  constructor(clock: Clock, timeoutMs: number, timeoutError: () => OrchestronError, parent?: AbortSignal) {
+  /** `windowMs` 0 gives every attempt its own signal and timer, at its exact deadline. */
+  constructor(clock: Clock, timeoutMs: number, timeoutError: () => OrchestronError, parent?: AbortSignal, windowMs = deadlineWindowMs) {
     this.#clock = clock;
     this.#timeoutMs = timeoutMs;
     this.#timeoutError = timeoutError;
     this.#parent = parent;
+    this.#windowMs = windowMs;
     parent?.addEventListener('abort', this.#onParentAbort, { once: true });
   }
 
@@ -93,7 +96,7 @@ export class SharedDeadlines {
       current.started += 1;
       return current;
     }
-    const window: Window = { controller: new AbortController(), closesAt: now + deadlineWindowMs, rejects: [], started: 1, live: 0, timer: undefined };
+    const window: Window = { controller: new AbortController(), closesAt: now + this.#windowMs, rejects: [], started: 1, live: 0, timer: undefined };
     if (this.#parent?.aborted) window.controller.abort(this.#parent.reason);
     this.#current = window;
     this.#open.add(window);

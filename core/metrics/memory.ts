@@ -25,7 +25,7 @@ export interface ObservedSummary {
  */
 export class MemoryMetrics implements MetricsFactory {
   readonly #values = new Map<string, number>();
-  readonly #observed = new Map<string, { count: number; sum: number; min: number; max: number }>();
+  readonly #observed = new Map<string, { -readonly [K in keyof ObservedSummary]: number }>();
 
   counter(definition: MetricDefinition): Counter {
     return { inc: (labels, value = 1) => this.#add(seriesKey(definition.name, labels), value) };

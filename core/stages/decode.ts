@@ -77,7 +77,7 @@ export function decode<T, S extends StandardSchemaV1 | undefined = undefined>(
       }
       records.push({ ...record, value: value as Decoded<T, S> });
     }
-    if (dropped.length > 0) countFailed(context, dropped);
+    countFailed(context, dropped);
     return batch.next(records, dropped);
   });
 }

@@ -37,8 +37,10 @@ export function countFailures(counter: Counter, labels: readonly FailureLabels[]
 }
 
 /** Counts a stage's failed records in `orchestron_records_failed_total`, once the stage knows they failed for good. */
-export const countFailed = (context: PipelineContext, dropped: readonly DroppedRecord[]): void =>
+export function countFailed(context: PipelineContext, dropped: readonly DroppedRecord[]): void {
+  if (dropped.length === 0) return;
   countFailures(context.platform.metrics.recordsFailed, dropped.filter((drop) => drop.reason === 'failed').map(failureLabels));
+}
 
 /**
  * A record that failed for good: logged at warn (identity only, never the payload) and dropped as failed. The stage

@@ -125,7 +125,7 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
     }
     const records = outputs.filter((output) => output !== undefined);
     const dropped = drops.filter((drop) => drop !== undefined);
-    if (dropped.length > 0) countFailed(context, dropped);
+    countFailed(context, dropped);
     return batch.next(records, dropped);
   });
 }
