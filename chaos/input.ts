@@ -1,7 +1,6 @@
 // The chaos scenarios' input, on any broker (shared or private): fresh topics and numbered events, produced and acknowledged.
 import { Producer, stringSerializer } from '@platformatic/kafka';
-import { ensureTopics } from '../adapters/kafka/admin.ts';
-import { unique } from '../adapters/kafka/testing.ts';
+import { freshTopics as freshTopicsOn, unique } from '../adapters/kafka/testing.ts';
 import type { ChaosEvent } from './worker/config.ts';
 
 export interface InputRecord {
@@ -10,13 +9,9 @@ export interface InputRecord {
   readonly value: unknown;
 }
 
-/** Fresh `<prefix>-<random>-<suffix>` topics. */
-export async function freshTopics(brokers: string, prefix: string, partitions: number, suffixes: readonly string[] = ['in', 'out']): Promise<Record<string, string>> {
-  const base = unique(prefix);
-  const names = Object.fromEntries(suffixes.map((s) => [s, `${base}-${s}`]));
-  await ensureTopics(brokers, Object.values(names).map((name) => ({ name, partitions })));
-  return names;
-}
+/** Fresh `<prefix>-<random>-<suffix>` topics on `brokers`; dropped after the file by the suite's setup. */
+export const freshTopics = (brokers: string, prefix: string, partitions: number, suffixes: readonly string[] = ['in', 'out']): Promise<Record<string, string>> =>
+  freshTopicsOn(prefix, partitions, suffixes, brokers);
 
 /** `count` events `{ id, seq }` keyed over `keys` keys. */
 export const events = (count: number, keys = 101): InputRecord[] =>
