@@ -1,5 +1,7 @@
 // A pipeline worker run as a child process by the chaos scenarios, built like adapters/kafka/fixtures/worker.ts plus a
-// failure tracker and SASL. Invoked as the runtime will be: `node chaos/worker/main.ts run --config FILE` (JSON).
+// failure tracker and SASL. Invoked like the runtime: `node chaos/worker/main.ts run --config FILE` (JSON). It is not
+// `runtime-node/main.ts` because the scenarios read a JSON line per batch (committed or not, running total, CPU time)
+// and use test-only knobs (a per-record delay, a label); service/runtime.integration.test.ts covers the runtime itself.
 // Progress and warnings go to stdout as JSON lines; SIGTERM or SIGINT drains (the batch in flight settles) and exits 0.
 // Signals are handled before the pipeline's modules load, so a worker stopped while it starts also exits cleanly.
 import { readFile } from 'node:fs/promises';

@@ -39,10 +39,7 @@ export interface WorkerExit {
   readonly signal: NodeJS.Signals | null;
 }
 
-/**
- * The program a worker runs, given its config file. The one place to switch the scenarios to the runtime's
- * entrypoint (`runtime-node/main.ts`) once it lands.
- */
+/** The program a worker runs, given its config file (chaos/worker/main.ts says why it is not the runtime's entrypoint). */
 const entrypoint = (configFile: string): string[] => [fileURLToPath(new URL('./main.ts', import.meta.url)), 'run', '--config', configFile];
 
 function parseEvent(line: string): WorkerEvent | undefined {
