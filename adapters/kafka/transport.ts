@@ -1,5 +1,6 @@
 import { Admin, Consumer, FetchIsolationLevels, Producer, compatibilityPartitioner, stringDeserializer } from '@platformatic/kafka';
 import type { Batch, PipelineContext, Sink } from '../../core/index.ts';
+import { closeWithin } from './close-within.ts';
 import { isAuthenticationFailure, kafkaError } from './errors.ts';
 import { headerNameSerializer } from './header-names.ts';
 import type { KafkaOptions, ResolvedKafkaOptions } from './options.ts';
@@ -94,24 +95,23 @@ export class KafkaTransport {
     return (this.consumer.assignments ?? []).map((a) => ({ topic: a.topic, partitions: [...a.partitions] }));
   }
 
-  /** Leaves the group and closes both clients, forcibly once `deadlineMs` has passed. */
+  /**
+   * Leaves the group and closes both clients, forcibly once `deadlineMs` has passed; returns at most
+   * `forcedCloseGraceMs` after that even if a client still waits on the broker (see closeWithin).
+   */
   async close(deadlineMs = 10_000): Promise<void> {
-    const graceful = (async () => {
-      await this.consumer.close(true);
-      await this.producer.close();
-      await this.#admin?.close();
-    })();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deadlineMs)));
     try {
-      const outcome = await Promise.race([graceful.then(() => 'ok' as const), deadline]);
-      if (outcome === 'late') {
-        await Promise.allSettled([this.consumer.close(true), this.producer.close(true), this.#admin?.close()]);
-      }
+      await closeWithin(
+        async () => {
+          await this.consumer.close(true);
+          await this.producer.close();
+          await this.#admin?.close();
+        },
+        () => Promise.allSettled([this.consumer.close(true), this.producer.close(true), this.#admin?.close()]),
+        deadlineMs,
+      );
     } catch (error) {
       throw kafkaError(error, 'close kafka clients');
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -27,4 +27,7 @@ if (positionals[0] !== 'run' || !values.config) {
 }
 const config = JSON.parse(await readFile(values.config, 'utf8')) as ChaosWorkerConfig;
 const { runWorker } = await import('./run.ts');
-process.exitCode = await runWorker(config, stop.signal, say);
+const code = await runWorker(config, stop.signal, say);
+process.exitCode = code;
+// As the runtime does: let stdout drain, but do not wait on a client still waiting for the broker after close.
+setTimeout(() => process.exit(code), 2_000).unref();
