@@ -5,8 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer, stringSerializer } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { unique } from '../adapters/kafka/testing.ts';
-import { events, freshTopics, produce } from './input.ts';
+import { freshTopics, unique } from '../adapters/kafka/testing.ts';
+import { events, produce } from './input.ts';
 import { awaitOutput, kcatRead, parsedIds } from './read.ts';
 import { PrivateBroker } from './private-broker.ts';
 import { profile, scaled } from './profile.ts';
@@ -73,7 +73,7 @@ function keepProducing(topic: string) {
 describe('faults on the Kafka link (Toxiproxy in front of a private broker)', () => {
   it('200 ms latency, then connection resets: no acknowledged write lost, each record exactly once in the output', async () => {
     const proxy = broker.proxy as NonNullable<typeof broker.proxy>;
-    const topics = await freshTopics(broker.directBrokers, 'net', partitions);
+    const topics = await freshTopics('net', partitions, undefined, broker.directBrokers);
     const group = unique('net');
     const producing = keepProducing(topics.in as string);
     const worker = spawnWorker({ brokers: [broker.proxiedBrokers as string], group, input: topics.in as string, output: topics.out as string, failureMode: 'atomic', instanceId: unique('n'), batchSize: 500 });
@@ -144,7 +144,7 @@ describe('faults on the Kafka link (Toxiproxy in front of a private broker)', ()
   // worker goes on once the link heals.
   it.runIf(profile === 'full')('answers swallowed for 45 s: the worker warns, resumes once the link heals, each record exactly once', async () => {
     const proxy = broker.proxy as NonNullable<typeof broker.proxy>;
-    const topics = await freshTopics(broker.directBrokers, 'swallow', partitions);
+    const topics = await freshTopics('swallow', partitions, undefined, broker.directBrokers);
     const group = unique('swallow');
     const before = events(3_000);
     await produce(broker.directBrokers, topics.in as string, before);

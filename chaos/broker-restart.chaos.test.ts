@@ -4,8 +4,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FailureMode } from '../core/index.ts';
-import { audit, unique } from '../adapters/kafka/testing.ts';
-import { events, freshTopics, produce } from './input.ts';
+import { audit, freshTopics, unique } from '../adapters/kafka/testing.ts';
+import { events, produce } from './input.ts';
 import { awaitOutput } from './read.ts';
 import { PrivateBroker } from './private-broker.ts';
 import { scaled } from './profile.ts';
@@ -33,7 +33,7 @@ interface Run {
 }
 
 async function startRun(failureMode: FailureMode): Promise<Run> {
-  const topics = await freshTopics(broker.directBrokers, `restart-${failureMode}`, partitions);
+  const topics = await freshTopics(`restart-${failureMode}`, partitions, undefined, broker.directBrokers);
   await produce(broker.directBrokers, topics.in as string, events(count));
   const config = { brokers: [broker.directBrokers], group: unique('restart'), input: topics.in as string, output: topics.out as string, failureMode, instanceId: unique('r'), batchSize: 200, delayMs: 5, concurrency: 4 };
   return { failureMode, group: config.group, input: config.input, output: config.output, workers: [spawnWorker(config)] };

@@ -1,6 +1,7 @@
-// The chaos scenarios' input, on any broker (shared or private): fresh topics and numbered events, produced and acknowledged.
+// The chaos scenarios' input, on any broker (shared or private): numbered events, produced and acknowledged (fresh topics
+// come from adapters/kafka/testing.ts's freshTopics, with the broker as its last argument).
 import { Producer, stringSerializer } from '@platformatic/kafka';
-import { freshTopics as freshTopicsOn, unique } from '../adapters/kafka/testing.ts';
+import { unique } from '../adapters/kafka/testing.ts';
 import type { ChaosEvent } from './worker/config.ts';
 
 export interface InputRecord {
@@ -8,10 +9,6 @@ export interface InputRecord {
   /** A JSON value, or a string sent as it is (e.g. invalid JSON). */
   readonly value: unknown;
 }
-
-/** Fresh `<prefix>-<random>-<suffix>` topics on `brokers`; dropped after the file by the suite's setup. */
-export const freshTopics = (brokers: string, prefix: string, partitions: number, suffixes: readonly string[] = ['in', 'out']): Promise<Record<string, string>> =>
-  freshTopicsOn(prefix, partitions, suffixes, brokers);
 
 /** `count` events `{ id, seq }` keyed over `keys` keys. */
 export const events = (count: number, keys = 101): InputRecord[] =>

@@ -5,11 +5,11 @@
 // the window in which both were running.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FailureMode, TrackerStrategy } from '../core/index.ts';
-import { audit, brokers, unique } from '../adapters/kafka/testing.ts';
+import { audit, brokers, freshTopics, unique } from '../adapters/kafka/testing.ts';
 import { createPostgresTracker } from '../adapters/postgres/tracker.ts';
 import { databaseUrl, dropTables, uniqueName } from '../adapters/postgres/testing.ts';
 import type { InputRecord } from './input.ts';
-import { freshTopics, produce } from './input.ts';
+import { produce } from './input.ts';
 import { awaitOutput, kcatRead } from './read.ts';
 import { scaled } from './profile.ts';
 import { median } from '../soak/summary.ts';
@@ -104,7 +104,7 @@ const measure = scaled({ short: eachOnItsOwn, full: sideBySide });
 
 /** The clean and the poisoned input, produced once and read by each round's own consumer groups. */
 async function inputs(count: number) {
-  const topics = await freshTopics(broker, 'poison', partitions, ['clean', 'poisoned']);
+  const topics = await freshTopics('poison', partitions, ['clean', 'poisoned'], broker);
   await produce(broker, topics.clean as string, input(false, count));
   await produce(broker, topics.poisoned as string, input(true, count));
   return { clean: topics.clean as string, poisoned: topics.poisoned as string };
@@ -112,9 +112,9 @@ async function inputs(count: number) {
 
 /** One worker's own output and dead-letter topics, tracker table and group. */
 async function prepare(inputTopic: string) {
-  const { out } = await freshTopics(broker, 'poison', partitions, ['out']);
+  const { out } = await freshTopics('poison', partitions, ['out'], broker);
   // One partition, as the broker gives a dead-letter topic it creates on first use.
-  const { dlq } = await freshTopics(broker, 'poison', 1, ['dlq']);
+  const { dlq } = await freshTopics('poison', 1, ['dlq'], broker);
   const table = uniqueName('chaos_poison');
   tables.push(table);
   return { input: inputTopic, output: out as string, deadLetters: dlq as string, table, group: unique('poison') };

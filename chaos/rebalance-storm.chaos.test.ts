@@ -2,9 +2,9 @@
 // it leaves the group) or started again (same instance id), while the input keeps arriving. Exactly-once output must be exact: no
 // offset skipped, nothing duplicated. Known issue: docs/adapters/kafka.md, "exactly-once across rebalances".
 import { describe, expect, it } from 'vitest';
-import { audit, brokers, outOfOrderKeys, unique } from '../adapters/kafka/testing.ts';
+import { audit, brokers, freshTopics, outOfOrderKeys, unique } from '../adapters/kafka/testing.ts';
 import { groupProgress } from './group-progress.ts';
-import { events, freshTopics, produce } from './input.ts';
+import { events, produce } from './input.ts';
 import { awaitOutput } from './read.ts';
 import { scaled } from './profile.ts';
 import { randomBetween, report } from './report.ts';
@@ -19,7 +19,7 @@ const everyMs = scaled({ short: [2_000, 4_000], full: [3_000, 8_000] }) as [numb
 
 describe('a rebalance storm', () => {
   it(`one of three workers added or removed every ${everyMs[0] / 1000}–${everyMs[1] / 1000} s: no offset skipped, nothing duplicated`, async () => {
-    const topics = await freshTopics(broker, 'storm', partitions);
+    const topics = await freshTopics('storm', partitions, undefined, broker);
     const input = events(count, 59);
     const chunks = 20;
     const chunk = Math.ceil(count / chunks);

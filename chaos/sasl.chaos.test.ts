@@ -3,8 +3,8 @@
 // neither password ever shows in anything the worker prints.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unique } from '../adapters/kafka/testing.ts';
-import { events, freshTopics, produce } from './input.ts';
+import { freshTopics, unique } from '../adapters/kafka/testing.ts';
+import { events, produce } from './input.ts';
 import { PrivateBroker } from './private-broker.ts';
 import { report } from './report.ts';
 import type { ChaosWorkerConfig } from './worker/config.ts';
@@ -27,7 +27,7 @@ afterAll(() => broker?.destroy());
 const failedAuthentications = async () => (await broker.log()).split('\n').filter((line) => line.includes('Failed authentication')).length;
 
 async function config(): Promise<ChaosWorkerConfig> {
-  const topics = await freshTopics(broker.directBrokers, 'sasl', 3);
+  const topics = await freshTopics('sasl', 3, undefined, broker.directBrokers);
   await produce(broker.directBrokers, topics.in as string, events(count));
   return { brokers: [broker.saslBrokers as string], group: unique('sasl'), input: topics.in as string, output: topics.out as string, failureMode: 'atomic', instanceId: unique('s') };
 }

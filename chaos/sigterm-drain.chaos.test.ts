@@ -2,9 +2,9 @@
 // within 10 s; the next worker starts exactly where it stopped, so nothing is processed twice, even at-least-once.
 import { describe, it } from 'vitest';
 import type { FailureMode } from '../core/index.ts';
-import { audit, brokers, unique } from '../adapters/kafka/testing.ts';
+import { audit, brokers, freshTopics, unique } from '../adapters/kafka/testing.ts';
 import { groupProgress } from './group-progress.ts';
-import { events, freshTopics, produce } from './input.ts';
+import { events, produce } from './input.ts';
 import { awaitOutput, idsByPosition, kcatRead, parsedIds } from './read.ts';
 import { scaled } from './profile.ts';
 import { randomBetween, report } from './report.ts';
@@ -24,7 +24,7 @@ const drainDeadlineMs = 10_000;
 const finishWithinMs = scaled({ short: 180_000, full: 600_000 });
 
 async function terminateRepeatedly(failureMode: FailureMode) {
-  const topics = await freshTopics(broker, `drain-${failureMode}`, partitions);
+  const topics = await freshTopics(`drain-${failureMode}`, partitions, undefined, broker);
   await produce(broker, topics.in as string, events(count));
   // Under load: big batches of slow records, so that SIGTERM always finds a batch in flight.
   const config = { brokers: [broker], group: unique('drain'), input: topics.in as string, output: topics.out as string, failureMode, instanceId: unique('d'), batchSize: 500, delayMs: 20, concurrency: 16 };

@@ -3,9 +3,9 @@
 // restarted worker waits for the group to drop its dead predecessor, up to the 6 s session timeout, before it works). Exactly-once output stays exact (read with kcat, read_committed); at-least-once loses nothing.
 import { describe, it } from 'vitest';
 import type { FailureMode } from '../core/index.ts';
-import { audit, brokers, unique } from '../adapters/kafka/testing.ts';
+import { audit, brokers, freshTopics, unique } from '../adapters/kafka/testing.ts';
 import { groupProgress } from './group-progress.ts';
-import { events, freshTopics, produce } from './input.ts';
+import { events, produce } from './input.ts';
 import { awaitOutput } from './read.ts';
 import { scaled } from './profile.ts';
 import { randomBetween, report } from './report.ts';
@@ -20,7 +20,7 @@ const maxKills = scaled({ short: 3, full: 200 });
 const work = { delayMs: 5, concurrency: scaled({ short: 4, full: 8 }) };
 
 async function crashRepeatedly(failureMode: FailureMode) {
-  const topics = await freshTopics(broker, `crash-${failureMode}`, 6);
+  const topics = await freshTopics(`crash-${failureMode}`, 6, undefined, broker);
   await produce(broker, topics.in as string, events(count));
   const config = { brokers: [broker], group: unique('crash'), input: topics.in as string, output: topics.out as string, failureMode, instanceId: unique('w'), batchSize: 500, ...work };
 

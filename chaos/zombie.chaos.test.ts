@@ -2,8 +2,8 @@
 // instance id takes over, then the zombie is resumed (SIGCONT): nothing it writes from then on becomes visible.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { audit, brokers, unique } from '../adapters/kafka/testing.ts';
-import { events, freshTopics, produce } from './input.ts';
+import { audit, brokers, freshTopics, unique } from '../adapters/kafka/testing.ts';
+import { events, produce } from './input.ts';
 import { awaitOutput } from './read.ts';
 import { scaled } from './profile.ts';
 import { report } from './report.ts';
@@ -20,7 +20,7 @@ const rebalanceTimeoutMs = 10_000;
 
 describe('a zombie worker', () => {
   it(`frozen past its session timeout, replaced, then resumed, commits nothing (${rounds} round(s))`, async () => {
-    const topics = await freshTopics(broker, 'zombie', 6);
+    const topics = await freshTopics('zombie', 6, undefined, broker);
     await produce(broker, topics.in as string, events(count, 31));
     const config = { brokers: [broker], group: unique('zombie'), input: topics.in as string, output: topics.out as string, failureMode: 'atomic' as const, instanceId: unique('z'), batchSize: 100, sessionTimeoutMs, rebalanceTimeoutMs, delayMs: 5, concurrency: 4 };
 

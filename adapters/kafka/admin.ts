@@ -7,15 +7,15 @@ export interface TopicSpec {
   readonly partitions?: number;
 }
 
-/** Deletes topics; ones already gone are left alone. */
-export async function deleteTopics(brokers: readonly string[] | string, names: readonly string[]): Promise<void> {
+/** Deletes the topics named, or those whose name matches; ones already gone are left alone. */
+export async function deleteTopics(brokers: readonly string[] | string, names: readonly string[] | ((name: string) => boolean)): Promise<void> {
   const admin = new Admin({ clientId: 'orchestron-admin', bootstrapBrokers: parseBrokers(brokers) });
+  const wanted = typeof names === 'function' ? names : (name: string) => names.includes(name);
   try {
-    const existing = new Set(await admin.listTopics());
-    const present = names.filter((name) => existing.has(name));
+    const present = (await admin.listTopics()).filter(wanted);
     if (present.length > 0) await admin.deleteTopics({ topics: present });
   } catch (error) {
-    throw kafkaError(error, `delete topics ${names.join(', ')}`);
+    throw kafkaError(error, `delete topics ${typeof names === 'function' ? 'matching' : names.join(', ')}`);
   } finally {
     await admin.close();
   }

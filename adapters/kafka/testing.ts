@@ -1,15 +1,14 @@
-import { Admin, Consumer, FetchIsolationLevels, MessagesStreamFallbackModes, MessagesStreamModes, Producer, stringDeserializer, stringSerializer } from '@platformatic/kafka';
+import { Consumer, FetchIsolationLevels, MessagesStreamFallbackModes, MessagesStreamModes, Producer, stringDeserializer, stringSerializer } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
-import { ensureTopics } from './admin.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { deleteTopics, ensureTopics } from './admin.ts';
+import { rememberFreshTopics } from './fresh-topics.ts';
 import type { KafkaMessage } from './records.ts';
 
 /** Test support: the broker from `npm run services:up`, unique names, producing and reading back. */
 export const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
 export const unique = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
-
-/** The `<prefix>-<random>` bases of this test file's fresh topics, by broker list, for `dropFreshTopics`. */
-const freshBases = new Map<string, Set<string>>();
 
 /** Fresh `<prefix>-<random>-<suffix>` topics on `brokerList` (the shared broker unless given). */
 export async function freshTopics(
@@ -19,34 +18,23 @@ export async function freshTopics(
   brokerList: readonly string[] | string = brokers,
 ): Promise<Record<string, string>> {
   const base = unique(prefix);
-  const key = typeof brokerList === 'string' ? brokerList : brokerList.join(',');
-  freshBases.set(key, (freshBases.get(key) ?? new Set()).add(base));
+  rememberFreshTopics(typeof brokerList === 'string' ? brokerList : brokerList.join(','), base);
   const names = Object.fromEntries(suffixes.map((s) => [s, `${base}-${s}`]));
   await ensureTopics(brokerList, Object.values(names).map((name) => ({ name, partitions })));
   return names;
 }
 
 /**
- * Deletes the topics named after this file's `freshTopics` calls, those the pipeline created from them too (a
- * default `<input>-dlq`), so that repeated runs do not pile topics up on a developer's broker. Best effort: a broker
- * that is gone (a scenario's private one) or slow to answer within `timeoutMs` keeps its topics.
+ * Deletes the topics named after `freshTopics` bases (see takeFreshTopics), those the pipeline created from them too
+ * (a default `<input>-dlq`), so that repeated runs do not pile topics up on a developer's broker. Best effort: a
+ * broker that is gone (a scenario's private one) or slow to answer within `timeoutMs` keeps its topics.
  */
-export async function dropFreshTopics(timeoutMs = 20_000): Promise<void> {
-  const drops = [...freshBases].map(async ([brokerList, bases]) => {
-    const prefixes = [...bases].map((base) => `${base}-`);
-    const admin = new Admin({ clientId: unique('test-cleanup'), bootstrapBrokers: brokerList.split(','), retries: 1 });
-    try {
-      const names = (await admin.listTopics()).filter((name) => prefixes.some((prefix) => name.startsWith(prefix)));
-      if (names.length > 0) await admin.deleteTopics({ topics: names });
-    } finally {
-      await admin.close();
-    }
+export async function dropFreshTopics(bases: ReadonlyMap<string, ReadonlySet<string>>, timeoutMs = 20_000): Promise<void> {
+  const drops = [...bases].map(([brokerList, named]) => {
+    const prefixes = [...named].map((base) => `${base}-`);
+    return deleteTopics(brokerList, (name) => prefixes.some((prefix) => name.startsWith(prefix)));
   });
-  freshBases.clear();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-  await Promise.race([Promise.allSettled(drops), deadline]);
-  clearTimeout(timer);
+  await Promise.race([Promise.allSettled(drops), sleep(timeoutMs, undefined, { ref: false })]);
 }
 
 /** Produces JSON values (or raw strings) keyed as given, in chunks, and returns when all are acknowledged. */
