@@ -67,75 +67,78 @@ describe('deadLetter', () => {
     expect(recorded.value('orchestron_records_dead_lettered_total', { topic: 'orders', category: 'PROCESSING_ERROR' })).toBe(1);
   });
 
-  it.each(['skip-and-log', 'atomic'] as const)('%s: fails the batch when the dead-letter sink is down, so nothing is committed', async (failureMode) => {
-    const { broker, source, clock } = harness(failureMode);
-    broker.createTopic('orders', 1);
-    broker.append([record('orders', 'k', '{broken')]);
-    const down: Sink = {
-      send: async () => {
-        throw new SinkError('broker unreachable');
-      },
-      close: async () => {},
-    };
-    const controller = new AbortController();
-    const results: BatchResult[] = [];
-    const run = pipeline(
-      source(['orders'], { signal: controller.signal }),
-      decode(json()),
-      deadLetter(down, { retry: { attempts: 2 } }),
-      commit(),
-    );
-    await clock.run(
-      (async () => {
+  // A loop, not it.each: the core's tests also run under Deno, through a vitest shim without it (scripts/deno).
+  for (const failureMode of ['skip-and-log', 'atomic'] as const) {
+    it(`${failureMode}: fails the batch when the dead-letter sink is down, so nothing is committed`, async () => {
+      const { broker, source, clock } = harness(failureMode);
+      broker.createTopic('orders', 1);
+      broker.append([record('orders', 'k', '{broken')]);
+      const down: Sink = {
+        send: async () => {
+          throw new SinkError('broker unreachable');
+        },
+        close: async () => {},
+      };
+      const controller = new AbortController();
+      const results: BatchResult[] = [];
+      const run = pipeline(
+        source(['orders'], { signal: controller.signal }),
+        decode(json()),
+        deadLetter(down, { retry: { attempts: 2 } }),
+        commit(),
+      );
+      await clock.run(
+        (async () => {
+          for await (const result of run) {
+            results.push(result);
+            controller.abort();
+          }
+        })(),
+      );
+      expect(results[0]).toMatchObject({ committed: false });
+      expect(results[0]?.error?.code).toBe('SINK_ERROR');
+      expect(broker.committed('test-group', 'orders', 0)).toBe(0n);
+    });
+
+    it(`${failureMode}: the batch goes on while the dead letters are sent, and commits only once they are acknowledged`, async () => {
+      const { broker, source, clock } = harness(failureMode);
+      broker.createTopic('orders', 1);
+      broker.append([record('orders', 'k', '{broken')]);
+      let acknowledge!: () => void;
+      const sent: number[] = [];
+      const slow: Sink = {
+        send: (records) => {
+          sent.push(records.length);
+          return new Promise<void>((resolve) => (acknowledge = resolve));
+        },
+        close: async () => {},
+      };
+      const controller = new AbortController();
+      const afterDeadLetter: number[] = [];
+      const seen = async function* <T>(batches: AsyncIterable<T>) {
+        for await (const batch of batches) {
+          afterDeadLetter.push(sent.length);
+          yield batch;
+        }
+      };
+      const results: BatchResult[] = [];
+      const run = pipeline(source(['orders'], { signal: controller.signal }), decode(json()), deadLetter(slow), seen, commit());
+      const consuming = (async () => {
         for await (const result of run) {
           results.push(result);
           controller.abort();
         }
-      })(),
-    );
-    expect(results[0]).toMatchObject({ committed: false });
-    expect(results[0]?.error?.code).toBe('SINK_ERROR');
-    expect(broker.committed('test-group', 'orders', 0)).toBe(0n);
-  });
-
-  it.each(['skip-and-log', 'atomic'] as const)('%s: the batch goes on while the dead letters are sent, and commits only once they are acknowledged', async (failureMode) => {
-    const { broker, source, clock } = harness(failureMode);
-    broker.createTopic('orders', 1);
-    broker.append([record('orders', 'k', '{broken')]);
-    let acknowledge!: () => void;
-    const sent: number[] = [];
-    const slow: Sink = {
-      send: (records) => {
-        sent.push(records.length);
-        return new Promise<void>((resolve) => (acknowledge = resolve));
-      },
-      close: async () => {},
-    };
-    const controller = new AbortController();
-    const afterDeadLetter: number[] = [];
-    const seen = async function* <T>(batches: AsyncIterable<T>) {
-      for await (const batch of batches) {
-        afterDeadLetter.push(sent.length);
-        yield batch;
-      }
-    };
-    const results: BatchResult[] = [];
-    const run = pipeline(source(['orders'], { signal: controller.signal }), decode(json()), deadLetter(slow), seen, commit());
-    const consuming = (async () => {
-      for await (const result of run) {
-        results.push(result);
-        controller.abort();
-      }
-    })();
-    await clock.advance(10);
-    // The send has started and the batch has moved past the stage, but nothing is committed before the acknowledgement.
-    expect(sent).toEqual([1]);
-    expect(afterDeadLetter).toEqual([1]);
-    expect(results).toEqual([]);
-    expect(broker.committed('test-group', 'orders', 0)).toBe(0n);
-    acknowledge();
-    await clock.run(consuming);
-    expect(results[0]).toMatchObject({ committed: true });
-    expect(broker.committed('test-group', 'orders', 0)).toBe(1n);
-  });
+      })();
+      await clock.advance(10);
+      // The send has started and the batch has moved past the stage, but nothing is committed before the acknowledgement.
+      expect(sent).toEqual([1]);
+      expect(afterDeadLetter).toEqual([1]);
+      expect(results).toEqual([]);
+      expect(broker.committed('test-group', 'orders', 0)).toBe(0n);
+      acknowledge();
+      await clock.run(consuming);
+      expect(results[0]).toMatchObject({ committed: true });
+      expect(broker.committed('test-group', 'orders', 0)).toBe(1n);
+    });
+  }
 });
