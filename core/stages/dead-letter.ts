@@ -1,6 +1,7 @@
 import type { DroppedRecord } from '../batch.ts';
 import { deadLetterHeaders } from '../dead-letter/headers.ts';
 import type { Envelope, OutboundRecord } from '../envelope.ts';
+import type { OrchestronError } from '../errors.ts';
 import type { RetryOptions } from '../retry/backoff.ts';
 import { retryOptions } from '../retry/backoff.ts';
 import { withRetry } from '../retry/retry.ts';
@@ -19,8 +20,8 @@ export const defaultDeadLetterTopic = (record: Envelope<unknown>): string => `${
 
 /**
  * Sends the batch's failed records to `sink` with key, value (the bytes as consumed) and headers untouched plus the
- * dead-letter headers, and marks them dead-lettered. The send is awaited before the batch commits; if the sink cannot
- * take them the batch fails then: nothing is committed, so no failed record is lost.
+ * dead-letter headers, and marks them dead-lettered. If the sink cannot take them the batch fails: nothing is
+ * committed, so no failed record is lost.
  */
 export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): BatchStage<T, T> {
   const topicOption = options.topic ?? defaultDeadLetterTopic;
@@ -49,15 +50,23 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
       countFailures(metrics.recordsDeadLettered, labels);
       return true;
     };
-    // The acknowledgement is awaited just before the commit, while the batch goes on (tracker rows, the next batch at
-    // least-once); a send that fails for good fails that commit, and the batch comes again. Exactly-once the dead
-    // letters are in the batch's transaction, which cannot commit before this: not waiting here takes their round trips
-    // (for a partition new to the transaction, adding it, then the produce) off the batch's path.
-    const acknowledged = sending.then((outcome) => {
-      if (!counted(outcome)) throw outcome.error;
-    });
-    acknowledged.catch(() => {});
-    control.beforeCommit(() => acknowledged);
+    if (context.failureMode === 'skip-and-log') {
+      // At-least-once: the acknowledgement is awaited just before the offsets commit, while the batch goes on (tracker
+      // rows, the next batch); a send that fails for good fails that commit, and the batch comes again.
+      const acknowledged = sending.then((outcome) => {
+        if (!counted(outcome)) throw outcome.error;
+      });
+      acknowledged.catch(() => {});
+      control.beforeCommit(() => acknowledged);
+    } else {
+      // Exactly-once the send is awaited here: a later stage failing the batch must not abort its transaction while a
+      // send is still in it, nor let the send begin a transaction after the abort.
+      const outcome = await sending;
+      if (!counted(outcome)) {
+        control.fail(outcome.error as OrchestronError);
+        return batch;
+      }
+    }
     const dropped: DroppedRecord[] = batch.dropped.map((drop) => (drop.reason === 'failed' ? { ...drop, reason: 'dead-lettered' } : drop));
     return batch.withDropped(dropped);
   });
