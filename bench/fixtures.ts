@@ -62,14 +62,27 @@ export async function last<T>(iterable: AsyncIterable<T>): Promise<T | undefined
   return value;
 }
 
-export function seededBroker(records: number): MemoryBroker {
+/** The chaos suite's poison input (scenario 5): 1 % of the orders are invalid JSON, 1 % make the transform throw. */
+export const poison = {
+  isInvalid: (i: number) => i % 100 === 17,
+  isThrowing: (i: number) => i % 100 === 59,
+};
+
+/** An order's bytes: as `orderJson`, or, in a poisoned input, cut short (invalid JSON) or marked to fail. */
+function orderValue(i: number, poisoned: boolean): string {
+  if (poisoned && poison.isInvalid(i)) return orderJson(i).slice(0, -1);
+  if (poisoned && poison.isThrowing(i)) return `${orderJson(i).slice(0, -1)},"fail":true}`;
+  return orderJson(i);
+}
+
+export function seededBroker(records: number, poisoned = false): MemoryBroker {
   const broker = new MemoryBroker({ defaultPartitions: 6 });
   broker.createTopic('orders', 6);
   broker.append(
     Array.from({ length: records }, (_, i) => ({
       topic: 'orders',
       key: encodeText(`cust-${i % 500}`),
-      value: encodeText(orderJson(i)),
+      value: encodeText(orderValue(i, poisoned)),
     })),
   );
   return broker;

@@ -2,6 +2,7 @@ import {
   MemoryBroker,
   MemoryDedupStore,
   MemoryTracker,
+  ProcessingError,
   commit,
   deadLetter,
   decode,
@@ -28,15 +29,33 @@ export interface PipelineOptions {
   readonly records: number;
   readonly failureMode: FailureMode;
   readonly trackerStrategy?: TrackerStrategy;
+  /**
+   * The chaos suite's poison scenario in memory: the transform throws for orders marked to fail, and the input is
+   * clean or has 2 % bad records (`poison` in fixtures.ts). Both variants run the same stages, so their ratio is the
+   * pipeline's own cost of bad records, without Kafka or a store; bench/poison.ts measures it in alternating rounds.
+   */
+  readonly poison?: 'clean' | 'poisoned';
 }
+
+type Order = { readonly orderId: string; readonly fail?: boolean };
+
+const throwing = (order: Order): Order => {
+  if (order.fail) throw new ProcessingError(`order ${order.orderId} cannot be processed`, { retryable: false });
+  return order;
+};
+
+const suiteName = ({ failureMode, trackerStrategy = 'NONE', poison }: PipelineOptions): string =>
+  `pipeline in-memory ${failureMode}${trackerStrategy === 'NONE' ? '' : ` tracker ${trackerStrategy}`}` +
+  (poison === undefined ? '' : poison === 'clean' ? ', poison scenario, clean input' : ', poison scenario, 2 % bad records');
 
 /** The whole in-memory pipeline over `records` records: decode → dedup → transform → produce → deadLetter → track → commit. */
 export function inMemoryPipeline(options: PipelineOptions): Suite {
-  const { records, failureMode, trackerStrategy = 'NONE' } = options;
-  let broker: MemoryBroker = seededBroker(records);
+  const { records, failureMode, trackerStrategy = 'NONE', poison } = options;
+  const poisoned = poison === 'poisoned';
+  let broker: MemoryBroker = seededBroker(records, poisoned);
   let group = 0;
   return {
-    name: `pipeline in-memory ${failureMode}${trackerStrategy === 'NONE' ? '' : ` tracker ${trackerStrategy}`}`,
+    name: suiteName(options),
     records,
     run: async () => {
       const ctx = context(failureMode);
@@ -45,16 +64,16 @@ export function inMemoryPipeline(options: PipelineOptions): Suite {
       const run = pipeline(
         memorySource(broker, { topics: ['orders'], group: `g${group++}`, context: ctx, batchSize, stopWhenIdle: true }),
         tracking.received,
-        decode(json<{ orderId: string }>()),
+        decode(json<Order>()),
         dedup(new MemoryDedupStore(), { key: (r) => r.value.orderId, ttlMs: 60_000 }),
-        transform((order) => order, { concurrency: 16, orderBy: 'key' }),
+        transform(poison === undefined ? (order: Order) => order : throwing, { concurrency: 16, orderBy: 'key' }),
         produce(sink, { topic: 'out' }),
         deadLetter(sink),
         tracking,
         commit(),
       );
       for await (const _ of run);
-      if (group % 20 === 0) broker = seededBroker(records);
+      if (group % 20 === 0) broker = seededBroker(records, poisoned);
     },
   };
 }
