@@ -8,9 +8,11 @@ import type { Suite } from './suites.ts';
 
 declare const Bun: unknown;
 const runtime = typeof Bun !== 'undefined' ? 'bun' : 'node';
+// `--rounds N`, else BENCH_POISON_ROUNDS (which `npm run bench:poison` hands to both runtimes), else 30.
 const roundsArg = process.argv.indexOf('--rounds');
-const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 30;
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: a whole number ≥ 1, got ${process.argv[roundsArg + 1]}`);
+const roundsText = roundsArg > 0 ? process.argv[roundsArg + 1] : process.env.BENCH_POISON_ROUNDS;
+const rounds = roundsText === undefined ? 30 : Number(roundsText);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`rounds (--rounds or BENCH_POISON_ROUNDS): a whole number ≥ 1, got ${roundsText}`);
 
 const options = { records: 10_000, failureMode: 'skip-and-log', trackerStrategy: 'LIGHTWEIGHT' } as const;
 const clean = inMemoryPipeline({ ...options, poison: 'clean' });
