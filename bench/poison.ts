@@ -3,6 +3,7 @@
 // and the machine's drift weigh on both alike (tinybench runs its tasks one after the other, and whichever ran second
 // came out 10–25 % faster here). Prints each input's median records per second and their ratio. No Kafka client and no
 // store: this is the pipeline's own cost of bad records; the chaos test adds both.
+import { median } from '../soak/summary.ts';
 import { inMemoryPipeline } from './suites.ts';
 import type { Suite } from './suites.ts';
 
@@ -23,12 +24,6 @@ async function perSecond(suite: Suite): Promise<number> {
   await suite.run();
   return suite.records / ((performance.now() - started) / 1000);
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 for (let i = 0; i < 3; i++) {
   await perSecond(clean);
