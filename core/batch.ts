@@ -52,6 +52,7 @@ export class BatchControl {
   readonly #afterAbort: Hook[] = [];
   #failure: OrchestronError | undefined;
   #settling: Promise<unknown> | undefined;
+  #stage: string | undefined;
   /** Data that adapters attach to a batch (a Kafka transaction, a buffer of staged records). */
   readonly attachments = new Map<symbol, unknown>();
 
@@ -71,6 +72,16 @@ export class BatchControl {
 
   get failure(): OrchestronError | undefined {
     return this.#failure;
+  }
+
+  /** The last stage that took this batch in hand: what a watchdog names when the batch stops moving. */
+  get stage(): string | undefined {
+    return this.#stage;
+  }
+
+  /** Notes that the stage `name` took the batch in hand (a field write: cheap enough for every stage). */
+  reached(name: string): void {
+    this.#stage = name;
   }
 
   /** Marks the whole batch failed (atomic mode): later stages pass it through and commit aborts it. The first failure wins. */
@@ -109,6 +120,7 @@ export class BatchControl {
 
   /** Runs the hooks left for the commit, then the source's commit; `onIssued` is called once the source has it in hand. */
   async commit(onIssued?: () => void): Promise<void> {
+    this.#stage = 'commit';
     for (const hook of this.#beforeCommit) await hook();
     const committing = this.#settlement.commit(this);
     onIssued?.();

@@ -10,6 +10,7 @@ export const ErrorCodes = {
   SINK_ERROR: 'SINK_ERROR',
   PRODUCER_FENCED: 'PRODUCER_FENCED',
   AUTHENTICATION_ERROR: 'AUTHENTICATION_ERROR',
+  DEAD_LETTER_REFUSED: 'DEAD_LETTER_REFUSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -163,6 +164,27 @@ export class AuthenticationError extends OrchestronError {
   constructor(message: string, options?: OrchestronErrorOptions) {
     super(ErrorCodes.AUTHENTICATION_ERROR, message, false, options);
     this.name = 'AuthenticationError';
+  }
+}
+
+/** A source partition: where a record came from. */
+export interface SourcePartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+/**
+ * Dead letters the sink refused for good (the topic too small even for a truncated dead letter, an ACL, a missing
+ * topic): retrying the batch cannot help, so the source stops handing out the `partitions` they came from until the
+ * cause is fixed, rather than redelivering them in a loop.
+ */
+export class DeadLetterRefusedError extends OrchestronError {
+  readonly partitions: readonly SourcePartition[];
+
+  constructor(message: string, partitions: readonly SourcePartition[], options?: OrchestronErrorOptions) {
+    super(ErrorCodes.DEAD_LETTER_REFUSED, message, false, options);
+    this.name = 'DeadLetterRefusedError';
+    this.partitions = partitions;
   }
 }
 

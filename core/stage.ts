@@ -17,3 +17,19 @@ export const batchStage =
       yield batch.failure ? (batch as unknown as Batch<O>) : await step(batch);
     }
   };
+
+/**
+ * `stage`, noting its `name` on each batch it takes (see `BatchControl.reached`), so that a batch that stops moving
+ * can be traced to the stage that holds it.
+ */
+export const named =
+  <I, O>(name: string, stage: BatchStage<I, O>): BatchStage<I, O> =>
+  (input) =>
+    stage(
+      (async function* () {
+        for await (const batch of input) {
+          batch.control.reached(name);
+          yield batch;
+        }
+      })(),
+    );

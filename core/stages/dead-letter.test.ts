@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { json } from '../codecs/json.ts';
 import { DeadLetterHeaders, maxErrorMessageLength } from '../dead-letter/headers.ts';
 import { encodeText } from '../envelope.ts';
-import { ProcessingError, SinkError } from '../errors.ts';
+import { DeadLetterRefusedError, ProcessingError, SinkError } from '../errors.ts';
 import { memorySink } from '../memory/sink.ts';
 import { pipeline } from '../pipeline.ts';
 import type { Sink } from '../sink.ts';
@@ -98,6 +98,33 @@ describe('deadLetter', () => {
       expect(results[0]).toMatchObject({ committed: false });
       expect(results[0]?.error?.code).toBe('SINK_ERROR');
       expect(broker.committed('test-group', 'orders', 0)).toBe(0n);
+    });
+
+    it(`${failureMode}: a dead letter refused for good fails the batch naming the source partitions it came from`, async () => {
+      const { broker, source, clock } = harness(failureMode);
+      broker.createTopic('orders', 2);
+      broker.append([{ ...record('orders', 'k', '{broken'), partition: 1 }, { ...record('orders', 'k', '{"ok":1}'), partition: 0 }]);
+      const refusing: Sink = {
+        send: async () => {
+          throw new SinkError('MESSAGE_TOO_LARGE', { retryable: false });
+        },
+        close: async () => {},
+      };
+      const controller = new AbortController();
+      const results: BatchResult[] = [];
+      const run = pipeline(source(['orders'], { signal: controller.signal }), decode(json()), deadLetter(refusing), commit());
+      await clock.run(
+        (async () => {
+          for await (const result of run) {
+            results.push(result);
+            if (result.error) controller.abort();
+          }
+        })(),
+      );
+      const error = results.find((result) => result.error)?.error;
+      expect(error).toBeInstanceOf(DeadLetterRefusedError);
+      expect((error as DeadLetterRefusedError).partitions).toEqual([{ topic: 'orders', partition: 1 }]);
+      expect(error?.message).toContain('MESSAGE_TOO_LARGE');
     });
   }
 

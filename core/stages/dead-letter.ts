@@ -1,7 +1,8 @@
 import type { DroppedRecord } from '../batch.ts';
 import { deadLetterHeaders } from '../dead-letter/headers.ts';
 import type { Envelope, OutboundRecord } from '../envelope.ts';
-import type { OrchestronError } from '../errors.ts';
+import type { OrchestronError, SourcePartition } from '../errors.ts';
+import { DeadLetterRefusedError, ErrorCodes } from '../errors.ts';
 import type { RetryOptions } from '../retry/backoff.ts';
 import { retryOptions } from '../retry/backoff.ts';
 import { withRetry } from '../retry/retry.ts';
@@ -45,6 +46,7 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
     const sending = withRetry(() => sink.send(outbound, control), retry, { clock, random, signal: control.signal });
     // Labels taken now: an error's stack can reach the whole batch, which need not outlive the stages.
     const labels = failed.map(failureLabels);
+    const partitions = sourcePartitions(failed);
     const counted = (outcome: Awaited<typeof sending>): boolean => {
       if (!outcome.ok) return false;
       countFailures(metrics.recordsDeadLettered, labels);
@@ -54,7 +56,7 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
       // At-least-once: the acknowledgement is awaited just before the offsets commit, while the batch goes on (tracker
       // rows, the next batch); a send that fails for good fails that commit, and the batch comes again.
       const acknowledged = sending.then((outcome) => {
-        if (!counted(outcome)) throw outcome.error;
+        if (!counted(outcome)) throw refusedFor(outcome.error as OrchestronError, partitions);
       });
       acknowledged.catch(() => {});
       control.beforeCommit(() => acknowledged);
@@ -63,11 +65,28 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
       // send is still in it, nor let the send begin a transaction after the abort.
       const outcome = await sending;
       if (!counted(outcome)) {
-        control.fail(outcome.error as OrchestronError);
+        control.fail(refusedFor(outcome.error as OrchestronError, partitions));
         return batch;
       }
     }
     const dropped: DroppedRecord[] = batch.dropped.map((drop) => (drop.reason === 'failed' ? { ...drop, reason: 'dead-lettered' } : drop));
     return batch.withDropped(dropped);
   });
+}
+
+/** The source partitions of `failed`, each once. */
+function sourcePartitions(failed: readonly DroppedRecord[]): SourcePartition[] {
+  const seen = new Map<string, SourcePartition>();
+  for (const { record } of failed) seen.set(`${record.topic}\u0000${record.partition}`, { topic: record.topic, partition: record.partition });
+  return [...seen.values()];
+}
+
+/**
+ * A send the sink refused for good (after the retries) names the partitions whose dead letters it could not take, so
+ * that the source stops them instead of redelivering the batch in a loop; a retryable failure (a broker restarting)
+ * or a fatal one (fencing, credentials) is left as it is.
+ */
+function refusedFor(error: OrchestronError, partitions: readonly SourcePartition[]): OrchestronError {
+  if (error.retryable || error.code !== ErrorCodes.SINK_ERROR) return error;
+  return new DeadLetterRefusedError(`the dead-letter sink refused the failed records for good: ${error.message}`, partitions, { cause: error });
 }
