@@ -57,6 +57,9 @@ export interface ReplaySummary {
   readonly byCategory: Readonly<Record<string, number>>;
 }
 
+/** How long one read waits for records before the partitions' fetch positions are checked against their ends. */
+const idleMs = 500;
+
 const header = (message: KafkaMessage, name: string): string | undefined => message.headers.get(name)?.toString();
 
 const deadLetterHeaderNames = new Set<string>(Object.values(DeadLetterHeaders));
@@ -86,7 +89,8 @@ function checkOptions(options: ReplayOptions) {
 /**
  * Republishes dead-lettered records to their source topic (or `to`) at a rate limit, filtered by category and time.
  * Records replayed `maxReplays` times already, or that cannot be republished, are parked in the parking topic. Reads
- * the dead-letter topic up to its end as of the start, as consumer group `groupId`, and commits as it goes.
+ * the dead-letter topic up to its last stable offset as of the start (what is committed then), as consumer group
+ * `groupId`, and commits as it goes.
  */
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const { ratePerSecond, maxReplays, parkingTopic } = checkOptions(options);
@@ -112,7 +116,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   });
   const summary = { read: 0, replayed: 0, parked: 0, skipped: 0, byCategory: {} as Record<string, number> };
   try {
-    const ends = (await consumer.listOffsets({ topics: [options.dlqTopic] })).get(options.dlqTopic) ?? [];
+    const ends = (await consumer.listOffsets({ topics: [options.dlqTopic], isolationLevel: FetchIsolationLevels.READ_COMMITTED })).get(options.dlqTopic) ?? [];
     const committed =
       (await consumer.listCommittedOffsets({ topics: [{ topic: options.dlqTopic, partitions: ends.map((_, p) => p) }] })).get(
         options.dlqTopic,
@@ -132,12 +136,15 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     const started = performance.now();
     try {
       while (remaining.size > 0 && !options.signal?.aborted) {
-        const batch = (await readBatch(stream, chunk, 50, options.signal)).filter((m) => {
+        // A read gives up after `idleMs` without records, so that partitions whose last offsets hold no records are seen to end.
+        const idle = AbortSignal.timeout(idleMs);
+        const batch = (await readBatch(stream, chunk, 50, options.signal ? AbortSignal.any([options.signal, idle]) : idle)).filter((m) => {
           const end = remaining.get(m.partition);
           return end !== undefined && m.offset < end;
         });
         if (batch.length === 0) {
           if (stream.errored || stream.destroyed || stream.readableEnded) throw stream.errored ?? new Error('the consumer stream ended');
+          fetchedPast(stream.offsetsToFetch, options.dlqTopic, remaining);
           continue;
         }
         const replays: KafkaOutbound[] = [];
@@ -184,6 +191,17 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     await producer.close();
   }
   return summary;
+}
+
+/**
+ * Drops the partitions whose fetch position has reached their end as of the start. Transaction markers and aborted
+ * records take offsets that are never handed out (a dead-letter topic written in atomic mode ends with a commit
+ * marker), so the end is found by the position, once nothing fetched is left unread.
+ */
+function fetchedPast(positions: ReadonlyMap<string, bigint>, topic: string, remaining: Map<number, bigint>): void {
+  for (const [partition, end] of remaining) {
+    if ((positions.get(`${topic}:${partition}`) ?? -1n) >= end) remaining.delete(partition);
+  }
 }
 
 /** Sends the replays; if the batch cannot be delivered for good, parks its records instead. Returns how many were replayed. */
