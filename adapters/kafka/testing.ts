@@ -199,8 +199,8 @@ export async function kcatRead(brokerList: string, topic: string, options: KcatR
 
 /**
  * Reads a topic with read_committed through kcat until `distinctIds` distinct `id`s are there or `timeoutMs` passed.
- * Exactly-once checks use it: @platformatic/kafka's consumer was seen to hand out records of aborted transactions
- * (docs/adapters/kafka.md), which would make a correct output look duplicated.
+ * Exactly-once checks use it: an independent reader, so that they do not rest on the client the pipeline reads with
+ * (whose read_committed filter this repository patches, docs/dependencies.md).
  */
 export const readCommittedWithKcat = (topic: string, distinctIds: number, timeoutMs = 120_000): Promise<KafkaMessage[]> =>
   kcatRead(brokers.join(','), topic, { distinctIds, timeoutMs });
