@@ -80,6 +80,18 @@ export const MetricDefinitions = {
     help: 'Whether a store is degraded (orch.db.degraded).',
     labelNames: ['store'],
   },
+  partitionBlocked: {
+    type: 'gauge',
+    name: 'orchestron_partition_blocked',
+    help: 'Whether a source partition is stopped because its dead letters cannot be written (1), by reason.',
+    labelNames: ['topic', 'partition', 'reason'],
+  },
+  partitionStalled: {
+    type: 'gauge',
+    name: 'orchestron_partition_stalled',
+    help: 'Whether a source partition with records waiting has made no committed progress for the stall timeout (1).',
+    labelNames: ['topic', 'partition'],
+  },
 } as const;
 
 export type MetricKey = keyof typeof MetricDefinitions;
