@@ -11,6 +11,7 @@ export const ErrorCodes = {
   PRODUCER_FENCED: 'PRODUCER_FENCED',
   AUTHENTICATION_ERROR: 'AUTHENTICATION_ERROR',
   DEAD_LETTER_REFUSED: 'DEAD_LETTER_REFUSED',
+  RECORD_TOO_LARGE: 'RECORD_TOO_LARGE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -164,6 +165,31 @@ export class AuthenticationError extends OrchestronError {
   constructor(message: string, options?: OrchestronErrorOptions) {
     super(ErrorCodes.AUTHENTICATION_ERROR, message, false, options);
     this.name = 'AuthenticationError';
+  }
+}
+
+/**
+ * A record larger than its destination topic accepts (Kafka's `max.message.bytes`). Never retried: the same bytes
+ * stay too large until the topic's limit is raised. As a record's failure it is filed under PROCESSING_ERROR (the
+ * record was valid and processed; the sink's limit refused it), so a replay after raising the limit can succeed.
+ */
+export class RecordTooLargeError extends OrchestronError {
+  readonly topic: string;
+  /** The record's size as the sink writes it (estimated from above), and the most the topic takes. */
+  readonly bytes: number;
+  readonly limitBytes: number;
+
+  constructor(topic: string, bytes: number, limitBytes: number, options?: OrchestronErrorOptions) {
+    super(
+      ErrorCodes.RECORD_TOO_LARGE,
+      `record of ${bytes} bytes is larger than topic ${topic} accepts (at most ${limitBytes} bytes per record)`,
+      false,
+      { ...options, captureStack: options?.captureStack ?? false },
+    );
+    this.name = 'RecordTooLargeError';
+    this.topic = topic;
+    this.bytes = bytes;
+    this.limitBytes = limitBytes;
   }
 }
 

@@ -7,6 +7,7 @@ export * from './pipeline.ts';
 export * from './platform.ts';
 export * from './logger.ts';
 export * from './sink.ts';
+export * from './record-size.ts';
 export * from './breaker.ts';
 export * from './lanes.ts';
 export * from './schema.ts';

@@ -9,4 +9,10 @@ import type { OutboundRecord } from './envelope.ts';
 export interface Sink {
   send(records: readonly OutboundRecord[], control: BatchControl): Promise<void>;
   close(): Promise<void>;
+  /**
+   * The most bytes one record may take in `topic` as this sink writes it (compared with `singleRecordBatchBytes`), when
+   * known; undefined for no limit. The produce and dead-letter stages ask it so that a record too large for its topic
+   * fails alone (or is truncated, as a dead letter) instead of failing the whole send.
+   */
+  maxRecordBytes?(topic: string): Promise<number | undefined>;
 }

@@ -3,7 +3,7 @@ import type { PipelineContext } from '../context.ts';
 import type { Headers } from '../envelope.ts';
 import { encodeText } from '../envelope.ts';
 import { cachedBy } from '../bounded-cache.ts';
-import { categoryOf } from '../errors.ts';
+import { RecordTooLargeError, categoryOf } from '../errors.ts';
 
 /**
  * Headers added to a dead-lettered record, beside its original headers. The `source_*` names follow Karafka's DLQ and
@@ -24,6 +24,12 @@ export const DeadLetterHeaders = {
   firstFailureAt: 'error_first_failure_at',
   lastFailureAt: 'error_last_failure_at',
   attempts: 'error_attempts',
+  /** RECORD_TOO_LARGE: the refused record's size as the sink writes it, and the most its topic takes. */
+  recordBytes: 'error_record_bytes',
+  limitBytes: 'error_limit_bytes',
+  /** Set when the dead letter's value was cut to fit the dead-letter topic: the original value's size, and `true`. */
+  sourceValueBytes: 'source_value_bytes',
+  sourceValueTruncated: 'source_value_truncated',
 } as const;
 
 /** Longest error message carried in a header, in characters. */
@@ -62,6 +68,10 @@ export function deadLetterHeaders(dropped: DroppedRecord, context: PipelineConte
     setRepeated(H.retryable, String(error.retryable));
     setRepeated(H.code, error.code);
     set(H.message, bounded(error.message));
+    if (error instanceof RecordTooLargeError) {
+      set(H.recordBytes, String(error.bytes));
+      set(H.limitBytes, String(error.limitBytes));
+    }
   }
   headers.set(H.firstFailureAt, iso(dropped.firstFailureAt));
   headers.set(H.lastFailureAt, iso(dropped.lastFailureAt));

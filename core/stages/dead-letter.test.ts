@@ -171,3 +171,46 @@ describe('deadLetter', () => {
     expect(broker.committed('test-group', 'orders', 0)).toBe(1n);
   });
 });
+
+describe('deadLetter: dead letters too large for the dead-letter topic', () => {
+  for (const failureMode of ['skip-and-log', 'atomic'] as const) {
+    it(`${failureMode}: cuts the value to fit, says so in headers, and commits`, async () => {
+      const { broker, source, clock } = harness(failureMode);
+      broker.createTopic('orders', 1);
+      broker.append([record('orders', 'k', `{broken${'x'.repeat(3_000)}`), record('orders', 'k', '{"ok":1}')]);
+      const sink = memorySink(broker, { maxRecordBytes: (topic) => (topic === 'orders-dlq' ? 2_000 : undefined) });
+      const results = await clock.run(collect(pipeline(source(['orders']), decode(json()), deadLetter(sink), commit())));
+      expect(results[0]).toMatchObject({ committed: true, ok: 1, dropped: { 'dead-lettered': 1 } });
+      const [dead] = broker.records('orders-dlq');
+      expect(dead?.value?.byteLength).toBeLessThan(2_000);
+      expect(text(dead?.value)?.startsWith('{broken')).toBe(true);
+      expect(header(dead?.headers ?? new Map(), DeadLetterHeaders.sourceValueBytes)).toBe('3007');
+      expect(header(dead?.headers ?? new Map(), DeadLetterHeaders.sourceValueTruncated)).toBe('true');
+      expect(header(dead?.headers ?? new Map(), DeadLetterHeaders.category)).toBe('DESERIALIZATION_ERROR');
+      expect(broker.committed('test-group', 'orders', 0)).toBe(2n);
+    });
+
+    it(`${failureMode}: a dead letter that cannot fit even without its value is refused, naming its source partition`, async () => {
+      const { broker, source, clock } = harness(failureMode);
+      broker.createTopic('orders', 1);
+      broker.append([record('orders', 'k', '{broken')]);
+      const sink = memorySink(broker, { maxRecordBytes: (topic) => (topic === 'orders-dlq' ? 100 : undefined) });
+      const controller = new AbortController();
+      const results: BatchResult[] = [];
+      const run = pipeline(source(['orders'], { signal: controller.signal }), decode(json()), deadLetter(sink), commit());
+      await clock.run(
+        (async () => {
+          for await (const result of run) {
+            results.push(result);
+            controller.abort();
+          }
+        })(),
+      );
+      expect(results[0]).toMatchObject({ committed: false });
+      expect(results[0]?.error).toBeInstanceOf(DeadLetterRefusedError);
+      expect(results[0]?.error?.message).toContain('orders-dlq');
+      expect(broker.records('orders-dlq')).toEqual([]);
+      expect(broker.committed('test-group', 'orders', 0)).toBe(0n);
+    });
+  }
+});

@@ -1,5 +1,6 @@
 import type { DroppedRecord } from '../batch.ts';
 import { deadLetterHeaders } from '../dead-letter/headers.ts';
+import { truncateToFit } from '../dead-letter/truncate.ts';
 import type { Envelope, OutboundRecord } from '../envelope.ts';
 import type { OrchestronError, SourcePartition } from '../errors.ts';
 import { DeadLetterRefusedError, ErrorCodes } from '../errors.ts';
@@ -21,7 +22,8 @@ export const defaultDeadLetterTopic = (record: Envelope<unknown>): string => `${
 
 /**
  * Sends the batch's failed records to `sink` with key, value (the bytes as consumed) and headers untouched plus the
- * dead-letter headers, and marks them dead-lettered. If the sink cannot take them the batch fails: nothing is
+ * dead-letter headers, and marks them dead-lettered. A dead letter larger than its topic takes (when the sink knows
+ * the limit) has its value cut to fit, which its headers say. If the sink cannot take them the batch fails: nothing is
  * committed, so no failed record is lost.
  */
 export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): BatchStage<T, T> {
@@ -43,7 +45,7 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
     const { clock, random, metrics } = context.platform;
     // The closures below outlive this call until the acknowledgement (at-least-once): they hold the control, the
     // outbound records and metric labels, not the batch, so that its records can be collected meanwhile.
-    const sending = withRetry(() => sink.send(outbound, control), retry, { clock, random, signal: control.signal });
+    const sending = withRetry(async () => sink.send(await fitted(sink, outbound), control), retry, { clock, random, signal: control.signal });
     // Labels taken now: an error's stack can reach the whole batch, which need not outlive the stages.
     const labels = failed.map(failureLabels);
     const partitions = sourcePartitions(failed);
@@ -74,6 +76,15 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
   });
 }
 
+/** The dead letters, each cut to what its topic takes when the sink knows the limit (see truncateToFit). */
+async function fitted(sink: Sink, outbound: readonly OutboundRecord[]): Promise<readonly OutboundRecord[]> {
+  const maxRecordBytes = sink.maxRecordBytes?.bind(sink);
+  if (!maxRecordBytes) return outbound;
+  const limits = new Map<string, number | undefined>();
+  for (const { topic } of outbound) if (!limits.has(topic)) limits.set(topic, await maxRecordBytes(topic));
+  return outbound.map((record) => truncateToFit(record, limits.get(record.topic)));
+}
+
 /** The source partitions of `failed`, each once. */
 function sourcePartitions(failed: readonly DroppedRecord[]): SourcePartition[] {
   const seen = new Map<string, SourcePartition>();
@@ -87,6 +98,6 @@ function sourcePartitions(failed: readonly DroppedRecord[]): SourcePartition[] {
  * or a fatal one (fencing, credentials) is left as it is.
  */
 function refusedFor(error: OrchestronError, partitions: readonly SourcePartition[]): OrchestronError {
-  if (error.retryable || error.code !== ErrorCodes.SINK_ERROR) return error;
+  if (error.retryable || (error.code !== ErrorCodes.SINK_ERROR && error.code !== ErrorCodes.RECORD_TOO_LARGE)) return error;
   return new DeadLetterRefusedError(`the dead-letter sink refused the failed records for good: ${error.message}`, partitions, { cause: error });
 }

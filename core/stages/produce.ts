@@ -2,7 +2,8 @@ import type { DroppedRecord } from '../batch.ts';
 import { encodeValue } from '../codecs/json.ts';
 import type { Envelope, OutboundRecord } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, RecordTooLargeError } from '../errors.ts';
+import { singleRecordBatchBytes } from '../record-size.ts';
 import type { RetryOptions } from '../retry/backoff.ts';
 import { retryOptions } from '../retry/backoff.ts';
 import { withRetry } from '../retry/retry.ts';
@@ -38,10 +39,47 @@ function router<T>(options: ProduceOptions<T>): (record: Envelope<T>) => Outboun
   });
 }
 
+/** A record's outbound records, and why it cannot be sent when one of them is too large for its topic. */
+interface Routed<T> {
+  readonly record: Envelope<T>;
+  readonly outbound: readonly OutboundRecord[];
+}
+
+interface Sized<T> {
+  readonly outbound: readonly OutboundRecord[];
+  /** Records with an outbound record larger than its topic takes: each fails alone, the rest are sent. */
+  readonly tooLarge: ReadonlyMap<Envelope<T>, RecordTooLargeError>;
+}
+
+/** Splits the routed records into those that fit their topics (as the sink says) and those that do not. */
+async function sizeUp<T>(sink: Sink, routed: readonly Routed<T>[]): Promise<Sized<T>> {
+  const all = routed.flatMap((r) => r.outbound);
+  const maxRecordBytes = sink.maxRecordBytes?.bind(sink);
+  if (!maxRecordBytes) return { outbound: all, tooLarge: new Map() };
+  const limits = new Map<string, number | undefined>();
+  for (const { topic } of all) if (!limits.has(topic)) limits.set(topic, await maxRecordBytes(topic));
+  const tooLarge = new Map<Envelope<T>, RecordTooLargeError>();
+  for (const { record, outbound } of routed) {
+    for (const out of outbound) {
+      const limit = limits.get(out.topic);
+      if (limit === undefined) continue;
+      const bytes = singleRecordBatchBytes(out);
+      if (bytes > limit) {
+        tooLarge.set(record, new RecordTooLargeError(out.topic, bytes, limit));
+        break;
+      }
+    }
+  }
+  if (tooLarge.size === 0) return { outbound: all, tooLarge };
+  return { outbound: routed.filter((r) => !tooLarge.has(r.record)).flatMap((r) => r.outbound), tooLarge };
+}
+
 /**
- * Sends each live record's result through `sink`, keys and headers preserved by default. A retryable send failure is
- * retried, then fails the batch (nothing is committed; it comes again). A non-retryable one fails the batch in atomic
- * mode and dead-letters the batch's records in skip-and-log mode.
+ * Sends each live record's result through `sink`, keys and headers preserved by default. A record larger than its
+ * topic takes (when the sink knows its limit, see Sink.maxRecordBytes) fails alone with a RecordTooLargeError, in
+ * both failure modes, and goes to the dead letter; the others are sent. A retryable send failure is retried, then
+ * fails the batch (nothing is committed; it comes again). A non-retryable one fails the batch in atomic mode and
+ * dead-letters the batch's records in skip-and-log mode.
  */
 export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchStage<T, T> {
   const route = router(options);
@@ -50,27 +88,37 @@ export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchSt
   return batchStage(async (batch) => {
     if (batch.records.length === 0) return batch;
     const context = batch.control.context;
-    const outbound: OutboundRecord[] = [];
+    const routed: Routed<T>[] = [];
     for (const record of batch.records) {
-      const routed = route(record);
-      if (routed === null) continue;
-      if (Array.isArray(routed)) outbound.push(...(routed as readonly OutboundRecord[]));
-      else outbound.push(routed as OutboundRecord);
+      const out = route(record);
+      if (out === null) continue;
+      routed.push({ record, outbound: Array.isArray(out) ? (out as readonly OutboundRecord[]) : [out as OutboundRecord] });
     }
-    if (outbound.length === 0) return batch;
+    if (!routed.some((r) => r.outbound.length > 0)) return batch;
     const { clock, random } = context.platform;
-    const outcome = await withRetry(() => sink.send(outbound, batch.control), retry, {
-      clock,
-      random,
-      signal: batch.control.signal,
-    });
-    if (outcome.ok) return batch;
-    const error = outcome.error as OrchestronError;
-    if (error.retryable || context.failureMode === 'atomic') {
+    // The last sizing is kept: a send that fails for good still fails the too-large records with their own reason.
+    let sized: Sized<T> = { outbound: [], tooLarge: new Map() };
+    const outcome = await withRetry(
+      async () => {
+        sized = await sizeUp(sink, routed);
+        if (sized.outbound.length > 0) await sink.send(sized.outbound, batch.control);
+      },
+      retry,
+      { clock, random, signal: batch.control.signal },
+    );
+    const error = outcome.error as OrchestronError | undefined;
+    if (error && (error.retryable || context.failureMode === 'atomic')) {
       batch.control.fail(error);
       return batch;
     }
-    const dropped: DroppedRecord[] = batch.records.map((record) => failRecord(context, record, error, outcome));
+    // Logged only now: a batch that fails comes again, and its too-large records with it.
+    const tooLarge = [...sized.tooLarge].map(([record, tooLargeError]) => failRecord(context, record, tooLargeError));
+    if (!error) {
+      countFailed(context, tooLarge);
+      return tooLarge.length === 0 ? batch : batch.next<T>(batch.records.filter((r) => !sized.tooLarge.has(r)), tooLarge);
+    }
+    const failedToo = batch.records.filter((r) => !sized.tooLarge.has(r)).map((record) => failRecord(context, record, error, outcome));
+    const dropped: DroppedRecord[] = [...tooLarge, ...failedToo];
     countFailed(context, dropped);
     return batch.next<T>([], dropped);
   });
