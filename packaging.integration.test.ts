@@ -30,12 +30,15 @@ beforeAll(async () => {
   await run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(installed, 'dist')], { cwd: root, timeout: 240_000 });
   await cp(join(root, 'package.json'), join(installed, 'package.json'));
   // Only the declared dependencies are reachable, so an import of an undeclared package fails here as it would for a user.
-  for (const dependency of Object.keys(manifest.dependencies)) {
-    const link = join(project, 'node_modules', dependency);
-    await mkdir(dirname(link), { recursive: true });
-    await symlink(join(root, 'node_modules', dependency), link, 'dir');
-  }
+  for (const dependency of Object.keys(manifest.dependencies)) await symlinkDependency(dependency);
 }, 300_000);
+
+/** Makes one of this repository's installed packages reachable from the scratch project. */
+async function symlinkDependency(name: string): Promise<void> {
+  const link = join(project, 'node_modules', name);
+  await mkdir(dirname(link), { recursive: true });
+  await symlink(join(root, 'node_modules', name), link, 'dir');
+}
 
 afterAll(async () => {
   if (project) await rm(project, { recursive: true, force: true });
@@ -90,6 +93,45 @@ console.log(JSON.stringify({ loaded, ok }));
       await expect(readFile(join(installed, types), 'utf8')).resolves.toContain('export');
     }
   });
+
+  it('type-checks a strict TypeScript user project with skipLibCheck off, and its record types catch a misspelt field', async () => {
+    // A Node user's project: TypeScript strict, library checks on, Node's globals rather than the DOM's (as the
+    // community's Node tsconfig bases set it), and @types/node as any Node project has it.
+    await symlinkDependency('@types/node');
+    await writeFile(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2024', lib: ['es2024'], types: ['node'] },
+        files: ['typed.ts'],
+      }),
+    );
+    const user = (field: string) => `import * as v from 'valibot';
+import { commit, decode, json, memorySink, memorySource, MemoryBroker, pipeline, pipelineContext, produce, transform } from 'orchestron';
+import { KafkaTransport } from 'orchestron/kafka';
+import { createPostgresTracker } from 'orchestron/postgres';
+
+interface Order { readonly orderId: string; readonly amount: number }
+const OrderSchema = v.object({ orderId: v.string(), amount: v.number() });
+const broker = new MemoryBroker();
+const context = pipelineContext({ failureMode: 'skip-and-log' });
+export const kinds = [typeof KafkaTransport, typeof createPostgresTracker];
+export const results = pipeline(
+  memorySource(broker, { topics: ['orders'], group: 'typed', context }),
+  decode(json<Order>(), { schema: OrderSchema }),
+  transform((order) => ({ id: order.${field}, cents: order.amount * 100 })),
+  produce(memorySink(broker), { topic: 'out' }),
+  commit(),
+);
+`;
+    const tsc = (source: string) =>
+      writeFile(join(project, 'typed.ts'), source).then(() => run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: project, timeout: 120_000 }));
+    await expect(tsc(user('orderId'))).resolves.toBeDefined();
+    const failed = await tsc(user('ordreId')).then(
+      () => undefined,
+      (error: { stdout?: string }) => error.stdout ?? '',
+    );
+    expect(failed, 'a misspelt field of a decoded record must fail tsc').toMatch(/typed\.ts\(\d+,\d+\): error TS\d+: Property 'ordreId' does not exist/);
+  }, 240_000);
 
   it('installs a working `orchestron` command', async () => {
     const { stdout } = await nodeJs([join(installed, manifest.bin['orchestron'] as string), '--version'], project);
