@@ -9,6 +9,7 @@ export const ErrorCodes = {
   STORE_ERROR: 'STORE_ERROR',
   SINK_ERROR: 'SINK_ERROR',
   PRODUCER_FENCED: 'PRODUCER_FENCED',
+  INSTANCE_ID_IN_USE: 'INSTANCE_ID_IN_USE',
   AUTHENTICATION_ERROR: 'AUTHENTICATION_ERROR',
   DEAD_LETTER_REFUSED: 'DEAD_LETTER_REFUSED',
   RECORD_TOO_LARGE: 'RECORD_TOO_LARGE',
@@ -157,6 +158,17 @@ export class ProducerFencedError extends OrchestronError {
   constructor(message: string, options?: OrchestronErrorOptions) {
     super(ErrorCodes.PRODUCER_FENCED, message, false, options);
     this.name = 'ProducerFencedError';
+  }
+}
+
+/**
+ * Another live member of the consumer group holds this instance's group instance id (static membership): two processes
+ * run with the same instance id. Retryable while the holder may be a crashed predecessor whose session has not expired.
+ */
+export class InstanceIdInUseError extends OrchestronError {
+  constructor(message: string, options?: OrchestronErrorOptions) {
+    super(ErrorCodes.INSTANCE_ID_IN_USE, message, options?.retryable ?? false, options);
+    this.name = 'InstanceIdInUseError';
   }
 }
 

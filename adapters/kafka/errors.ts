@@ -1,5 +1,5 @@
 import { findErrorBy } from '@platformatic/kafka';
-import { AuthenticationError, ProducerFencedError, SinkError, messageOf } from '../../core/index.ts';
+import { AuthenticationError, InstanceIdInUseError, ProducerFencedError, SinkError, messageOf } from '../../core/index.ts';
 import type { OrchestronError } from '../../core/index.ts';
 
 const fencingApiIds = ['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED'];
@@ -45,11 +45,47 @@ const describe = (error: unknown): string => {
   return codes.length > 0 ? `${messageOf(error)} (${codes.join(', ')})` : messageOf(error);
 };
 
+/**
+ * The broker's answer when another live member holds this consumer's group instance id (static membership):
+ * `taken` (FENCED_INSTANCE_ID, classic protocol) when a newer member claimed it, `unreleased` (UNRELEASED_INSTANCE_ID,
+ * consumer protocol) when the older holder has not left, which a crashed predecessor does only when its session expires.
+ */
+export function instanceIdConflict(error: unknown): 'taken' | 'unreleased' | undefined {
+  const codes = apiIds(error);
+  if (codes.includes('FENCED_INSTANCE_ID')) return 'taken';
+  if (codes.includes('UNRELEASED_INSTANCE_ID')) return 'unreleased';
+  return undefined;
+}
+
+/** What to change when two processes share an instance id. */
+export const instanceIdSetting = 'give each process its own kafka.instanceId (or ORCHESTRON_INSTANCE_ID)';
+
+/**
+ * The error for two live processes with one instance id, naming it when known. UNRELEASED_INSTANCE_ID is retryable:
+ * until the holder's session expires it may be this instance's own crashed predecessor.
+ */
+export function instanceIdInUse(error: unknown, what: string, instanceId?: string): InstanceIdInUseError {
+  const conflict = instanceIdConflict(error);
+  const id = instanceId === undefined ? 'this instance id' : `instance id ${JSON.stringify(instanceId)}`;
+  const who =
+    conflict === 'unreleased'
+      ? `another live member of the group still holds ${id}`
+      : `another process joined the group with ${id} and took this one's place`;
+  return new InstanceIdInUseError(`${what}: ${who} (two processes with the same instance id): ${instanceIdSetting}: ${describe(error)}`, {
+    cause: error,
+    retryable: conflict === 'unreleased',
+  });
+}
+
 /** A client error as an OrchestronError: fencing is fatal; otherwise retryable unless the client says it cannot be. */
 export function kafkaError(error: unknown, what: string): OrchestronError {
   if (isFenced(error)) {
-    return new ProducerFencedError(`${what}: fenced by a newer instance with the same transactional id: ${describe(error)}`, { cause: error });
+    return new ProducerFencedError(
+      `${what}: fenced by a newer producer with the same transactional id (another live process with the same instance id, or a restart of this one; if two run at once, ${instanceIdSetting}): ${describe(error)}`,
+      { cause: error },
+    );
   }
+  if (instanceIdConflict(error)) return instanceIdInUse(error, what);
   if (isAuthenticationFailure(error)) {
     return new AuthenticationError(
       `${what}: the broker refused the SASL credentials (check kafka.sasl.mechanism, kafka.sasl.username and kafka.sasl.password): ${describe(error)}`,

@@ -6,6 +6,13 @@ import type { FailureMode } from '../../core/index.ts';
 export const CompressionValues = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type Compression = (typeof CompressionValues)[number];
 
+/** Kafka's consumer group protocols: `classic` (JoinGroup/SyncGroup) and `consumer` (KIP-848, brokers 4.0 and later). */
+export const GroupProtocolValues = ['classic', 'consumer'] as const;
+export type GroupProtocol = (typeof GroupProtocolValues)[number];
+
+/** Where the instance id came from; only an explicit one (the option or ORCHESTRON_INSTANCE_ID) is a promise of uniqueness. */
+export type InstanceIdSource = 'option' | 'ORCHESTRON_INSTANCE_ID' | 'HOSTNAME' | 'default';
+
 export interface KafkaOptions {
   /** `host:port` list; default from KAFKA_BROKERS, then 127.0.0.1:9092. */
   readonly brokers?: readonly string[] | string;
@@ -15,15 +22,33 @@ export interface KafkaOptions {
   readonly failureMode?: FailureMode;
   /**
    * Stable identity of this instance across restarts (a pod name, a host name): its transactional id is
-   * `<transactionalIdPrefix>-<instanceId>`, so a restarted instance fences its zombie. Default from ORCHESTRON_INSTANCE_ID.
+   * `<transactionalIdPrefix>-<instanceId>`, so a restarted instance fences its zombie, and, with static membership,
+   * its group instance id. Default from ORCHESTRON_INSTANCE_ID, then HOSTNAME, then `orchestron-0`. Two live processes
+   * must never share one: the broker fences one of them, which then stops with an INSTANCE_ID_IN_USE or PRODUCER_FENCED error.
    */
   readonly instanceId?: string;
+  /**
+   * Static membership (Kafka's `group.instance.id` = the instance id): a restarted instance takes its place back in the
+   * group, with its partitions, instead of joining as a new member while its dead predecessor holds them until the
+   * session timeout. Default on when the instance id is explicit (this option or ORCHESTRON_INSTANCE_ID) and off when
+   * it comes from HOSTNAME or the default: a host name is neither unique per process (two workers on one machine would
+   * fence each other) nor stable across restarts (a Deployment's pod gets a new one), which is what static membership needs.
+   */
+  readonly staticMembership?: boolean;
+  /**
+   * `classic` (default) or `consumer` (KIP-848: the broker assigns partitions and rebalances incrementally). With
+   * `consumer` the broker's group settings (`group.consumer.session.timeout.ms`, `group.consumer.heartbeat.interval.ms`)
+   * apply, so `sessionTimeoutMs` and `heartbeatIntervalMs` are refused.
+   */
+  readonly groupProtocol?: GroupProtocol;
   readonly transactionalIdPrefix?: string;
   /** Most records in one batch (one transaction in atomic mode). */
   readonly batchSize?: number;
   /** Longest a batch waits to fill once its first record arrived: the commit interval. */
   readonly commitIntervalMs?: number;
+  /** Classic protocol only; default 30000. */
   readonly sessionTimeoutMs?: number;
+  /** Classic protocol only; default a third of the session timeout, at most 3000. */
   readonly heartbeatIntervalMs?: number;
   readonly rebalanceTimeoutMs?: number;
   /** Records the consumer buffers ahead of the pipeline before it stops fetching (backpressure). */
@@ -48,11 +73,17 @@ export interface ResolvedKafkaOptions {
   readonly groupId: string;
   readonly topics: readonly string[];
   readonly failureMode: FailureMode;
+  readonly instanceId: string;
+  readonly instanceIdSource: InstanceIdSource;
   readonly transactionalId: string;
+  readonly groupProtocol: GroupProtocol;
+  /** The consumer's `group.instance.id` when static membership is on. */
+  readonly groupInstanceId?: string;
   readonly batchSize: number;
   readonly commitIntervalMs: number;
-  readonly sessionTimeoutMs: number;
-  readonly heartbeatIntervalMs: number;
+  /** Classic protocol only: undefined with `consumer`, whose session the broker sets. */
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
   readonly rebalanceTimeoutMs: number;
   readonly maxBufferedRecords: number;
   readonly fetchMaxBytes: number;
@@ -105,26 +136,63 @@ function checkObject<T>(field: string, value: T): T {
   throw new ConfigError(field, `must be an object; got ${kindOf(value)}`);
 }
 
+/** The instance id and where it came from: the option, then ORCHESTRON_INSTANCE_ID, then HOSTNAME, then `orchestron-0`. */
+export function resolveInstanceId(instanceId: string | undefined, env: Env = {}): { readonly id: string; readonly source: InstanceIdSource } {
+  const [value, source]: [unknown, InstanceIdSource] =
+    instanceId !== undefined
+      ? [instanceId, 'option']
+      : env.ORCHESTRON_INSTANCE_ID
+        ? [env.ORCHESTRON_INSTANCE_ID, 'ORCHESTRON_INSTANCE_ID']
+        : env.HOSTNAME
+          ? [env.HOSTNAME, 'HOSTNAME']
+          : ['orchestron-0', 'default'];
+  return { id: checkName('instanceId', value), source };
+}
+
+/** Classic: the session settings, defaulted; consumer (KIP-848): the broker owns them, so setting one is an error. */
+export function groupSessionSettings(options: Pick<KafkaOptions, 'sessionTimeoutMs' | 'heartbeatIntervalMs'>, protocol: GroupProtocol) {
+  if (protocol === 'consumer') {
+    for (const field of ['sessionTimeoutMs', 'heartbeatIntervalMs'] as const) {
+      if (options[field] !== undefined) {
+        throw new ConfigError(
+          field,
+          `does not apply with groupProtocol 'consumer' (the broker's group.consumer.${field === 'sessionTimeoutMs' ? 'session.timeout.ms' : 'heartbeat.interval.ms'} sets it); remove it, or use groupProtocol 'classic'`,
+        );
+      }
+    }
+    return { sessionTimeoutMs: undefined, heartbeatIntervalMs: undefined, rebalanceDefaultMs: 60_000 };
+  }
+  const sessionTimeoutMs = checkWholeNumber('sessionTimeoutMs', options.sessionTimeoutMs ?? 30_000);
+  const heartbeatIntervalMs = checkWholeNumber('heartbeatIntervalMs', options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeoutMs / 3)));
+  return { sessionTimeoutMs, heartbeatIntervalMs, rebalanceDefaultMs: Math.max(sessionTimeoutMs, 60_000) };
+}
+
 /** Explicit options, then the environment, then defaults; validated here, once. */
 export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): ResolvedKafkaOptions {
   const failureMode = checkOneOf('failureMode', options.failureMode ?? 'atomic', FailureModes);
   const groupId = checkName('groupId', options.groupId);
   const topics = checkTopics(options.topics);
   const compression = checkOneOf('compression', options.compression ?? 'none', CompressionValues);
-  const instanceId = checkName('instanceId', options.instanceId ?? env.ORCHESTRON_INSTANCE_ID ?? env.HOSTNAME ?? 'orchestron-0');
-  const sessionTimeoutMs = checkWholeNumber('sessionTimeoutMs', options.sessionTimeoutMs ?? 30_000);
+  const { id: instanceId, source: instanceIdSource } = resolveInstanceId(options.instanceId, env);
+  const groupProtocol = checkOneOf('groupProtocol', options.groupProtocol ?? 'classic', GroupProtocolValues);
+  const explicitId = instanceIdSource === 'option' || instanceIdSource === 'ORCHESTRON_INSTANCE_ID';
+  const staticMembership = checkBoolean('staticMembership', options.staticMembership ?? explicitId);
+  const { sessionTimeoutMs, heartbeatIntervalMs, rebalanceDefaultMs } = groupSessionSettings(options, groupProtocol);
   return {
     brokers: parseBrokers(options.brokers ?? env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
     clientId: checkName('clientId', options.clientId ?? `orchestron-${instanceId}`),
     groupId,
     topics,
     failureMode,
+    instanceId,
+    instanceIdSource,
     transactionalId: `${checkName('transactionalIdPrefix', options.transactionalIdPrefix ?? groupId)}-${instanceId}`,
+    groupProtocol,
+    ...(staticMembership ? { groupInstanceId: instanceId } : {}),
     batchSize: checkWholeNumber('batchSize', options.batchSize ?? 1_000),
     commitIntervalMs: checkWholeNumber('commitIntervalMs', options.commitIntervalMs ?? 100),
-    sessionTimeoutMs,
-    heartbeatIntervalMs: checkWholeNumber('heartbeatIntervalMs', options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeoutMs / 3))),
-    rebalanceTimeoutMs: checkWholeNumber('rebalanceTimeoutMs', options.rebalanceTimeoutMs ?? Math.max(sessionTimeoutMs, 60_000)),
+    ...(sessionTimeoutMs !== undefined ? { sessionTimeoutMs, heartbeatIntervalMs } : {}),
+    rebalanceTimeoutMs: checkWholeNumber('rebalanceTimeoutMs', options.rebalanceTimeoutMs ?? rebalanceDefaultMs),
     maxBufferedRecords: checkWholeNumber('maxBufferedRecords', options.maxBufferedRecords ?? 5_000),
     fetchMaxBytes: checkWholeNumber('fetchMaxBytes', options.fetchMaxBytes ?? 4 * mebibyte),
     fetchMaxBytesPerPartition: checkWholeNumber('fetchMaxBytesPerPartition', options.fetchMaxBytesPerPartition ?? mebibyte),

@@ -1,8 +1,10 @@
 import { Admin, Consumer, FetchIsolationLevels, Producer, compatibilityPartitioner, stringDeserializer } from '@platformatic/kafka';
-import type { Batch, PipelineContext, Sink } from '../../core/index.ts';
+import type { Batch, Logger, PipelineContext, Sink } from '../../core/index.ts';
 import { closeWithin } from './close-within.ts';
-import { isAuthenticationFailure, kafkaError } from './errors.ts';
+import { instanceIdConflict, instanceIdInUse, isAuthenticationFailure, kafkaError } from './errors.ts';
+import { consumerGroupOptions } from './group-options.ts';
 import { headerNameSerializer } from './header-names.ts';
+import { watchInstanceId } from './instance-id-watch.ts';
 import type { KafkaOptions, ResolvedKafkaOptions } from './options.ts';
 import { resolveKafkaOptions } from './options.ts';
 import { kafkaSink } from './sink.ts';
@@ -27,6 +29,7 @@ export class KafkaTransport {
   readonly #admin: Admin | undefined;
   readonly #source: KafkaSource;
   readonly #common: ConstructorParameters<typeof Admin>[0];
+  readonly #logger: Logger;
 
   constructor(options: KafkaTransportOptions) {
     this.options = resolveKafkaOptions(options, options.env ?? {});
@@ -44,9 +47,7 @@ export class KafkaTransport {
       groupId: o.groupId,
       autocommit: false,
       isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-      sessionTimeout: o.sessionTimeoutMs,
-      heartbeatInterval: o.heartbeatIntervalMs,
-      rebalanceTimeout: o.rebalanceTimeoutMs,
+      ...consumerGroupOptions(o),
       deserializers: { headerKey: stringDeserializer },
     });
     this.producer = new Producer({
@@ -61,6 +62,7 @@ export class KafkaTransport {
       serializers: { headerKey: headerNameSerializer },
     });
     const logger = options.context.platform.logger;
+    this.#logger = logger;
     this.consumer.on('error', (error: unknown) => logger.warn({ error: String(error) }, 'kafka consumer error'));
     const transactions = atomic ? new BatchTransactions(this.producer, logger, options.context.platform.clock) : undefined;
     this.#admin = atomic ? new Admin(common) : undefined;
@@ -68,10 +70,55 @@ export class KafkaTransport {
     this.#source = new KafkaSource(this.consumer, o, options.context, transactions && this.#admin ? { transactions, admin: this.#admin } : undefined);
   }
 
-  /** The batches of the subscribed topics, until `signal` aborts (the batch in flight still settles). */
+  /**
+   * The batches of the subscribed topics, until `signal` aborts (the batch in flight still settles). Fails with an
+   * INSTANCE_ID_IN_USE error when another live process turns out to use this instance's group instance id.
+   */
   async *source(signal?: AbortSignal): AsyncGenerator<Batch<Uint8Array | null>> {
     if (this.options.sasl) await this.verifyCredentials();
-    yield* this.#source.batches(signal);
+    this.#logIdentity();
+    const taken = new AbortController();
+    let takenBy: unknown;
+    // Stops at once, before the client rejoins: its rejoin would take the id back and fence the newer process in turn.
+    const unwatch = watchInstanceId(this.consumer, (error) => {
+      if (takenBy !== undefined) return;
+      takenBy = error;
+      taken.abort();
+      this.consumer.leaveGroup(true, () => {});
+    });
+    try {
+      yield* this.#source.batches(signal ? AbortSignal.any([signal, taken.signal]) : taken.signal);
+    } catch (error) {
+      if (instanceIdConflict(error)) throw instanceIdInUse(error, `join group ${this.options.groupId}`, this.options.instanceId);
+      throw error;
+    } finally {
+      unwatch();
+    }
+    if (takenBy !== undefined) throw instanceIdInUse(takenBy, `group ${this.options.groupId}`, this.options.instanceId);
+  }
+
+  /** Which identity this instance uses in the group and for transactions; one line at start. */
+  #logIdentity(): void {
+    const o = this.options;
+    const logger = this.#logger;
+    const atomic = o.failureMode === 'atomic';
+    logger.info(
+      {
+        group: o.groupId,
+        groupProtocol: o.groupProtocol,
+        instanceId: o.instanceId,
+        instanceIdFrom: o.instanceIdSource,
+        groupInstanceId: o.groupInstanceId ?? null,
+        transactionalId: atomic ? o.transactionalId : null,
+      },
+      'kafka identity',
+    );
+    if (atomic && o.instanceIdSource !== 'option' && o.instanceIdSource !== 'ORCHESTRON_INSTANCE_ID') {
+      logger.warn(
+        { instanceId: o.instanceId, instanceIdFrom: o.instanceIdSource, transactionalId: o.transactionalId },
+        'exactly-once with no explicit instance id: two processes with the same one fence each other; set ORCHESTRON_INSTANCE_ID (or kafka.instanceId) to a stable id unique per process',
+      );
+    }
   }
 
   /**

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, messageOf } from '../../core/index.ts';
-import { parseBrokers } from '../../adapters/kafka/index.ts';
+import { groupSessionSettings, parseBrokers } from '../../adapters/kafka/index.ts';
 import { applyEnv } from './env.ts';
 import type { Env } from './env.ts';
 import { describeIssue } from './issues.ts';
@@ -45,6 +45,12 @@ export function validateConfig(raw: unknown, env: Env = {}): Config {
     } catch (error) {
       throw new ConfigError('kafka.brokers', (error as ConfigError).message.replace(/^brokers: /, ''));
     }
+  }
+  try {
+    groupSessionSettings(config.kafka, config.kafka.groupProtocol as 'classic');
+  } catch (error) {
+    const { field, message } = error as ConfigError;
+    throw new ConfigError(`kafka.${field}`, message.replace(`${field}: `, ''));
   }
   return config;
 }

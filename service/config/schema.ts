@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { FailureModes, OrderByValues, TrackerStrategies, defaultBreakerOptions } from '../../core/index.ts';
-import { CompressionValues } from '../../adapters/kafka/index.ts';
+import { CompressionValues, GroupProtocolValues } from '../../adapters/kafka/index.ts';
 
 export const Transports = ['kafka', 'memory'] as const;
 export const Stores = ['memory', 'postgres', 'redis', 'mongodb'] as const;
@@ -36,13 +36,30 @@ const kafka = section(
     groupId: v.optional(v.pipe(v.string(), v.minLength(1), v.description('Consumer group. Env: KAFKA_GROUP_ID.')), 'orchestron'),
     clientId: text('Client id shown by the broker; default `orchestron-<instanceId>`.'),
     instanceId: text(
-      'Stable identity across restarts (pod name): the transactional id is `<transactionalIdPrefix>-<instanceId>`. Env: ORCHESTRON_INSTANCE_ID, then HOSTNAME.',
+      'Stable identity across restarts, unique per process (pod name): the transactional id is `<transactionalIdPrefix>-<instanceId>` and, with static membership, the group instance id. Two live processes with the same one fence each other. Env: ORCHESTRON_INSTANCE_ID, then HOSTNAME.',
+    ),
+    staticMembership: v.optional(
+      v.pipe(
+        v.boolean(),
+        v.description(
+          "Static group membership with the instance id as `group.instance.id`: a restarted instance takes its partitions back at once. Default on when the instance id is explicit (`instanceId` or ORCHESTRON_INSTANCE_ID), off when it comes from HOSTNAME (not unique per process, not stable for a Deployment's pods).",
+        ),
+      ),
+    ),
+    groupProtocol: choice(
+      GroupProtocolValues as unknown as readonly ['classic', ...string[]],
+      'classic',
+      "Consumer group protocol: `classic`, or `consumer` (KIP-848, Kafka 4.0+: the broker assigns partitions and sets the session timeout and heartbeat interval, so `sessionTimeoutMs` and `heartbeatIntervalMs` are refused with it).",
     ),
     transactionalIdPrefix: text('Default the group id.'),
     batchSize: int(1, 1_000, 'Most records per batch (one transaction in atomic mode).'),
     commitIntervalMs: int(1, 100, 'Longest a batch waits to fill once its first record arrived.'),
-    sessionTimeoutMs: int(1_000, 30_000, 'Consumer group session timeout.'),
-    heartbeatIntervalMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.description('Default a third of the session timeout, at most 3000.'))),
+    sessionTimeoutMs: v.optional(
+      v.pipe(v.number(), v.integer(), v.minValue(1_000), v.description('Consumer group session timeout, classic protocol only. Default 30000.')),
+    ),
+    heartbeatIntervalMs: v.optional(
+      v.pipe(v.number(), v.integer(), v.minValue(100), v.description('Classic protocol only. Default a third of the session timeout, at most 3000.')),
+    ),
     rebalanceTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.description('Default max(sessionTimeoutMs, 60000).'))),
     maxBufferedRecords: int(1, 5_000, 'Records buffered ahead of the pipeline before fetching pauses (backpressure).'),
     fetchMaxBytes: int(1, 4_194_304, 'Most bytes one fetch returns; the client decodes a fetch at once, so this bounds how long one keeps the event loop busy.'),

@@ -12,6 +12,7 @@ import {
   transform,
 } from '../../core/index.ts';
 import type { Batch, BatchResult, Envelope, Metrics, Stage } from '../../core/index.ts';
+import { resolveInstanceId } from '../../adapters/kafka/options.ts';
 import type { Env } from '../config/env.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { ReadinessReport } from '../http/app.ts';
@@ -51,7 +52,7 @@ export async function startService({ config, baseDir }: LoadedConfig, deps: Serv
     failureMode: config.failureMode,
     platform: { clock, logger, metrics },
     consumerGroup: config.kafka.groupId,
-    host: config.kafka.instanceId ?? env.ORCHESTRON_INSTANCE_ID ?? env.HOSTNAME ?? 'orchestron-0',
+    host: resolveInstanceId(config.kafka.instanceId, env).id,
     maxDeliveries: config.maxDeliveries,
     logPayloads: config.log.payloads,
   });
