@@ -1,7 +1,7 @@
 import { AuthenticationError as ClientAuthenticationError, MultipleErrors, NetworkError, ProtocolError } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, ProducerFencedError, SinkError } from '../../core/index.ts';
-import { isAuthenticationFailure, kafkaError } from './errors.ts';
+import { AuthenticationError, InstanceIdInUseError, ProducerFencedError, SinkError } from '../../core/index.ts';
+import { instanceIdInUse, isAuthenticationFailure, kafkaError } from './errors.ts';
 
 /** What the client raises when a broker refuses a SASL login: its AuthenticationError wrapped in a NetworkError. */
 const refusedLogin = () =>
@@ -35,4 +35,16 @@ describe('kafkaError', () => {
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('TOPIC_AUTHORIZATION_FAILED');
   });
+
+  it('makes a group instance id held by another member an INSTANCE_ID_IN_USE error naming the setting', () => {
+    const taken = kafkaError(new MultipleErrors('Heartbeat failed.', [new ProtocolError('FENCED_INSTANCE_ID')]), 'heartbeat');
+    expect(taken).toBeInstanceOf(InstanceIdInUseError);
+    expect(taken.retryable).toBe(false);
+    expect(taken.message).toMatch(/kafka\.instanceId.*ORCHESTRON_INSTANCE_ID.*FENCED_INSTANCE_ID/);
+    // The consumer protocol's answer while a crashed predecessor's session has not expired yet: worth retrying.
+    const unreleased = instanceIdInUse(new ProtocolError('UNRELEASED_INSTANCE_ID'), 'join', 'w-1');
+    expect(unreleased.retryable).toBe(true);
+    expect(unreleased.message).toContain('instance id "w-1"');
+  });
 });
+

@@ -23,4 +23,38 @@ describe('Kafka options', () => {
       expect((error as Error).message).toMatch(/Kafka topic name/);
     }
   });
+
+  it('turns static membership on for an explicit instance id only, and lets it be turned off', () => {
+    expect(resolveKafkaOptions({ ...base, instanceId: 'w-1' }, {})).toMatchObject({ instanceId: 'w-1', instanceIdSource: 'option', groupInstanceId: 'w-1' });
+    expect(resolveKafkaOptions(base, { ORCHESTRON_INSTANCE_ID: 'w-2', HOSTNAME: 'h' })).toMatchObject({ instanceId: 'w-2', groupInstanceId: 'w-2' });
+    const fromHost = resolveKafkaOptions(base, { HOSTNAME: 'laptop' });
+    expect(fromHost).toMatchObject({ instanceId: 'laptop', instanceIdSource: 'HOSTNAME', transactionalId: 'g-laptop' });
+    expect(fromHost.groupInstanceId).toBeUndefined();
+    expect(resolveKafkaOptions(base, {}).instanceIdSource).toBe('default');
+    expect(resolveKafkaOptions({ ...base, instanceId: 'w-1', staticMembership: false }, {}).groupInstanceId).toBeUndefined();
+    expect(resolveKafkaOptions({ ...base, staticMembership: true }, { HOSTNAME: 'pod-0' }).groupInstanceId).toBe('pod-0');
+  });
+
+  it('takes the group protocol, naming the field and the allowed values when it is not one', () => {
+    expect(resolveKafkaOptions(base, {})).toMatchObject({ groupProtocol: 'classic', sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3_000 });
+    const consumer = resolveKafkaOptions({ ...base, groupProtocol: 'consumer' }, {});
+    expect(consumer.groupProtocol).toBe('consumer');
+    expect(consumer.sessionTimeoutMs).toBeUndefined();
+    expect(() => resolveKafkaOptions({ ...base, groupProtocol: 'cooperative' as 'classic' }, {})).toThrow(/groupProtocol.*classic.*consumer/);
+  });
+
+  it('refuses session settings with the consumer protocol, whose broker sets them', () => {
+    for (const field of ['sessionTimeoutMs', 'heartbeatIntervalMs'] as const) {
+      const error = (() => {
+        try {
+          resolveKafkaOptions({ ...base, groupProtocol: 'consumer', [field]: 10_000 }, {});
+        } catch (thrown) {
+          return thrown;
+        }
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).field).toBe(field);
+      expect((error as Error).message).toMatch(/groupProtocol 'consumer'.*group\.consumer\./);
+    }
+  });
 });
