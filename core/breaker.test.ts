@@ -73,4 +73,78 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('closed');
     expect(breaker.consecutiveFailures).toBe(1);
   });
+
+  describe('with a probe', () => {
+    it('closes by itself after an outage with no traffic, probing once per open spell', async () => {
+      const clock = new ManualClock();
+      let healthy = false;
+      let probes = 0;
+      const breaker = new CircuitBreaker(
+        {
+          name: 'db',
+          failureThreshold: 2,
+          openMs: 1_000,
+          callTimeoutMs: 0,
+          probe: async () => {
+            probes++;
+            if (!healthy) throw new StoreError('still down');
+          },
+        },
+        clock,
+      );
+      const states: BreakerState[] = [];
+      breaker.onStateChange((state) => states.push(state));
+      for (let i = 0; i < 2; i++) await expect(breaker.call(failing)).rejects.toThrow();
+      expect(breaker.state).toBe('open');
+
+      await clock.advance(999);
+      expect(probes).toBe(0);
+      await clock.advance(1);
+      expect(probes).toBe(1);
+      expect(breaker.state).toBe('open');
+      expect(breaker.retryAfterMs()).toBe(1_000);
+
+      healthy = true;
+      await clock.advance(1_000);
+      expect(probes).toBe(2);
+      expect(breaker.state).toBe('closed');
+      expect(states).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
+
+      await clock.advance(10_000);
+      expect(probes).toBe(2);
+    });
+
+    it('holds real calls back while its probe is the trial, and stops probing once disposed', async () => {
+      const clock = new ManualClock();
+      let probes = 0;
+      let answer: (() => void) | undefined;
+      const breaker = new CircuitBreaker(
+        {
+          name: 'db',
+          failureThreshold: 1,
+          openMs: 500,
+          callTimeoutMs: 0,
+          probe: () => {
+            probes++;
+            return new Promise<void>((resolve) => (answer = resolve));
+          },
+        },
+        clock,
+      );
+      await expect(breaker.call(failing)).rejects.toThrow();
+      await clock.advance(500);
+      expect(probes).toBe(1);
+      expect(breaker.state).toBe('half-open');
+      await expect(breaker.call(async () => 'real')).rejects.toBeInstanceOf(BreakerOpenError);
+      answer?.();
+      await clock.advance(0);
+      expect(breaker.state).toBe('closed');
+
+      await expect(breaker.call(failing)).rejects.toThrow();
+      breaker.dispose();
+      await clock.advance(5_000);
+      expect(probes).toBe(1);
+      expect(breaker.state).toBe('half-open');
+    });
+  });
 });

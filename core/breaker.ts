@@ -1,5 +1,5 @@
 import { BreakerOpenError, TimeoutError, toOrchestronError } from './errors.ts';
-import type { Clock } from './platform.ts';
+import type { Clock, TimerHandle } from './platform.ts';
 import { withDeadline } from './deadline.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -13,6 +13,12 @@ export interface BreakerOptions {
   readonly openMs: number;
   /** Each call's deadline; a call past it counts as a failure. 0 disables. */
   readonly callTimeoutMs: number;
+  /**
+   * Checks the guarded dependency without any traffic (a store's ping). When given, an open breaker makes its trial
+   * call itself once `openMs` has passed, and again after each failed trial, so it closes after an outage even when
+   * nothing else calls it; without it the breaker waits half-open for the next real call.
+   */
+  readonly probe?: (signal: AbortSignal) => Promise<unknown>;
 }
 
 export const defaultBreakerOptions: Omit<BreakerOptions, 'name'> = {
@@ -23,7 +29,7 @@ export const defaultBreakerOptions: Omit<BreakerOptions, 'name'> = {
 
 export type BreakerListener = (state: BreakerState, breaker: CircuitBreaker) => void;
 
-/** Guards calls to a store: N consecutive failures open it for T ms, then one trial call decides. */
+/** Guards calls to a store: N consecutive failures open it for T ms, then one trial call (or the probe) decides. */
 export class CircuitBreaker {
   readonly options: BreakerOptions;
   readonly #clock: Clock;
@@ -32,6 +38,8 @@ export class CircuitBreaker {
   #failures = 0;
   #openedAt = 0;
   #trialInFlight = false;
+  #probeTimer: TimerHandle | undefined;
+  #disposed = false;
 
   constructor(options: Partial<BreakerOptions> & Pick<BreakerOptions, 'name'>, clock: Clock) {
     this.options = { ...defaultBreakerOptions, ...options };
@@ -104,7 +112,37 @@ export class CircuitBreaker {
   #transition(state: BreakerState): void {
     const changed = this.#state !== state;
     this.#state = state;
-    if (state === 'open') this.#failures = Math.max(this.#failures, this.options.failureThreshold);
+    if (state === 'open') {
+      this.#failures = Math.max(this.#failures, this.options.failureThreshold);
+      this.#scheduleProbe();
+    } else if (state === 'closed') {
+      this.#cancelProbe();
+    }
     if (changed) for (const listener of this.#listeners) listener(state, this);
+  }
+
+  /** Stops probing (the store is being closed); calls still go through the breaker as before. */
+  dispose(): void {
+    this.#disposed = true;
+    this.#cancelProbe();
+  }
+
+  #scheduleProbe(): void {
+    const probe = this.options.probe;
+    if (!probe || this.#disposed) return;
+    this.#cancelProbe();
+    this.#probeTimer = this.#clock.setTimer(() => {
+      this.#probeTimer = undefined;
+      this.call(probe).catch(() => {
+        // A failed trial reopened the breaker and scheduled the next probe; a real trial in flight decides instead.
+        if (this.#state === 'open' && this.#probeTimer === undefined && !this.#trialInFlight) this.#scheduleProbe();
+      });
+    }, Math.max(1, this.retryAfterMs()));
+  }
+
+  #cancelProbe(): void {
+    if (this.#probeTimer === undefined) return;
+    this.#clock.clearTimer(this.#probeTimer);
+    this.#probeTimer = undefined;
   }
 }

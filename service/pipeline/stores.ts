@@ -54,8 +54,10 @@ async function openDedup(config: Config, logger: Logger, clock: Clock): Promise<
 /** Opens only what is used: a tracker unless the strategy is NONE, a dedup store when dedup is enabled. */
 export async function openStores(config: Config, platform: { logger: Logger; clock: Clock; metrics: Metrics }): Promise<Stores> {
   const { logger, clock, metrics } = platform;
-  const breaker = (name: string) => {
-    const created = new CircuitBreaker({ name, ...config.breaker }, clock);
+  // The store's ping is the breaker's probe: after an outage with no traffic it closes by itself (and readiness clears).
+  const breaker = (name: string, store: { ping?: () => Promise<void> }) => {
+    const probe = store.ping?.bind(store);
+    const created = new CircuitBreaker({ name, ...config.breaker, ...(probe ? { probe } : {}) }, clock);
     created.onStateChange((state) => {
       metrics.breakerOpen.set({ breaker: name }, state === 'open' ? 1 : 0);
       metrics.degraded.set({ store: name }, state === 'closed' ? 0 : 1);
@@ -73,15 +75,17 @@ export async function openStores(config: Config, platform: { logger: Logger; clo
     await tracker?.close();
     throw error;
   }
-  const trackerBreaker = tracker ? breaker(`${config.store}-tracker`) : undefined;
-  const dedupBreaker = dedup ? breaker(`${config.store}-dedup`) : undefined;
+  const trackerBreaker = tracker ? breaker(`${config.store}-tracker`, tracker) : undefined;
+  const dedupBreaker = dedup ? breaker(`${config.store}-dedup`, dedup) : undefined;
+  const breakers = [trackerBreaker, dedupBreaker].filter((b): b is CircuitBreaker => b !== undefined);
   return {
     ...(tracker ? { tracker } : {}),
     ...(dedup ? { dedup } : {}),
     ...(trackerBreaker ? { trackerBreaker } : {}),
     ...(dedupBreaker ? { dedupBreaker } : {}),
-    breakers: [trackerBreaker, dedupBreaker].filter((b): b is CircuitBreaker => b !== undefined),
+    breakers,
     async close() {
+      for (const b of breakers) b.dispose();
       await Promise.allSettled([tracker?.close(), dedup?.close()]);
     },
   };
