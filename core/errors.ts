@@ -153,6 +153,18 @@ export class SinkError extends OrchestronError {
   }
 }
 
+/**
+ * The destination refused a record for what it is (too large for the topic, a null key for a compacted topic, an
+ * invalid timestamp): sending the same record again cannot help. Atomic mode narrows a batch that fails this way down
+ * to the records that cause it (see `isolatedRefusal` in stages/failures.ts).
+ */
+export class RecordRefusedError extends SinkError {
+  constructor(message: string, options?: OrchestronErrorOptions) {
+    super(message, { ...options, retryable: false });
+    this.name = 'RecordRefusedError';
+  }
+}
+
 /** Another instance took over this one's transactional identity: this instance must stop, it can commit nothing more. */
 export class ProducerFencedError extends OrchestronError {
   constructor(message: string, options?: OrchestronErrorOptions) {

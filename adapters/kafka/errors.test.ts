@@ -1,7 +1,7 @@
 import { AuthenticationError as ClientAuthenticationError, MultipleErrors, NetworkError, ProtocolError } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, InstanceIdInUseError, ProducerFencedError, SinkError } from '../../core/index.ts';
-import { instanceIdInUse, isAuthenticationFailure, kafkaError } from './errors.ts';
+import { AuthenticationError, InstanceIdInUseError, ProducerFencedError, RecordRefusedError, SinkError } from '../../core/index.ts';
+import { brokenProducerState, instanceIdInUse, isAuthenticationFailure, kafkaError } from './errors.ts';
 
 /** What the client raises when a broker refuses a SASL login: its AuthenticationError wrapped in a NetworkError. */
 const refusedLogin = () =>
@@ -46,5 +46,24 @@ describe('kafkaError', () => {
     expect(unreleased.retryable).toBe(true);
     expect(unreleased.message).toContain('instance id "w-1"');
   });
-});
 
+  it('makes a record the broker refuses a RecordRefusedError, whatever else failed with it', () => {
+    for (const code of ['INVALID_RECORD', 'MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_TIMESTAMP']) {
+      const error = kafkaError(new MultipleErrors('Producing messages failed.', [new ProtocolError(code)]), 'produce 3 records in a transaction');
+      expect(error).toBeInstanceOf(RecordRefusedError);
+      expect(error).toMatchObject({ code: 'SINK_ERROR', retryable: false });
+      expect(error.message).toContain(code);
+    }
+  });
+
+  it('takes a broken producer state as retryable (the producer is recreated), and only PRODUCER_FENCED as fencing', () => {
+    for (const code of ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'INVALID_PRODUCER_EPOCH', 'INVALID_TXN_STATE', 'UNKNOWN_PRODUCER_ID']) {
+      const thrown = new MultipleErrors('Producing messages failed.', [new ProtocolError(code)]);
+      expect(brokenProducerState(thrown)).toBe(code);
+      expect(kafkaError(thrown, 'produce')).toMatchObject({ code: 'SINK_ERROR', retryable: true });
+    }
+    expect(brokenProducerState(new MultipleErrors('Ending transaction failed.', [new ProtocolError('PRODUCER_FENCED')]))).toBeUndefined();
+    expect(brokenProducerState(new MultipleErrors('Producing messages failed.', [new ProtocolError('NOT_LEADER_OR_FOLLOWER')]))).toBeUndefined();
+    expect(brokenProducerState(new Error('There is already an active transaction.'))).toBe('There is already an active transaction.');
+  });
+});

@@ -1,14 +1,19 @@
 import { findErrorBy } from '@platformatic/kafka';
-import { AuthenticationError, InstanceIdInUseError, ProducerFencedError, SinkError, messageOf } from '../../core/index.ts';
+import { AuthenticationError, InstanceIdInUseError, ProducerFencedError, RecordRefusedError, SinkError, messageOf } from '../../core/index.ts';
 import type { OrchestronError } from '../../core/index.ts';
 
-const fencingApiIds = ['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED'];
-
+/**
+ * Fenced: another producer holds the transactional id now. INVALID_PRODUCER_EPOCH alone is not taken as fencing: the
+ * coordinator also bumps the epoch when it times a transaction out; the producer is then recreated claiming its old
+ * epoch, and the coordinator answers PRODUCER_FENCED if another instance took over (see producer-holder.ts).
+ */
 export function isFenced(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (findErrorBy(error, 'producerFenced', true)) return true;
-  return fencingApiIds.some((apiId) => findErrorBy(error, 'apiId', apiId) !== null);
+  // Not the client's `producerFenced` flag: it marks INVALID_PRODUCER_EPOCH.
+  return error instanceof Error && findErrorBy(error, 'apiId', 'PRODUCER_FENCED') !== null;
 }
+
+/** Broker codes that refuse a record for what it is: sending it again cannot help, another record may pass. */
+const refusedRecordApiIds = ['INVALID_RECORD', 'MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_TIMESTAMP', 'CORRUPT_MESSAGE'];
 
 interface ClientErrorShape {
   readonly code?: unknown;
@@ -38,6 +43,20 @@ const apiIds = (error: unknown): string[] => strings(nested(error).map((e) => e.
  */
 export function isAuthenticationFailure(error: unknown): boolean {
   return nested(error).some((e) => e.code === 'PLT_KFK_AUTHENTICATION' || e.apiId === 'SASL_AUTHENTICATION_FAILED');
+}
+
+/** Broker codes that leave an (idempotent, transactional) producer unusable until it gets a new epoch. */
+const brokenStateApiIds = ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'INVALID_PRODUCER_EPOCH', 'INVALID_TXN_STATE', 'UNKNOWN_PRODUCER_ID'];
+/** The client's own errors when its transaction state went wrong (a transaction it still thinks is open, or used up). */
+const brokenClientState = /already an active transaction|in use by (a|another) transaction|already completed transaction/;
+
+/** Why `error` says the producer is in a broken state (a broker code or the client's message), or undefined. */
+export function brokenProducerState(error: unknown): string | undefined {
+  if (isFenced(error)) return undefined;
+  const code = apiIds(error).find((apiId) => brokenStateApiIds.includes(apiId));
+  if (code) return code;
+  const message = nested(error).map((e) => (e instanceof Error ? e.message : '')).find((m) => brokenClientState.test(m));
+  return message || undefined;
 }
 
 const describe = (error: unknown): string => {
@@ -91,6 +110,13 @@ export function kafkaError(error: unknown, what: string): OrchestronError {
       `${what}: the broker refused the SASL credentials (check kafka.sasl.mechanism, kafka.sasl.username and kafka.sasl.password): ${describe(error)}`,
       { cause: error },
     );
+  }
+  if (apiIds(error).some((apiId) => refusedRecordApiIds.includes(apiId))) {
+    return new RecordRefusedError(`${what}: the broker refused a record: ${describe(error)}`, { cause: error });
+  }
+  if (brokenProducerState(error)) {
+    // The producer is recreated before the next transaction (see producer-holder.ts): trying again can help.
+    return new SinkError(`${what}: ${describe(error)}`, { cause: error, retryable: true });
   }
   const permanent = error instanceof Error && findErrorBy(error, 'canRetry', false) !== null;
   return new SinkError(`${what}: ${describe(error)}`, { cause: error, retryable: !permanent });

@@ -4,6 +4,7 @@ import { AuthenticationError, Batch, BatchControl, BreakerOpenError, SinkError, 
 import type { Envelope, OrchestronError, PipelineContext, Position, Settlement } from '../../core/index.ts';
 import { readBatch } from './batch-reader.ts';
 import { kafkaError } from './errors.ts';
+import { Narrowing } from './narrowing.ts';
 import { OffsetCommits } from './offset-commits.ts';
 import type { ResolvedKafkaOptions } from './options.ts';
 import type { KafkaMessage } from './records.ts';
@@ -34,6 +35,8 @@ export class KafkaSource {
   readonly #transactions: BatchTransactions | undefined;
   readonly #admin: Admin | undefined;
   readonly #deliveries = new Redeliveries();
+  /** Atomic mode: the size of the next batches while a refused record is being isolated. */
+  readonly #narrowing: Narrowing;
   /** Atomic mode: stable committed offsets as of the last assignment; undefined when a rebalance made them stale. */
   #floors: Map<string, bigint> | undefined;
   /** Per partition, the next offset this stream has not handed out yet; reset whenever the stream is reopened. */
@@ -73,6 +76,7 @@ export class KafkaSource {
     this.#context = context;
     this.#transactions = exactlyOnce?.transactions;
     this.#admin = exactlyOnce?.admin;
+    this.#narrowing = new Narrowing(options.batchSize, context.platform.logger);
     consumer.on('consumer:group:join', () => {
       this.#generation++;
       this.#floors = undefined;
@@ -115,7 +119,7 @@ export class KafkaSource {
         const { ranges, last } = partitionRanges(messages);
         const positions: Position[] = last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n }));
         // Not linked to `signal`: shutdown stops fetching, while the batch in flight runs to its commit (a drain).
-        yield new Batch(new BatchControl({ id: this.#nextId++, positions, context: this.#context, settlement: this.#settlement(ranges, last, rewinds) }), records);
+        yield new Batch(new BatchControl({ id: this.#nextId++, positions, context: this.#context, settlement: this.#settlement(ranges, last, rewinds, records.length) }), records);
       }
     } finally {
       unwatch();
@@ -149,7 +153,7 @@ export class KafkaSource {
     this.#readSignal ??= signal ? AbortSignal.any([signal, stall]) : stall;
     this.#readingSince = this.#context.platform.clock.monotonic();
     try {
-      const fetched = await readBatch(stream, this.#options.batchSize, this.#options.commitIntervalMs, this.#readSignal);
+      const fetched = await readBatch(stream, this.#narrowing.limit, this.#options.commitIntervalMs, this.#readSignal);
       return stall.aborted && !signal?.aborted && fetched.length === 0 ? stalled : fetched;
     } finally {
       this.#readingSince = undefined;
@@ -161,7 +165,7 @@ export class KafkaSource {
   }
 
   /** What settles a batch; it holds the batch's offset ranges and last messages, not its records. */
-  #settlement(ranges: readonly OffsetRange[], last: readonly KafkaMessage[], rewinds: number): Settlement {
+  #settlement(ranges: readonly OffsetRange[], last: readonly KafkaMessage[], rewinds: number, size: number): Settlement {
     const generation = this.#generation;
     // Pipelined (at-least-once) batches: one fetched before an abort rewound the source comes again after it.
     const stale = () => this.#rewinds !== rewinds;
@@ -179,6 +183,7 @@ export class KafkaSource {
           await this.#offsetCommits.commit(last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n, leaderEpoch: m.leaderEpoch })));
         }
         this.#deliveries.committed(ranges);
+        this.#narrowing.committed();
       },
       abort: async (control, error: OrchestronError) => {
         if (stale()) {
@@ -186,6 +191,7 @@ export class KafkaSource {
           return;
         }
         this.#deliveries.aborted(ranges);
+        if (this.#transactions) this.#narrowing.aborted(size, error);
         this.#rewind = true;
         this.#rewinds++;
         this.#retryAfterMs = error instanceof BreakerOpenError ? error.retryAfterMs : 0;

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { BatchControl, Logger } from '../../core/index.ts';
 import { ManualClock } from '../../core/testing/manual-clock.ts';
 import type { KafkaMessage } from './records.ts';
+import type { ProducerHolder } from './producer-holder.ts';
 import { BatchTransactions } from './transactions.ts';
+import { MultipleErrors, ProtocolError, UserError } from '@platformatic/kafka';
 
 const never = () => new Promise<never>(() => {});
 
@@ -25,6 +27,25 @@ function producer(hanging: readonly string[]) {
   return { calls, producer: { beginTransaction: async () => transaction, transaction } };
 }
 
+/** A producer holder that counts renewals and hands out `next` producers in turn. */
+function holder(first: unknown, ...next: unknown[]) {
+  let current = first;
+  const renewals: string[] = [];
+  return Object.assign(
+    {
+      get current() {
+        return current;
+      },
+      remember: () => {},
+      renew: async (reason: string) => {
+        renewals.push(reason);
+        current = next.shift() ?? current;
+      },
+    },
+    { renewals },
+  ) as never as ProducerHolder & { renewals: string[] };
+}
+
 const control = () => ({ attachments: new Map<symbol, unknown>() }) as unknown as BatchControl;
 const warnings: string[] = [];
 const logger: Logger = { debug() {}, info() {}, warn: (_fields, message) => void warnings.push(message), error() {} };
@@ -33,7 +54,7 @@ describe('BatchTransactions', () => {
   it('fails a transactional call that is never answered, with a retryable error, after the timeout', async () => {
     const clock = new ManualClock();
     const { producer: p } = producer(['commit']);
-    const transactions = new BatchTransactions(p as never, logger, clock, 30_000);
+    const transactions = new BatchTransactions(holder(p), logger, clock, 30_000);
     const committing = transactions.commit(control(), {} as never, [{ topic: 't', partition: 0, offset: 1n } as KafkaMessage]);
     committing.catch(() => {});
     await clock.advance(29_999);
@@ -48,12 +69,61 @@ describe('BatchTransactions', () => {
   it('gives up on an abort that is never answered: warns and clears the client state', async () => {
     const clock = new ManualClock();
     const { producer: p, calls } = producer(['abort']);
-    const transactions = new BatchTransactions(p as never, logger, clock, 30_000);
+    const transactions = new BatchTransactions(holder(p), logger, clock, 30_000);
     const batch = control();
     await transactions.of(batch);
     warnings.length = 0;
     await clock.run(transactions.abort(batch));
     expect(calls).toEqual(['abort', 'cancel']);
     expect(warnings).toEqual(['transaction abort failed; the coordinator will time it out']);
+  });
+
+  it('recreates the producer after a failed send, before the next transaction begins', async () => {
+    const clock = new ManualClock();
+    const broken = producer([]);
+    broken.producer.transaction.send = () => Promise.reject(new MultipleErrors('Producing messages failed.', [new ProtocolError('INVALID_RECORD')]));
+    const fresh = producer([]);
+    const producers = holder(broken.producer, fresh.producer);
+    const transactions = new BatchTransactions(producers, logger, clock, 30_000);
+    const first = control();
+    await expect(transactions.send(first, [{ topic: 't', value: Buffer.from('x') }])).rejects.toMatchObject({ name: 'RecordRefusedError', retryable: false });
+    expect(producers.renewals).toEqual([]);
+    await transactions.abort(first);
+    expect(producers.renewals).toEqual([expect.stringContaining('INVALID_RECORD')]);
+    await transactions.send(control(), [{ topic: 't', value: Buffer.from('y') }]);
+    expect(fresh.calls).toEqual(['send']);
+  });
+
+  it('recreates a producer whose commit found it broken, and not one whose commit failed for a passing reason', async () => {
+    const clock = new ManualClock();
+    const outOfOrder = producer([]);
+    outOfOrder.producer.transaction.commit = () => Promise.reject(new MultipleErrors('Ending transaction failed.', [new ProtocolError('OUT_OF_ORDER_SEQUENCE_NUMBER')]));
+    const producers = holder(outOfOrder.producer, producer([]).producer);
+    const transactions = new BatchTransactions(producers, logger, clock, 30_000);
+    const batch = control();
+    const last = [{ topic: 't', partition: 0, offset: 1n } as KafkaMessage];
+    await expect(transactions.commit(batch, {} as never, last)).rejects.toMatchObject({ code: 'SINK_ERROR', retryable: true });
+    await transactions.abort(batch);
+    expect(producers.renewals).toEqual(['OUT_OF_ORDER_SEQUENCE_NUMBER']);
+
+    const busy = producer([]);
+    busy.producer.transaction.commit = () => Promise.reject(new MultipleErrors('Ending transaction failed.', [new ProtocolError('COORDINATOR_LOAD_IN_PROGRESS')]));
+    const steady = holder(busy.producer);
+    const again = new BatchTransactions(steady, logger, clock, 30_000);
+    const other = control();
+    await expect(again.commit(other, {} as never, last)).rejects.toMatchObject({ retryable: true });
+    await again.abort(other);
+    expect(steady.renewals).toEqual([]);
+  });
+
+  it('recreates the producer when the client still holds a transaction it cannot begin past', async () => {
+    const clock = new ManualClock();
+    const stuck = producer([]);
+    const begin = () => Promise.reject(new UserError('There is already an active transaction.'));
+    const producers = holder({ ...stuck.producer, beginTransaction: begin }, producer([]).producer);
+    const transactions = new BatchTransactions(producers, logger, clock, 30_000);
+    await expect(transactions.of(control())).rejects.toMatchObject({ retryable: true });
+    await transactions.of(control());
+    expect(producers.renewals).toEqual(['There is already an active transaction.']);
   });
 });

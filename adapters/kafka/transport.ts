@@ -7,6 +7,7 @@ import { headerNameSerializer } from './header-names.ts';
 import { watchInstanceId } from './instance-id-watch.ts';
 import type { KafkaOptions, ResolvedKafkaOptions } from './options.ts';
 import { resolveKafkaOptions } from './options.ts';
+import { ProducerHolder } from './producer-holder.ts';
 import { kafkaSink } from './sink.ts';
 import { KafkaSource } from './source.ts';
 import { BatchTransactions } from './transactions.ts';
@@ -24,7 +25,8 @@ export interface KafkaTransportOptions extends KafkaOptions {
 export class KafkaTransport {
   readonly options: ResolvedKafkaOptions;
   readonly consumer: Consumer<Buffer, Buffer, string, Buffer>;
-  readonly producer: Producer<Buffer, Buffer, string, Buffer>;
+  /** The producer the sink and the transactions use; recreated when it is left in a broken state. */
+  readonly producers: ProducerHolder;
   readonly sink: Sink;
   readonly #admin: Admin | undefined;
   readonly #source: KafkaSource;
@@ -50,24 +52,33 @@ export class KafkaTransport {
       ...consumerGroupOptions(o),
       deserializers: { headerKey: stringDeserializer },
     });
-    this.producer = new Producer({
-      ...common,
-      idempotent: true,
-      // -1/-1 asks the coordinator for a new epoch of whatever producer the transactional id had before (a crashed
-      // instance): the client's default 0/0 is taken as a claim to be producer 0 and answered PRODUCER_FENCED.
-      ...(atomic ? { transactionalId: o.transactionalId, producerId: -1n, producerEpoch: -1 } : {}),
-      compression: o.compression,
-      autocreateTopics: true,
-      partitioner: compatibilityPartitioner,
-      serializers: { headerKey: headerNameSerializer },
-    });
     const logger = options.context.platform.logger;
+    this.producers = new ProducerHolder(
+      (claim) =>
+        new Producer({
+          ...common,
+          idempotent: true,
+          // -1/-1 asks the coordinator for a new epoch of whatever producer the transactional id had before (a crashed
+          // instance): the client's default 0/0 is taken as a claim to be producer 0 and answered PRODUCER_FENCED.
+          ...(atomic ? { transactionalId: o.transactionalId, ...claim } : {}),
+          compression: o.compression,
+          autocreateTopics: true,
+          partitioner: compatibilityPartitioner,
+          serializers: { headerKey: headerNameSerializer },
+        }),
+      logger,
+    );
     this.#logger = logger;
     this.consumer.on('error', (error: unknown) => logger.warn({ error: String(error) }, 'kafka consumer error'));
-    const transactions = atomic ? new BatchTransactions(this.producer, logger, options.context.platform.clock) : undefined;
+    const transactions = atomic ? new BatchTransactions(this.producers, logger, options.context.platform.clock) : undefined;
     this.#admin = atomic ? new Admin(common) : undefined;
-    this.sink = kafkaSink(this.producer, transactions);
+    this.sink = kafkaSink(this.producers, transactions);
     this.#source = new KafkaSource(this.consumer, o, options.context, transactions && this.#admin ? { transactions, admin: this.#admin } : undefined);
+  }
+
+  /** The producer in use now (see `producers`). */
+  get producer(): Producer<Buffer, Buffer, string, Buffer> {
+    return this.producers.current;
   }
 
   /**
@@ -151,10 +162,10 @@ export class KafkaTransport {
       await closeWithin(
         async () => {
           await this.consumer.close(true);
-          await this.producer.close();
+          await this.producers.close();
           await this.#admin?.close();
         },
-        () => Promise.allSettled([this.consumer.close(true), this.producer.close(true), this.#admin?.close()]),
+        () => Promise.allSettled([this.consumer.close(true), this.producers.close(true), this.#admin?.close()]),
         deadlineMs,
       );
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { DroppedRecord } from '../batch.ts';
 import type { Envelope } from '../envelope.ts';
 import type { FailureCategory, OrchestronError } from '../errors.ts';
-import { categoryOf } from '../errors.ts';
+import { RecordRefusedError, categoryOf } from '../errors.ts';
 import type { PipelineContext } from '../context.ts';
 import { recordFields } from '../logger.ts';
 import type { Counter } from '../metrics/metrics.ts';
@@ -75,3 +75,14 @@ export function failRecord(
  */
 export const abortsBatch = (context: PipelineContext, record: Envelope<unknown>, error: OrchestronError): boolean =>
   context.failureMode === 'atomic' && error.retryable && record.attempts < context.maxDeliveries;
+
+/**
+ * Atomic mode: a batch that a destination refused because of a record (RecordRefusedError) is narrowed down by its
+ * source until the record is alone (see adapters/kafka/narrowing.ts). Once it is alone and has been delivered
+ * `maxDeliveries` times, its refusal fails the record (dead letter) rather than the batch again.
+ */
+export const isolatedRefusal = (context: PipelineContext, records: readonly Envelope<unknown>[], error: OrchestronError): boolean =>
+  context.failureMode === 'atomic' &&
+  error instanceof RecordRefusedError &&
+  records.length === 1 &&
+  (records[0] as Envelope<unknown>).attempts >= context.maxDeliveries;

@@ -10,7 +10,7 @@ import { withRetry } from '../retry/retry.ts';
 import type { Sink } from '../sink.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
-import { countFailed, failRecord } from './failures.ts';
+import { countFailed, failRecord, isolatedRefusal } from './failures.ts';
 
 export interface ProduceOptions<T> {
   /** Output topic, fixed or per record. Needed unless `route` is given. */
@@ -107,7 +107,7 @@ export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchSt
       { clock, random, signal: batch.control.signal },
     );
     const error = outcome.error as OrchestronError | undefined;
-    if (error && (error.retryable || context.failureMode === 'atomic')) {
+    if (error && (error.retryable || context.failureMode === 'atomic') && !isolatedRefusal(context, batch.records, error)) {
       batch.control.fail(error);
       return batch;
     }
