@@ -7,9 +7,9 @@ describe('dead-letter-retries options', () => {
     const options = resolvePaymentsOptions({}, {});
     expect(options).toMatchObject({
       brokers: ['127.0.0.1:9092'],
-      inputTopic: 'orders',
-      outputTopic: 'orders-paid',
-      deadLetterTopic: 'orders-dlq',
+      inputTopic: 'payment-orders-in',
+      outputTopic: 'payment-orders-in-paid',
+      deadLetterTopic: 'payment-orders-in-dlq',
       groupId: 'order-payments',
       gateway: 'v1',
       timeoutMs: 5_000,

@@ -8,11 +8,11 @@ import type { GatewayVersion } from './payment-gateway.ts';
 export interface PaymentsOptions {
   /** KAFKA_BROKERS; default 127.0.0.1:9092. */
   readonly brokers?: string | readonly string[];
-  /** ORDERS_TOPIC; default `orders`. */
+  /** ORDERS_TOPIC; default `payment-orders-in` (the seed's `orders`, renamed so that no other example reads or writes it). */
   readonly inputTopic?: string;
   /** PAYMENTS_TOPIC; default `<inputTopic>-paid`. */
   readonly outputTopic?: string;
-  /** ORDERS_DLQ_TOPIC; default `<inputTopic>-dlq`, the seed's `orders-dlq`. */
+  /** ORDERS_DLQ_TOPIC; default `<inputTopic>-dlq` (the seed's `orders-dlq`). */
   readonly deadLetterTopic?: string;
   /** CONSUMER_GROUP; default `order-payments`. */
   readonly groupId?: string;
@@ -63,7 +63,7 @@ function topicName(field: string, value: string): string {
 
 /** Explicit options, then the environment, then the defaults; validated here, once. */
 export function resolvePaymentsOptions(options: PaymentsOptions = {}, env: Env = {}): ResolvedPaymentsOptions {
-  const inputTopic = topicName('inputTopic', options.inputTopic ?? env.ORDERS_TOPIC ?? 'orders');
+  const inputTopic = topicName('inputTopic', options.inputTopic ?? env.ORDERS_TOPIC ?? 'payment-orders-in');
   const attempts = checkWholeNumber('retry.attempts', options.retry?.attempts ?? envNumber(env, 'RETRY_ATTEMPTS') ?? defaultRetry.attempts);
   const initialDelayMs = checkWholeNumber(
     'retry.initialDelayMs',

@@ -25,7 +25,7 @@ describe('order saga settings', () => {
     expect(resolveSagaSettings()).toMatchObject({
       paymentTopic: 'payment-orders',
       stockTopic: 'stock-orders',
-      ordersTopic: 'orders',
+      ordersTopic: 'saga-orders',
       dlqTopic: 'recovererDLQ',
       joinWindowMs: 10_000,
       failureMode: 'atomic',

@@ -11,7 +11,7 @@ export interface SagaOptions {
   readonly brokers?: string;
   readonly paymentTopic?: string;
   readonly stockTopic?: string;
-  /** Where results go (the seed's `orders`). */
+  /** Where results go: `saga-orders` (the seed's `orders`, renamed so that no other example reads it). */
   readonly ordersTopic?: string;
   /** Dead letters, late arrivals among them (the seed's `recovererDLQ`). */
   readonly dlqTopic?: string;
@@ -99,7 +99,7 @@ const defaults = {
   brokers: '127.0.0.1:9092',
   paymentTopic: 'payment-orders',
   stockTopic: 'stock-orders',
-  ordersTopic: 'orders',
+  ordersTopic: 'saga-orders',
   dlqTopic: 'recovererDLQ',
   groupId: 'order-saga',
   instanceId: 'order-saga-0',
