@@ -2,6 +2,7 @@ import { messageOf } from '../../core/index.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Host, Server, Signal } from '../host.ts';
 import { healthApp } from '../http/app.ts';
+import { listenError } from '../http/listen-error.ts';
 import { createLogger } from '../logging.ts';
 import { prometheusMetrics } from '../metrics/prometheus.ts';
 import { startService } from '../pipeline/service.ts';
@@ -54,7 +55,7 @@ export async function runCommand(host: Host, file: string): Promise<number> {
       server = await host.serve(app.fetch, { host: config.http.host, port: config.http.port });
     } catch (error) {
       await service.close(config.shutdown.deadlineMs);
-      throw error;
+      throw listenError(error, config.http);
     }
   }
   logger.info(
