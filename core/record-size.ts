@@ -40,7 +40,8 @@ export function utf8Length(text: string): number {
 
 /**
  * A record's size as a Kafka broker counts it inside a record batch, estimated from above: the exact bytes of key,
- * value and headers plus the largest varint overheads (so at most ~30 bytes more than the real size, and never less).
+ * value and headers plus the largest varint overheads, so never less than the real size and at most 29 bytes more per
+ * record and 8 more per header (a 1 KB record with no headers is counted ~3 % large).
  * Compression is not counted: a compressed batch is usually smaller, so the estimate stays on the safe side.
  */
 export function recordBytes(record: SizedRecord): number {

@@ -5,6 +5,8 @@ import { parseBrokers } from './options.ts';
 export interface TopicSpec {
   readonly name: string;
   readonly partitions?: number;
+  /** Topic configs, e.g. `{ 'max.message.bytes': '100000' }`. */
+  readonly configs?: Readonly<Record<string, string>>;
 }
 
 /** Deletes the topics named, or those whose name matches; ones already gone are left alone. */
@@ -29,7 +31,8 @@ export async function ensureTopics(brokers: readonly string[] | string, topics: 
     for (const topic of topics) {
       if (existing.has(topic.name)) continue;
       try {
-        await admin.createTopics({ topics: [topic.name], partitions: topic.partitions ?? 6, replicas: 1 });
+        const configs = Object.entries(topic.configs ?? {}).map(([name, value]) => ({ name, value }));
+        await admin.createTopics({ topics: [topic.name], partitions: topic.partitions ?? 6, replicas: 1, ...(configs.length > 0 ? { configs } : {}) });
       } catch (error) {
         // Created meanwhile by someone else; the broker's code can sit several errors deep in the client's error.
         if (!findErrorBy(error as Error, 'apiId', 'TOPIC_ALREADY_EXISTS')) {

@@ -40,4 +40,21 @@ describe('CoalescedSends', () => {
     });
     await expect(sends.send(['a'])).rejects.toThrow('closed');
   });
+
+  it('cuts what goes out together into calls made one after another, in order', async () => {
+    const calls: string[][] = [];
+    let inFlight = 0;
+    const sends = new CoalescedSends<string>(
+      async (messages) => {
+        inFlight++;
+        expect(inFlight).toBe(1);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        calls.push(messages);
+        inFlight--;
+      },
+      (messages) => [messages.slice(0, 2), messages.slice(2)].filter((m) => m.length > 0),
+    );
+    await Promise.all([sends.send(['a', 'b']), sends.send(['c', 'd', 'e'])]);
+    expect(calls).toEqual([['a', 'b'], ['c', 'd', 'e']]);
+  });
 });

@@ -7,17 +7,20 @@ interface Waiting<M> {
 }
 
 /**
- * Sends made in one turn of the event loop go out as one call of `send` (one produce request): a pipeline's outputs
- * and the previous batch's dead letters (sent without waiting, at-least-once) travel together instead of as two
- * requests, each paying the client's fixed cost per send. Order is kept; when a shared request fails, each caller's
- * records are sent again alone, so each caller gets the outcome of its own records.
+ * Sends made in one turn of the event loop go out together instead of as separate calls, each paying the client's
+ * fixed cost per send: a pipeline's outputs and the previous batch's dead letters (sent without waiting, at-least-once).
+ * `split` cuts what goes out together into calls of `send` made one after another, in order (produce requests within
+ * the topics' size limits; one call by default). When a shared call fails, each caller's records are sent again alone,
+ * so each caller gets the outcome of its own records.
  */
 export class CoalescedSends<M> {
   readonly #send: (messages: M[]) => Promise<unknown>;
+  readonly #split: (messages: M[]) => M[][];
   #waiting: Waiting<M>[] = [];
 
-  constructor(send: (messages: M[]) => Promise<unknown>) {
+  constructor(send: (messages: M[]) => Promise<unknown>, split: (messages: M[]) => M[][] = (messages) => [messages]) {
     this.#send = send;
+    this.#split = split;
   }
 
   send(messages: readonly M[]): Promise<void> {
@@ -50,7 +53,7 @@ export class CoalescedSends<M> {
     this.#call([...waiting.messages]).then(waiting.resolve, waiting.reject);
   }
 
-  #call(messages: M[]): Promise<unknown> {
-    return Promise.resolve().then(() => this.#send(messages));
+  async #call(messages: M[]): Promise<void> {
+    for (const request of this.#split(messages)) await this.#send(request);
   }
 }

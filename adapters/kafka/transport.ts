@@ -9,6 +9,7 @@ import type { KafkaOptions, ResolvedKafkaOptions } from './options.ts';
 import { resolveKafkaOptions } from './options.ts';
 import { ProducerHolder } from './producer-holder.ts';
 import { kafkaSink } from './sink.ts';
+import { TopicLimits } from './topic-limits.ts';
 import { KafkaSource } from './source.ts';
 import { BatchTransactions } from './transactions.ts';
 
@@ -29,6 +30,7 @@ export class KafkaTransport {
   readonly producers: ProducerHolder;
   readonly sink: Sink;
   readonly #admin: Admin | undefined;
+  readonly #limits: TopicLimits;
   readonly #source: KafkaSource;
   readonly #common: ConstructorParameters<typeof Admin>[0];
   readonly #logger: Logger;
@@ -72,7 +74,8 @@ export class KafkaTransport {
     this.consumer.on('error', (error: unknown) => logger.warn({ error: String(error) }, 'kafka consumer error'));
     const transactions = atomic ? new BatchTransactions(this.producers, logger, options.context.platform.clock) : undefined;
     this.#admin = atomic ? new Admin(common) : undefined;
-    this.sink = kafkaSink(this.producers, transactions);
+    this.#limits = new TopicLimits(common);
+    this.sink = kafkaSink(this.producers, transactions, this.#limits);
     this.#source = new KafkaSource(this.consumer, o, options.context, transactions && this.#admin ? { transactions, admin: this.#admin } : undefined);
   }
 
@@ -164,8 +167,9 @@ export class KafkaTransport {
           await this.consumer.close(true);
           await this.producers.close();
           await this.#admin?.close();
+          await this.#limits.close();
         },
-        () => Promise.allSettled([this.consumer.close(true), this.producers.close(true), this.#admin?.close()]),
+        () => Promise.allSettled([this.consumer.close(true), this.producers.close(true), this.#admin?.close(), this.#limits.close()]),
         deadlineMs,
       );
     } catch (error) {

@@ -1,0 +1,185 @@
+import { Admin } from '@platformatic/kafka';
+import { tracingChannel } from 'node:diagnostics_channel';
+import { describe, expect, it } from 'vitest';
+import { DeadLetterHeaders, MemoryTracker, ValidationError, commit, deadLetter, decode, json, pipeline, pipelineContext, produce, track, transform } from '../../core/index.ts';
+import type { BatchResult, FailureMode, Logger } from '../../core/index.ts';
+import { ensureTopics } from './admin.ts';
+import { rememberFreshTopics } from './fresh-topics.ts';
+import type { KafkaMessage } from './records.ts';
+import { brokers, kcatRead, parsedIds, produceRecords, readTopic, unique } from './testing.ts';
+import { KafkaTransport } from './transport.ts';
+
+interface Event {
+  readonly id: number;
+  readonly fail?: boolean;
+  readonly pad?: string;
+}
+
+const kb600 = 'x'.repeat(600 * 1024);
+
+/** Fresh `<base>-in`, `-out` and `-dlq` topics, each with its partition count and `max.message.bytes` if given. */
+async function topicsWith(prefix: string, specs: Record<'in' | 'out' | 'dlq', { partitions: number; maxMessageBytes?: number }>) {
+  const base = unique(prefix);
+  rememberFreshTopics(brokers.join(','), base);
+  const names = { in: `${base}-in`, out: `${base}-out`, dlq: `${base}-dlq` };
+  await ensureTopics(
+    brokers,
+    (['in', 'out', 'dlq'] as const).map((suffix) => {
+      const spec = specs[suffix];
+      return {
+        name: names[suffix],
+        partitions: spec.partitions,
+        ...(spec.maxMessageBytes ? { configs: { 'max.message.bytes': String(spec.maxMessageBytes) } } : {}),
+      };
+    }),
+  );
+  return names;
+}
+
+/** Produces the records in order, in sends of at most ~500 KB each (produceRecords would send 600 KB values together). */
+async function produceInput(topic: string, records: readonly { key: string; value: Event }[]): Promise<void> {
+  let chunk: { key: string; value: Event }[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = JSON.stringify(record.value).length;
+    if (chunk.length > 0 && bytes + size > 500 * 1024) {
+      await produceRecords(topic, chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += size;
+  }
+  if (chunk.length > 0) await produceRecords(topic, chunk);
+}
+
+async function committedOffsets(groupId: string, topic: string): Promise<bigint[]> {
+  const admin = new Admin({ clientId: unique('size-admin'), bootstrapBrokers: brokers });
+  try {
+    const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId], requireStable: true });
+    const partitions = group?.topics.find((t) => t.name === topic)?.partitions ?? [];
+    return [...partitions].sort((a, b) => a.partitionIndex - b.partitionIndex).map((p) => p.committedOffset);
+  } finally {
+    await admin.close();
+  }
+}
+
+/** A logger that keeps its lines, to say what the user would have seen. */
+function keeping(): Logger & { readonly lines: string[] } {
+  const lines: string[] = [];
+  const keep = (_fields: unknown, message: string) => void lines.push(message);
+  return { lines, debug() {}, info: keep, warn: keep, error: keep };
+}
+
+/** Counts the client's sends (produce calls; one request per broker) that carry records for `topic`, and their sizes. */
+function countSends(topic: string) {
+  const sizes: number[] = [];
+  const channel = tracingChannel('plt:kafka:producer:sends');
+  const handlers = {
+    start(context: unknown) {
+      const messages = (context as { options?: { messages?: { topic: string; value?: Buffer }[] } }).options?.messages ?? [];
+      const mine = messages.filter((m) => m.topic === topic);
+      if (mine.length > 0) sizes.push(mine.reduce((sum, m) => sum + (m.value?.length ?? 0), 0));
+    },
+    end() {},
+    asyncStart() {},
+    asyncEnd() {},
+    error() {},
+  };
+  channel.subscribe(handlers);
+  return { sizes, stop: () => channel.unsubscribe(handlers) };
+}
+
+interface RunOptions {
+  readonly failureMode: FailureMode;
+  readonly topics: { readonly in: string; readonly out: string; readonly dlq: string };
+  readonly count: number;
+  readonly batchSize?: number;
+}
+
+/** The CLI's stage order over a real broker: decode → transform (fails `fail: true`) → produce → dead letter → track → commit. */
+async function runPipeline({ failureMode, topics, count, batchSize }: RunOptions) {
+  const logger = keeping();
+  const context = pipelineContext({ failureMode, consumerGroup: unique('g'), platform: { logger } });
+  const transport = new KafkaTransport({
+    brokers,
+    groupId: context.consumerGroup,
+    topics: [topics.in],
+    failureMode,
+    instanceId: unique('i'),
+    ...(batchSize ? { batchSize } : {}),
+    commitIntervalMs: 200,
+    context,
+  });
+  const tracker = new MemoryTracker();
+  const tracking = track(tracker, { strategy: 'OUTBOX', capturePayload: false });
+  const sends = countSends(topics.out);
+  const stop = new AbortController();
+  const results: BatchResult[] = [];
+  let settled = 0;
+  const started = performance.now();
+  const run = pipeline(
+    transport.source(stop.signal),
+    tracking.received,
+    decode(json<Event>()),
+    transform((e: Event) => {
+      if (e.fail) throw new ValidationError(`record ${e.id} is marked to fail`);
+      return e;
+    }),
+    produce(transport.sink, { topic: topics.out }),
+    deadLetter(transport.sink, { topic: topics.dlq }),
+    tracking,
+    commit(),
+  );
+  const watchdog = setTimeout(() => stop.abort(), 90_000);
+  try {
+    for await (const result of run) {
+      results.push(result);
+      if (result.committed) settled += result.ok + Object.values(result.dropped).reduce((a, b) => a + b, 0);
+      if (settled >= count) stop.abort();
+    }
+  } finally {
+    clearTimeout(watchdog);
+    sends.stop();
+    await transport.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { results, settled, seconds, tracker, logger, sends: sends.sizes, group: context.consumerGroup };
+}
+
+const read = (failureMode: FailureMode, topic: string, distinctIds: number): Promise<KafkaMessage[]> =>
+  failureMode === 'atomic' ? kcatRead(brokers.join(','), topic, { distinctIds, timeoutMs: 60_000 }) : readTopic(topic, { distinctIds });
+
+const header = (message: KafkaMessage | undefined, name: string) => message?.headers.get(name)?.toString();
+
+describe('kafka: produce by size', () => {
+  for (const failureMode of ['skip-and-log', 'atomic'] as const) {
+    it(`${failureMode}: two failed 600 KB records among 200 small ones are dead-lettered once each, and the partition commits to its end`, async () => {
+      const topics = await topicsWith(`size-dlq-${failureMode}`, { in: { partitions: 1 }, out: { partitions: 1 }, dlq: { partitions: 1 } });
+      const count = 202;
+      const bad = [70, 140];
+      const failsSmall = [5, 199];
+      await produceInput(
+        topics.in,
+        Array.from({ length: count }, (_, id) => ({
+          key: `k${id}`,
+          value: bad.includes(id) ? { id, fail: true, pad: kb600 } : { id, ...(failsSmall.includes(id) ? { fail: true } : {}) },
+        })),
+      );
+      const failed = [...bad, ...failsSmall].sort((a, b) => a - b);
+      const { results, settled, tracker, seconds, group } = await runPipeline({ failureMode, topics, count, batchSize: 1_000 });
+      expect(settled).toBe(count);
+      expect(results.filter((r) => !r.committed).map((r) => r.error?.message)).toEqual([]);
+      expect(await committedOffsets(group, topics.in)).toEqual([BigInt(count)]);
+
+      const dead = await read(failureMode, topics.dlq, failed.length);
+      expect(parsedIds(dead).sort((a, b) => a - b)).toEqual(failed);
+      expect(dead.map((m) => header(m, DeadLetterHeaders.category))).toEqual(failed.map(() => 'VALIDATION_ERROR'));
+      expect(dead.filter((m) => m.value.length > 600 * 1024).length).toBe(2);
+      const output = await read(failureMode, topics.out, count - failed.length);
+      expect(parsedIds(output).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, id) => id).filter((id) => !failed.includes(id)));
+      expect(await tracker.countByStatus()).toEqual({ RECEIVED: 0, SUCCESS: count - failed.length, FAILED: failed.length });
+      console.log(`${failureMode}: 2 x 600 KB dead letters among ${count} records settled in ${seconds.toFixed(1)} s, ${results.length} batches`);
+    });
+  }
+});
