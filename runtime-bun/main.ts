@@ -1,7 +1,10 @@
 // The `orchestron` CLI on Bun (`bun runtime-bun/main.ts <command> …`): Bun.serve, signals and exit.
-import { cli } from '../service/cli.ts';
+// Signals are caught before anything else loads (see service/signal-latch.ts); the rest is imported after.
 import type { Host } from '../service/host.ts';
-import { serverUrl } from '../service/host.ts';
+import { signalLatch } from '../service/signal-latch.ts';
+
+const onSignal = signalLatch((signal, handler) => void process.on(signal, handler));
+const [{ cli }, { serverUrl }] = await Promise.all([import('../service/cli.ts'), import('../service/host.ts')]);
 
 const host: Host = {
   runtime: 'bun',
@@ -12,7 +15,7 @@ const host: Host = {
     const server = Bun.serve({ fetch, hostname: where.host, port: where.port });
     return { url: serverUrl(server.hostname ?? where.host, server.port ?? where.port), close: () => server.stop(true) };
   },
-  onSignal: (signal, handler) => void process.on(signal, handler),
+  onSignal,
   write: (stream, text) => void process[stream].write(text),
   exit: (code) => process.exit(code),
 };

@@ -1,7 +1,10 @@
 // The `orchestron` CLI on Deno (`deno task orchestron <command> …`): Deno.serve, signals and exit.
-import { cli } from '../service/cli.ts';
+// Signals are caught before anything else loads (see service/signal-latch.ts); the rest is imported after.
 import type { Host } from '../service/host.ts';
-import { serverUrl } from '../service/host.ts';
+import { signalLatch } from '../service/signal-latch.ts';
+
+const onSignal = signalLatch((signal, handler) => Deno.addSignalListener(signal, handler));
+const [{ cli }, { serverUrl }] = await Promise.all([import('../service/cli.ts'), import('../service/host.ts')]);
 
 const encoder = new TextEncoder();
 
@@ -14,7 +17,7 @@ const host: Host = {
     new Promise((resolve) => {
       const server = Deno.serve({ hostname: where.host, port: where.port, onListen: (addr) => resolve({ url: serverUrl(addr.hostname, addr.port), close: () => server.shutdown() }) }, fetch);
     }),
-  onSignal: (signal, handler) => Deno.addSignalListener(signal, handler),
+  onSignal,
   write: (stream, text) => void (stream === 'stdout' ? Deno.stdout : Deno.stderr).writeSync(encoder.encode(text)),
   exit: (code) => Deno.exit(code),
 };

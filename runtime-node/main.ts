@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // The `orchestron` CLI on Node: Node's HTTP server (through @hono/node-server), signals and exit.
-import { cli } from '../service/cli.ts';
+// Signals are caught before anything else loads (see service/signal-latch.ts); the rest is imported after.
 import type { Host } from '../service/host.ts';
-import { serveOnNode } from '../service/http/node-server.ts';
+import { signalLatch } from '../service/signal-latch.ts';
+
+const onSignal = signalLatch((signal, handler) => void process.on(signal, handler));
+const [{ cli }, { serveOnNode }] = await Promise.all([import('../service/cli.ts'), import('../service/http/node-server.ts')]);
 
 const host: Host = {
   runtime: 'node',
@@ -10,7 +13,7 @@ const host: Host = {
   argv: process.argv.slice(2),
   env: process.env,
   serve: serveOnNode,
-  onSignal: (signal, handler) => void process.on(signal, handler),
+  onSignal,
   write: (stream, text) => void process[stream].write(text),
   exit: (code) => process.exit(code),
 };

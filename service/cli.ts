@@ -38,6 +38,10 @@ function parse(command: CommandName, args: readonly string[]) {
 async function dispatch(host: Host, command: CommandName, values: Record<string, unknown>): Promise<number> {
   const config = values.config as string | undefined;
   if (!config) throw new UsageError('--config FILE is required');
+  if (command === 'check' || command === 'migrate') {
+    // These have nothing to drain: a signal ends them at once, as the default action would (130 SIGINT, 143 SIGTERM).
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) host.onSignal(signal, () => host.exit(signal === 'SIGINT' ? 130 : 143));
+  }
   // Each command loads its own modules, so `--help` and `check` do not pay for every client library.
   switch (command) {
     case 'run':

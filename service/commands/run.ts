@@ -17,7 +17,8 @@ export async function runCommand(host: Host, file: string): Promise<number> {
   const { config } = loaded;
   const logger = createLogger(config.log.level, { runtime: host.runtime });
 
-  // Signals are handled from the start: one that arrives while the service starts stops it once it is up.
+  // Signals are handled from the start: one caught before this point ends the run here; one that arrives while the
+  // service starts stops it once it is up, before it consumes anything.
   const started: { service?: Service } = {};
   let signals = 0;
   let forced = false;
@@ -44,6 +45,13 @@ export async function runCommand(host: Host, file: string): Promise<number> {
   host.onSignal('SIGTERM', () => onSignal('SIGTERM'));
   host.onSignal('SIGINT', () => onSignal('SIGINT'));
 
+  const totals = { batches: 0, committed: 0, aborted: 0, records: 0 };
+  // A signal caught while the modules and the config loaded (see service/signal-latch.ts): nothing consumed, nothing to drain.
+  if (signals > 0) {
+    logger.info({ ...totals, closeMs: 0, forced }, 'stopped');
+    return 0;
+  }
+
   const prometheus = prometheusMetrics();
   const service = await startService(loaded, { env: host.env, logger, metrics: prometheus.metrics });
   started.service = service;
@@ -64,7 +72,6 @@ export async function runCommand(host: Host, file: string): Promise<number> {
   );
   if (signals > 0) drain();
 
-  const totals = { batches: 0, committed: 0, aborted: 0, records: 0 };
   let failed: unknown;
   try {
     for await (const result of service.results) {
