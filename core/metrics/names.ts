@@ -18,6 +18,12 @@ export const MetricDefinitions = {
     help: 'Records sent to the dead-letter sink, by category.',
     labelNames: ['topic', 'category'],
   },
+  recordsDropped: {
+    type: 'counter',
+    name: 'orchestron_records_dropped_total',
+    help: 'Failed records committed past without a dead letter (the pipeline has no deadLetter stage), by category.',
+    labelNames: ['topic', 'category'],
+  },
   recordsDeduplicated: {
     type: 'counter',
     name: 'orchestron_records_deduplicated_total',

@@ -188,3 +188,42 @@ async function waitFor(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 1_000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
   expect(condition()).toBe(true);
 }
+
+describe('commit of failed records that no deadLetter stage took', () => {
+  for (const mode of ['atomic', 'skip-and-log'] as const) {
+    it(`${mode}: counts them as dropped and logs one error line per batch naming them`, async () => {
+      const lines: { fields: Record<string, unknown>; message: string }[] = [];
+      const h = harness(mode);
+      const logger = { ...h.context.platform.logger, error: (fields: Record<string, unknown>, message: string) => void lines.push({ fields, message }) };
+      const context = { ...h.context, platform: { ...h.context.platform, logger } };
+      h.broker.createTopic('in', 1);
+      h.broker.append([record('in', 'a', { n: 1 }), record('in', 'b', '{oops'), record('in', 'c', { n: 3, fail: true })]);
+      const results = await collect(
+        pipeline(
+          h.source(['in'], { context }),
+          decode(json<{ n: number; fail?: boolean }>()),
+          transform((value) => {
+            if (value.fail) throw new ProcessingError('refused', { retryable: false });
+            return value;
+          }),
+          commit(),
+        ),
+      );
+      expect(results.map((r) => [r.committed, r.ok, r.dropped.failed])).toEqual([[true, 1, 2]]);
+      expect(h.recorded.value('orchestron_records_dropped_total', { topic: 'in', category: 'DESERIALIZATION_ERROR' })).toBe(1);
+      expect(h.recorded.value('orchestron_records_dropped_total', { topic: 'in', category: 'PROCESSING_ERROR' })).toBe(1);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]?.message).toContain('without a dead letter');
+      expect(lines[0]?.fields).toMatchObject({ dropped: 2, records: ['in/0@1', 'in/0@2'] });
+    });
+  }
+
+  it('reports nothing when a deadLetter stage took them', async () => {
+    const h = harness('skip-and-log');
+    h.broker.createTopic('in', 1);
+    h.broker.append([record('in', 'b', '{oops')]);
+    const results = await collect(pipeline(h.source(['in']), decode(json()), deadLetter(memorySink(h.broker)), commit()));
+    expect(results[0]?.dropped['dead-lettered']).toBe(1);
+    expect(h.recorded.total('orchestron_records_dropped_total')).toBe(0);
+  });
+});

@@ -2,6 +2,8 @@ import type { Batch, BatchControl, DropReason } from '../batch.ts';
 import type { OrchestronError } from '../errors.ts';
 import { SinkError, toOrchestronError } from '../errors.ts';
 import type { Stage } from '../stage.ts';
+import type { FailureLabels } from './failures.ts';
+import { countFailures, failureLabels } from './failures.ts';
 
 /** What happened to one batch, as the last stage reports it. */
 export interface BatchResult {
@@ -107,6 +109,8 @@ interface Summary {
   readonly perTopic: ReadonlyMap<string, number>;
   /** When the batch's oldest record entered the pipeline (monotonic ms); undefined for a batch without live records. */
   readonly oldest: number | undefined;
+  /** Records still marked failed here: no deadLetter stage took them, so committing the batch drops them. */
+  readonly unsent: readonly { readonly labels: FailureLabels; readonly at: string }[];
 }
 
 function summarize<T>(batch: Batch<T>): Summary {
@@ -116,7 +120,30 @@ function summarize<T>(batch: Batch<T>): Summary {
     perTopic.set(record.topic, (perTopic.get(record.topic) ?? 0) + 1);
     if (oldest === undefined || record.enteredAt < oldest) oldest = record.enteredAt;
   }
-  return { control: batch.control, size: batch.size, ok: batch.records.length, dropped: countDrops(batch), perTopic, oldest };
+  const unsent = batch.dropped
+    .filter((drop) => drop.reason === 'failed')
+    .map((drop) => ({ labels: failureLabels(drop), at: `${drop.record.topic}/${drop.record.partition}@${drop.record.offset}` }));
+  return { control: batch.control, size: batch.size, ok: batch.records.length, dropped: countDrops(batch), perTopic, oldest, unsent };
+}
+
+/**
+ * Failed records that reach the commit still marked failed had no deadLetter stage: committing passes them for good.
+ * That is allowed (a pipeline may choose to drop failures) but never silent: one error line per batch and
+ * `orchestron_records_dropped_total`.
+ */
+function reportDropped(batch: Summary): void {
+  if (batch.unsent.length === 0) return;
+  const { metrics, logger } = batch.control.context.platform;
+  countFailures(metrics.recordsDropped, batch.unsent.map((u) => u.labels));
+  logger.error(
+    {
+      batch: batch.control.id,
+      dropped: batch.unsent.length,
+      categories: [...new Set(batch.unsent.map((u) => u.labels.category))],
+      records: batch.unsent.slice(0, 5).map((u) => u.at),
+    },
+    'failed records committed without a dead letter (the pipeline has no deadLetter stage): dropped',
+  );
 }
 
 /** Commits or aborts one batch, handing its offsets to the source once the batch before has handed over its own. */
@@ -154,6 +181,7 @@ async function settleAfter(batch: Summary, previous: Settling | undefined, hande
   }
   metrics.batchOk.inc({});
   for (const [topic, count] of batch.perTopic) metrics.recordsOk.inc({ topic }, count);
+  reportDropped(batch);
   // One observation per batch: its records enter together, and a per-record observe cost more than the rest of commit.
   if (batch.oldest !== undefined) metrics.endToEndLatency.observe({}, (clock.monotonic() - batch.oldest) / 1000);
   return { id: control.id, committed: true, ok: batch.ok, dropped: batch.dropped };
