@@ -1,4 +1,4 @@
-import { Admin } from '@platformatic/kafka';
+import { Admin, Producer, compatibilityPartitioner } from '@platformatic/kafka';
 import { tracingChannel } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { DeadLetterHeaders, MemoryTracker, ValidationError, commit, deadLetter, decode, json, pipeline, pipelineContext, produce, track, transform } from '../../core/index.ts';
@@ -51,6 +51,19 @@ async function produceInput(topic: string, records: readonly { key: string; valu
     bytes += size;
   }
   if (chunk.length > 0) await produceRecords(topic, chunk);
+}
+
+/** Produces keyed records placed by the key's hash as the pipeline's producer places them (Kafka's Java client's). */
+async function produceKeyed(topic: string, records: readonly { key: string; value: Event }[]): Promise<void> {
+  const producer = new Producer({ clientId: unique('size-input'), bootstrapBrokers: brokers, idempotent: true, partitioner: compatibilityPartitioner });
+  try {
+    for (let i = 0; i < records.length; i += 400) {
+      const messages = records.slice(i, i + 400).map((r) => ({ topic, key: Buffer.from(r.key), value: Buffer.from(JSON.stringify(r.value)) }));
+      await producer.send({ messages });
+    }
+  } finally {
+    await producer.close();
+  }
 }
 
 async function committedOffsets(groupId: string, topic: string): Promise<bigint[]> {
@@ -180,6 +193,86 @@ describe('kafka: produce by size', () => {
       expect(parsedIds(output).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, id) => id).filter((id) => !failed.includes(id)));
       expect(await tracker.countByStatus()).toEqual({ RECEIVED: 0, SUCCESS: count - failed.length, FAILED: failed.length });
       console.log(`${failureMode}: 2 x 600 KB dead letters among ${count} records settled in ${seconds.toFixed(1)} s, ${results.length} batches`);
+    });
+  }
+
+  for (const failureMode of ['skip-and-log', 'atomic'] as const) {
+    it(`${failureMode}: two valid 600 KB records among 200 small ones are split over requests, produced once, committed`, async () => {
+      const topics = await topicsWith(`size-out-${failureMode}`, { in: { partitions: 1 }, out: { partitions: 1 }, dlq: { partitions: 1 } });
+      const count = 202;
+      const big = [60, 61];
+      await produceInput(
+        topics.in,
+        Array.from({ length: count }, (_, id) => ({ key: `k${id}`, value: big.includes(id) ? { id, pad: kb600 } : { id } })),
+      );
+      const { results, settled, group, sends, seconds } = await runPipeline({ failureMode, topics, count, batchSize: 1_000 });
+      expect(settled).toBe(count);
+      expect(results.filter((r) => !r.committed).map((r) => r.error?.message)).toEqual([]);
+      expect(await committedOffsets(group, topics.in)).toEqual([BigInt(count)]);
+      const output = await read(failureMode, topics.out, count);
+      expect(parsedIds(output)).toEqual(Array.from({ length: count }, (_, id) => id));
+      expect(Math.max(...sends)).toBeLessThan(1_048_588);
+      console.log(`${failureMode}: ${count} records with 2 x 600 KB in ${results.length} batch(es) became ${sends.length} produce calls to the output, ${seconds.toFixed(1)} s`);
+    });
+
+    it(`${failureMode}: keyed ~1 KB records, 6 partitions in and out, default batch size: output exact`, async () => {
+      const topics = await topicsWith(`size-keyed-${failureMode}`, { in: { partitions: 6 }, out: { partitions: 6 }, dlq: { partitions: 1 } });
+      const count = 6_000;
+      const pad = 'p'.repeat(1_030);
+      await produceKeyed(topics.in, Array.from({ length: count }, (_, id) => ({ key: `key-${id % 600}`, value: { id, pad } })));
+      const { results, settled, group, sends, seconds, logger } = await runPipeline({ failureMode, topics, count });
+      expect(settled).toBe(count);
+      expect(results.filter((r) => !r.committed).map((r) => r.error?.message)).toEqual([]);
+      expect(logger.lines.filter((line) => line === 'record failed')).toEqual([]);
+      const offsets = await committedOffsets(group, topics.in);
+      expect(offsets.reduce((a, b) => a + b, 0n)).toBe(BigInt(count));
+      const output = await read(failureMode, topics.out, count);
+      const ids = parsedIds(output);
+      expect(ids.length).toBe(count);
+      expect(new Set(ids).size).toBe(count);
+      const committedBatches = results.filter((r) => r.committed && r.ok > 0).length;
+      console.log(
+        `${failureMode}: ${count} keyed ~1 KB records in ${committedBatches} batches became ${sends.length} produce calls to the output ` +
+          `(largest ${Math.round(Math.max(...sends) / 1024)} KB of values), ${seconds.toFixed(1)} s`,
+      );
+    });
+
+    it(`${failureMode}: a record larger than the output topic takes is dead-lettered with RECORD_TOO_LARGE, cut to fit the dead-letter topic`, async () => {
+      const outLimit = 100_000;
+      const dlqLimit = 50_000;
+      const topics = await topicsWith(`size-one-${failureMode}`, {
+        in: { partitions: 1 },
+        out: { partitions: 1, maxMessageBytes: outLimit },
+        dlq: { partitions: 1, maxMessageBytes: dlqLimit },
+      });
+      const count = 101;
+      const huge = 50;
+      const hugeValue = { id: huge, pad: 'h'.repeat(200_000) };
+      await produceInput(topics.in, Array.from({ length: count }, (_, id) => ({ key: `k${id}`, value: id === huge ? hugeValue : { id } })));
+      const { results, settled, group, tracker } = await runPipeline({ failureMode, topics, count, batchSize: 1_000 });
+      expect(settled).toBe(count);
+      expect(results.filter((r) => !r.committed).map((r) => r.error?.message)).toEqual([]);
+      expect(await committedOffsets(group, topics.in)).toEqual([BigInt(count)]);
+      const output = await read(failureMode, topics.out, count - 1);
+      expect(parsedIds(output)).toEqual(Array.from({ length: count }, (_, id) => id).filter((id) => id !== huge));
+
+      const dead = failureMode === 'atomic' ? await kcatRead(brokers.join(','), topics.dlq, { timeoutMs: 10_000 }) : await readTopic(topics.dlq, 1, 10_000);
+      expect(dead.length).toBe(1);
+      const letter = dead[0];
+      expect(header(letter, DeadLetterHeaders.code)).toBe('RECORD_TOO_LARGE');
+      expect(header(letter, DeadLetterHeaders.category)).toBe('PROCESSING_ERROR');
+      expect(header(letter, DeadLetterHeaders.retryable)).toBe('false');
+      expect(Number(header(letter, DeadLetterHeaders.recordBytes))).toBeGreaterThan(200_000);
+      expect(header(letter, DeadLetterHeaders.limitBytes)).toBe(String(outLimit));
+      expect(header(letter, DeadLetterHeaders.message)).toContain(topics.out);
+      expect(header(letter, DeadLetterHeaders.sourceValueBytes)).toBe(String(JSON.stringify(hugeValue).length));
+      expect(header(letter, DeadLetterHeaders.sourceValueTruncated)).toBe('true');
+      expect(letter?.value.length).toBeLessThan(dlqLimit);
+      expect(letter?.value.length).toBeGreaterThan(dlqLimit - 2_000);
+      expect(JSON.stringify(hugeValue).startsWith(letter?.value.toString() ?? '-')).toBe(true);
+      const [row] = await tracker.failures();
+      expect(row).toMatchObject({ status: 'FAILED', category: 'PROCESSING_ERROR', offset: BigInt(huge) });
+      expect(await tracker.countByStatus()).toEqual({ RECEIVED: 0, SUCCESS: count - 1, FAILED: 1 });
     });
   }
 });
