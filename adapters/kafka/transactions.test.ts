@@ -126,4 +126,25 @@ describe('BatchTransactions', () => {
     await transactions.of(control());
     expect(producers.renewals).toEqual(['There is already an active transaction.']);
   });
+
+  it('rethrows fencing from an abort, unless the producer is to be recreated anyway (its claim decides then)', async () => {
+    const clock = new ManualClock();
+    const fenced = () => Promise.reject(new MultipleErrors('Ending transaction failed.', [new ProtocolError('PRODUCER_FENCED')]));
+    const plain = producer([]);
+    plain.producer.transaction.abort = fenced;
+    const transactions = new BatchTransactions(holder(plain.producer), logger, clock, 30_000);
+    const batch = control();
+    await transactions.of(batch);
+    await expect(transactions.abort(batch)).rejects.toMatchObject({ code: 'PRODUCER_FENCED' });
+
+    const timedOut = producer([]);
+    timedOut.producer.transaction.abort = fenced;
+    timedOut.producer.transaction.send = () => Promise.reject(new MultipleErrors('Producing messages failed.', [new ProtocolError('INVALID_PRODUCER_EPOCH')]));
+    const producers = holder(timedOut.producer, producer([]).producer);
+    const renewing = new BatchTransactions(producers, logger, clock, 30_000);
+    const slow = control();
+    await expect(renewing.send(slow, [{ topic: 't', value: Buffer.from('x') }])).rejects.toMatchObject({ retryable: true });
+    await renewing.abort(slow);
+    expect(producers.renewals).toEqual(['INVALID_PRODUCER_EPOCH']);
+  });
 });

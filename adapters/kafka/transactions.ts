@@ -1,7 +1,7 @@
 import type { Consumer } from '@platformatic/kafka';
 import { TimeoutError, withDeadline } from '../../core/index.ts';
 import type { BatchControl, Clock, Logger } from '../../core/index.ts';
-import { brokenProducerState, kafkaError } from './errors.ts';
+import { brokenProducerState, isFenced, kafkaError } from './errors.ts';
 import type { KafkaProducer, ProducerHolder } from './producer-holder.ts';
 import type { KafkaMessage, KafkaOutbound } from './records.ts';
 
@@ -43,6 +43,7 @@ export class BatchTransactions {
 
   /** Notes a failed transactional call: a broken producer state, or any failed send, has the producer recreated. */
   #failed(error: unknown, sent: boolean): void {
+    if (isFenced(error)) return;
     this.#renewal ??= brokenProducerState(error) ?? (sent ? `a send failed: ${kafkaError(error, 'produce').message}` : undefined);
   }
 
@@ -105,8 +106,9 @@ export class BatchTransactions {
   }
 
   /**
-   * Aborts the batch's transaction, if it began one. Fencing is rethrown (fatal); other failures reset the client's
-   * state. A producer found broken is recreated then (its new epoch ends a transaction the abort could not).
+   * Aborts the batch's transaction, if it began one. Fencing is rethrown (fatal), unless the producer is to be
+   * recreated anyway; other failures reset the client's state. A producer found broken is recreated then (its new
+   * epoch ends a transaction the abort could not).
    */
   async abort(control: BatchControl): Promise<void> {
     const transaction = control.attachments.get(transactionKey) as KafkaTransaction | undefined;
@@ -115,7 +117,9 @@ export class BatchTransactions {
         await this.answered('abort transaction', () => transaction.abort());
       } catch (thrown) {
         const error = kafkaError(thrown, 'abort transaction');
-        if (error.code === 'PRODUCER_FENCED') throw error;
+        // A coordinator that timed the transaction out answers an abort with the old epoch PRODUCER_FENCED too: when
+        // the producer is to be recreated anyway, the new one's claim of that epoch tells the two apart.
+        if (error.code === 'PRODUCER_FENCED' && this.#renewal === undefined) throw error;
         this.#failed(thrown, false);
         this.#logger.warn({ error: error.message }, 'transaction abort failed; the coordinator will time it out');
         await transaction.cancel().catch(() => {});
