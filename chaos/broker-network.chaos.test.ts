@@ -4,7 +4,7 @@
 // read_committed output holds each input record exactly once.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer, stringSerializer } from '@platformatic/kafka';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { freshTopics, unique } from '../adapters/kafka/testing.ts';
 import { events, produce } from './input.ts';
 import { awaitOutput, kcatRead, parsedIds } from './read.ts';
@@ -14,6 +14,7 @@ import { report } from './report.ts';
 import { Toxiproxy } from './toxiproxy.ts';
 import type { ChaosOutput } from './worker/config.ts';
 import { spawnWorker } from './worker/spawn.ts';
+import type { ChaosWorker } from './worker/spawn.ts';
 
 const partitions = 3;
 const latencyMs = scaled({ short: 12_000, full: 60_000 });
@@ -70,6 +71,18 @@ function keepProducing(topic: string) {
   };
 }
 
+/**
+ * On failure, prints what the worker wrote (its progress lines, warnings, errors and stderr): a stall seen once in CI
+ * left nothing to read but the counts.
+ */
+function printOutputOnFailure(name: string, worker: ChaosWorker): void {
+  onTestFailed(() => {
+    const output = worker.output;
+    const shown = output.length > 400_000 ? `… (${output.length - 400_000} characters left out)\n${output.slice(-400_000)}` : output;
+    console.error(`--- ${name}: worker ${worker.pid} output ---\n${shown}\n--- end of worker output ---`);
+  });
+}
+
 describe('faults on the Kafka link (Toxiproxy in front of a private broker)', () => {
   it('200 ms latency, then connection resets: no acknowledged write lost, each record exactly once in the output', async () => {
     const proxy = broker.proxy as NonNullable<typeof broker.proxy>;
@@ -77,6 +90,7 @@ describe('faults on the Kafka link (Toxiproxy in front of a private broker)', ()
     const group = unique('net');
     const producing = keepProducing(topics.in as string);
     const worker = spawnWorker({ brokers: [broker.proxiedBrokers as string], group, input: topics.in as string, output: topics.out as string, failureMode: 'atomic', instanceId: unique('n'), batchSize: 500 });
+    printOutputOnFailure('broker-network', worker);
     await worker.until((e) => e.committed === true, 120_000);
 
     for (const stream of ['upstream', 'downstream'] as const) {
@@ -149,6 +163,7 @@ describe('faults on the Kafka link (Toxiproxy in front of a private broker)', ()
     const before = events(3_000);
     await produce(broker.directBrokers, topics.in as string, before);
     const worker = spawnWorker({ brokers: [broker.proxiedBrokers as string], group, input: topics.in as string, output: topics.out as string, failureMode: 'atomic', instanceId: unique('w'), batchSize: 500 });
+    printOutputOnFailure('broker-network swallowed answers', worker);
     await worker.until((e) => (e.total ?? 0) >= before.length, 120_000);
 
     await proxy.addToxic({ name: 'swallow', type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } });

@@ -36,6 +36,7 @@ const strings = (values: unknown[]): string[] => [...new Set(values.filter((v): 
 
 /** The broker's own error codes found anywhere in a client error, e.g. `NOT_LEADER_OR_FOLLOWER`. */
 const apiIds = (error: unknown): string[] => strings(nested(error).map((e) => e.apiId));
+export const brokerCodes = apiIds;
 
 /**
  * True when the broker refused the credentials. The client wraps its own non-retryable AuthenticationError in a

@@ -4,3 +4,6 @@ export * from './records.ts';
 export * from './transport.ts';
 export * from './admin.ts';
 export * from './replay.ts';
+export type { PartitionProblems } from './partition-health.ts';
+export type { PartitionBlock } from './partition-blocks.ts';
+export type { PartitionStall } from './progress-watchdog.ts';

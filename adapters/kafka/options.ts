@@ -65,6 +65,11 @@ export interface KafkaOptions {
   readonly tls?: ConnectionOptions;
   /** Where to start when the group has no committed offset. */
   readonly fromBeginning?: boolean;
+  /**
+   * A partition with records waiting and no committed progress for this long is reported stalled (readiness, a log
+   * line, `orchestron_partition_stalled`) and the consumer is reopened; default 60000, 0 turns the watchdog off.
+   */
+  readonly stallTimeoutMs?: number;
 }
 
 export interface ResolvedKafkaOptions {
@@ -92,6 +97,7 @@ export interface ResolvedKafkaOptions {
   readonly sasl?: SASLOptions;
   readonly tls?: ConnectionOptions;
   readonly fromBeginning: boolean;
+  readonly stallTimeoutMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -200,5 +206,6 @@ export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): Resol
     ...(options.sasl ? { sasl: checkObject('sasl', options.sasl) } : {}),
     ...(options.tls ? { tls: checkObject('tls', options.tls) } : {}),
     fromBeginning: checkBoolean('fromBeginning', options.fromBeginning ?? true),
+    stallTimeoutMs: checkWholeNumber('stallTimeoutMs', options.stallTimeoutMs ?? 60_000, 0),
   };
 }

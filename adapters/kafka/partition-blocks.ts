@@ -75,6 +75,11 @@ export class PartitionBlocks {
     }
   }
 
+  /** Whether the partition is blocked (held back, or on trial). */
+  has(topic: string, partition: number): boolean {
+    return this.#entries.has(floorKey(topic, partition));
+  }
+
   /** Whether the records of this partition are held back now (blocked and not on trial). */
   holds(topic: string, partition: number): boolean {
     const entry = this.#entries.get(floorKey(topic, partition));

@@ -5,6 +5,8 @@ import type { Envelope, OrchestronError, PipelineContext, Position, Settlement }
 import { readBatch } from './batch-reader.ts';
 import { kafkaError } from './errors.ts';
 import { Narrowing } from './narrowing.ts';
+import { PartitionHealth } from './partition-health.ts';
+import type { PartitionProblems } from './partition-health.ts';
 import { OffsetCommits } from './offset-commits.ts';
 import type { ResolvedKafkaOptions } from './options.ts';
 import type { KafkaMessage } from './records.ts';
@@ -55,7 +57,13 @@ export class KafkaSource {
   #readingSince: number | undefined;
   /** Aborted by the fetch watchdog, replaced after the read it ended; reads wait on it and the stop signal together. */
   #stall = new AbortController();
+  /** Set when the read was ended on purpose to reopen the stream (not a stall of the client). */
+  #woken = false;
   #readSignal: AbortSignal | undefined;
+  /** Blocked and stalled partitions (see partition-health.ts). */
+  readonly #health: PartitionHealth;
+  /** The batch handed out last, until it settles: where a stall is traced to. */
+  #inFlight: BatchControl | undefined;
   #nextId = 1;
   readonly #offsetCommits = new OffsetCommits(async (offsets) => {
     try {
@@ -77,6 +85,7 @@ export class KafkaSource {
     this.#transactions = exactlyOnce?.transactions;
     this.#admin = exactlyOnce?.admin;
     this.#narrowing = new Narrowing(options.batchSize, context.platform.logger);
+    this.#health = new PartitionHealth(context.platform, options.stallTimeoutMs);
     consumer.on('consumer:group:join', () => {
       this.#generation++;
       this.#floors = undefined;
@@ -110,8 +119,9 @@ export class KafkaSource {
           this.#rewind = true;
           continue;
         }
-        const messages = this.#notYetHandedOut(await this.#aboveFloors(fetched));
+        const messages = this.#notYetHandedOut(this.#health.admitted(await this.#aboveFloors(fetched)));
         if (messages.length === 0) continue;
+        this.#health.handedOut(messages);
         const enteredAt = clock.monotonic();
         const records: Envelope[] = messages.map((message) =>
           envelope({ ...toRecordInit(message), attempts: this.#deliveries.attempts(message.topic, message.partition, message.offset) }, enteredAt),
@@ -119,7 +129,9 @@ export class KafkaSource {
         const { ranges, last } = partitionRanges(messages);
         const positions: Position[] = last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n }));
         // Not linked to `signal`: shutdown stops fetching, while the batch in flight runs to its commit (a drain).
-        yield new Batch(new BatchControl({ id: this.#nextId++, positions, context: this.#context, settlement: this.#settlement(ranges, last, rewinds, records.length) }), records);
+        const control = new BatchControl({ id: this.#nextId++, positions, context: this.#context, settlement: this.#settlement(ranges, last, rewinds, records.length) });
+        this.#inFlight = control;
+        yield new Batch(control, records);
       }
     } finally {
       unwatch();
@@ -137,6 +149,7 @@ export class KafkaSource {
   #watchFetches(): () => void {
     const { clock } = this.#context.platform;
     const timer = setInterval(() => {
+      if (this.#health.tick(this.#consumer, this.#stream, this.#inFlight?.stage ?? 'source (waiting for records)')) this.#reread();
       const since = this.#readingSince;
       if (since === undefined || clock.monotonic() - Math.max(since, this.#lastFetchAt) <= fetchStallMs) return;
       // A consumer with no partition assigned has nothing to fetch.
@@ -154,10 +167,11 @@ export class KafkaSource {
     this.#readingSince = this.#context.platform.clock.monotonic();
     try {
       const fetched = await readBatch(stream, this.#narrowing.limit, this.#options.commitIntervalMs, this.#readSignal);
-      return stall.aborted && !signal?.aborted && fetched.length === 0 ? stalled : fetched;
+      return stall.aborted && !this.#woken && !signal?.aborted && fetched.length === 0 ? stalled : fetched;
     } finally {
       this.#readingSince = undefined;
       if (stall.aborted) {
+        this.#woken = false;
         this.#stall = new AbortController();
         this.#readSignal = undefined;
       }
@@ -184,20 +198,44 @@ export class KafkaSource {
         }
         this.#deliveries.committed(ranges);
         this.#narrowing.committed();
+        this.#health.committed(control.positions);
+        if (this.#inFlight === control) this.#inFlight = undefined;
       },
       abort: async (control, error: OrchestronError) => {
+        if (this.#inFlight === control) this.#inFlight = undefined;
         if (stale()) {
           if (this.#transactions) await this.#transactions.abort(control);
           return;
         }
         this.#deliveries.aborted(ranges);
+        this.#health.aborted(error);
         if (this.#transactions) this.#narrowing.aborted(size, error);
         this.#rewind = true;
         this.#rewinds++;
         this.#retryAfterMs = error instanceof BreakerOpenError ? error.retryAfterMs : 0;
+        // At-least-once the source may be waiting for more records meanwhile: the aborted ones must not wait for them.
+        this.#wake();
         if (this.#transactions) await this.#transactions.abort(control);
       },
     };
+  }
+
+  /** Blocked and stalled partitions, for readiness. */
+  problems(): PartitionProblems {
+    return this.#health.problems();
+  }
+
+  /** Reopens the stream at the committed offsets (blocked partitions tried again, a stall recovered). */
+  #reread(): void {
+    this.#rewind = true;
+    this.#rewinds++;
+    this.#wake();
+  }
+
+  /** Ends the read waiting now (if any), so that the loop sees a rewind at once. */
+  #wake(): void {
+    this.#woken = true;
+    this.#stall.abort();
   }
 
   /**

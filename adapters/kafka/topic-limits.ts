@@ -8,7 +8,7 @@ type AdminOptions = ConstructorParameters<typeof Admin>[0];
  * topic too small, fixed by its operator) or lowered at any time, and a record refused by a stale limit never reaches
  * the broker to learn otherwise.
  */
-const maxAgeMs = 30_000;
+const maxAgeMs = 10_000;
 
 /** Kafka's default `message.max.bytes`, the largest record batch a broker takes unless configured otherwise. */
 export const kafkaDefaultMaxMessageBytes = 1_048_588;

@@ -8,6 +8,7 @@ import { watchInstanceId } from './instance-id-watch.ts';
 import type { KafkaOptions, ResolvedKafkaOptions } from './options.ts';
 import { resolveKafkaOptions } from './options.ts';
 import { ProducerHolder } from './producer-holder.ts';
+import type { PartitionProblems } from './partition-health.ts';
 import { kafkaSink } from './sink.ts';
 import { TopicLimits } from './topic-limits.ts';
 import { KafkaSource } from './source.ts';
@@ -55,6 +56,7 @@ export class KafkaTransport {
       deserializers: { headerKey: stringDeserializer },
     });
     const logger = options.context.platform.logger;
+    this.#logger = logger;
     this.producers = new ProducerHolder(
       (claim) =>
         new Producer({
@@ -70,7 +72,6 @@ export class KafkaTransport {
         }),
       logger,
     );
-    this.#logger = logger;
     this.consumer.on('error', (error: unknown) => logger.warn({ error: String(error) }, 'kafka consumer error'));
     const transactions = atomic ? new BatchTransactions(this.producers, logger, options.context.platform.clock) : undefined;
     this.#admin = atomic ? new Admin(common) : undefined;
@@ -149,6 +150,11 @@ export class KafkaTransport {
     } finally {
       await probe.close().catch(() => {});
     }
+  }
+
+  /** Source partitions stopped because their dead letters cannot be written, and partitions stalled (for readiness). */
+  partitionProblems(): PartitionProblems {
+    return this.#source.problems();
   }
 
   /** Partitions currently assigned to this instance. */

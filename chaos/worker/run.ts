@@ -8,6 +8,7 @@ import {
   deadLetter,
   decode,
   json,
+  named,
   pipeline,
   pipelineContext,
   produce,
@@ -60,8 +61,11 @@ export async function runWorker(config: ChaosWorkerConfig, stop: AbortSignal, sa
       instanceId: config.instanceId,
       batchSize: config.batchSize ?? 200,
       commitIntervalMs: config.commitIntervalMs ?? 50,
-      sessionTimeoutMs: config.sessionTimeoutMs ?? 6_000,
-      heartbeatIntervalMs: Math.floor((config.sessionTimeoutMs ?? 6_000) / 6),
+      // The consumer protocol's session settings are the broker's (group.consumer.session.timeout.ms, 45 s by default).
+      ...(config.groupProtocol === 'consumer'
+        ? { groupProtocol: 'consumer' as const }
+        : { sessionTimeoutMs: config.sessionTimeoutMs ?? 6_000, heartbeatIntervalMs: Math.floor((config.sessionTimeoutMs ?? 6_000) / 6) }),
+      ...(config.staticMembership !== undefined ? { staticMembership: config.staticMembership } : {}),
       ...(config.rebalanceTimeoutMs ? { rebalanceTimeoutMs: config.rebalanceTimeoutMs } : {}),
       ...(config.sasl ? { sasl: config.sasl } : {}),
       context,
@@ -78,19 +82,19 @@ export async function runWorker(config: ChaosWorkerConfig, stop: AbortSignal, sa
     const delay = config.delayMs ?? 0;
     const run = pipeline(
       transport.source(stop),
-      tracking ? tracking.received : passThrough,
-      decode(json<ChaosEvent>()),
-      transform(
+      tracking ? named('track received', tracking.received) : passThrough,
+      named('decode', decode(json<ChaosEvent>())),
+      named('transform', transform(
         async (event: ChaosEvent, record): Promise<ChaosOutput> => {
           if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
           if (event.fail) throw new ProcessingError(`event ${event.id} cannot be processed`, { retryable: false });
           return { ...event, from: `${record.partition}:${record.offset}`, by: label, pid: process.pid, at: Date.now() };
         },
         { concurrency: config.concurrency ?? 16, retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 50 } },
-      ),
-      produce(transport.sink, { topic: config.output }),
-      deadLetter(transport.sink, config.deadLetterTopic ? { topic: config.deadLetterTopic } : {}),
-      tracking ?? passThrough,
+      )),
+      named('produce', produce(transport.sink, { topic: config.output })),
+      named('dead letter', deadLetter(transport.sink, config.deadLetterTopic ? { topic: config.deadLetterTopic } : {})),
+      tracking ? named('track', tracking) : passThrough,
       commit(),
     );
     say({ started: label });

@@ -127,7 +127,8 @@ describe('commit', () => {
       ),
     );
     expect(results.map((r) => r.committed)).toEqual([false, true]);
-    expect(results[0]?.error?.message).toBe('dead-letter topic not available');
+    expect(results[0]?.error).toMatchObject({ code: 'DEAD_LETTER_REFUSED', partitions: [{ topic: 'in', partition: 0 }] });
+    expect(results[0]?.error?.message).toContain('dead-letter topic not available');
     expect(h.broker.records('in-dlq')).toHaveLength(1);
     expect(h.broker.committed('test-group', 'in', 0)).toBe(2n);
     expect(await tracker.countByStatus()).toEqual({ RECEIVED: 0, SUCCESS: 1, FAILED: 1 });

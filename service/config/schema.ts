@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { FailureModes, OrderByValues, TrackerStrategies, defaultBreakerOptions } from '../../core/index.ts';
+import { FailureModes, OrderByValues, TrackerStrategies, defaultBreakerOptions, redactUrl, shownValue } from '../../core/index.ts';
 import { CompressionValues, GroupProtocolValues } from '../../adapters/kafka/index.ts';
 
 export const Transports = ['kafka', 'memory'] as const;
@@ -66,6 +66,11 @@ const kafka = section(
     fetchMaxBytesPerPartition: int(1, 1_048_576, 'Most bytes one fetch returns per partition.'),
     compression: choice(CompressionValues as unknown as readonly ['none', ...string[]], 'none', 'Producer compression.'),
     fromBeginning: flag(true, 'Where a group without committed offsets starts.'),
+    stallTimeoutMs: int(
+      0,
+      60_000,
+      'A partition with records waiting and no committed progress for this long is reported stalled (readiness 503, an error line, `orchestron_partition_stalled`) and the consumer is reopened. 0 turns the watchdog off.',
+    ),
     sasl: v.optional(
       v.pipe(
         v.strictObject({
@@ -92,8 +97,29 @@ const kafka = section(
   'Kafka client settings (transport `kafka`).',
 );
 
-const storeConnection = <const E extends v.ObjectEntries>(url: string, extra: E, about: string) =>
-  section({ url: text(url), ...extra }, about);
+/** `scheme://[user[:password]@]host…`, no spaces; several hosts (`h1:1,h2:2`) are fine. */
+const urlShape = /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/\s]*@)?[^/?#@\s]+(?:[/?#]\S*)?$/i;
+const hasScheme = (value: string, schemes: readonly string[]): boolean => {
+  const scheme = urlShape.exec(value)?.[1]?.toLowerCase();
+  return scheme !== undefined && schemes.includes(scheme);
+};
+
+/** A store's URL: one of `schemes` with a host; a refused value is shown without its credentials. */
+const storeUrl = (schemes: readonly string[], about: string) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.minLength(1),
+      v.check(
+        (value) => hasScheme(value, schemes),
+        (issue) => `must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL with a host; got ${shownValue(redactUrl(String(issue.input)))}`,
+      ),
+      v.description(about),
+    ),
+  );
+
+const storeConnection = <const E extends v.ObjectEntries>(schemes: readonly string[], url: string, extra: E, about: string) =>
+  section({ url: storeUrl(schemes, url), ...extra }, about);
 
 /** The service configuration, as read from YAML or JSON; every key is camelCase after the seeds' properties. */
 export const ConfigSchema = v.strictObject({
@@ -154,6 +180,7 @@ export const ConfigSchema = v.strictObject({
   ),
   capturePayload: flag(false, 'Store record bytes with tracker rows.'),
   postgres: storeConnection(
+    ['postgres', 'postgresql'],
     'postgres:// URL. Env: DATABASE_URL.',
     {
       schema: text('Schema of the tables; default `public`.'),
@@ -163,8 +190,9 @@ export const ConfigSchema = v.strictObject({
     },
     'Postgres store settings.',
   ),
-  redis: storeConnection('redis:// URL. Env: REDIS_URL.', { keyPrefix: text('Key prefix; default `orchestron`.') }, 'Redis store settings.'),
+  redis: storeConnection(['redis', 'rediss'], 'redis:// URL. Env: REDIS_URL.', { keyPrefix: text('Key prefix; default `orchestron`.') }, 'Redis store settings.'),
   mongodb: storeConnection(
+    ['mongodb', 'mongodb+srv'],
     'mongodb:// URL. Env: MONGO_URL.',
     { database: text('Database; default from the URL, then `orchestron`.') },
     'MongoDB store settings.',

@@ -13,7 +13,7 @@ class CountingTracker extends MemoryTracker {
   }
 }
 
-const transport = { assignedPartitions: () => 1 } as unknown as Transport;
+const transport = { assignedPartitions: () => 1, partitionProblems: () => ({ blocked: [], stalled: [] }) } as unknown as Transport;
 
 describe('readiness', () => {
   it('pings each store once for probes arriving together, reuses the answer for a second, then asks again', async () => {
@@ -33,5 +33,20 @@ describe('readiness', () => {
     const report = await ready();
     expect(tracker.pings).toBe(2);
     expect(report).toMatchObject({ ready: false, checks: { tracker: 'unreachable: connection refused', pipeline: 'ok', assignment: 'ok' } });
+  });
+
+  it('names each blocked or stalled source partition, with its reason, and is not ready meanwhile', async () => {
+    const clock = new ManualClock();
+    const problems: ReturnType<Transport['partitionProblems']> = {
+      blocked: [{ topic: 'orders', partition: 0, reason: 'MESSAGE_TOO_LARGE', detail: 'produce 1 records: too large', since: clock.monotonic() }],
+      stalled: [{ topic: 'orders', partition: 2, progressAt: clock.monotonic() - 61_000, lastStage: 'transform' }],
+    };
+    const troubled = { assignedPartitions: () => 3, partitionProblems: () => problems } as unknown as Transport;
+    const ready = readinessOf({ transport: troubled, stores: { breakers: [], close: async () => {} }, running: () => true, clock });
+    const report = await ready();
+    expect(report.ready).toBe(false);
+    expect(report.checks['partition:orders/0']).toBe('blocked: MESSAGE_TOO_LARGE: produce 1 records: too large');
+    expect(report.checks['partition:orders/2']).toBe('stalled: no committed progress for 61 s with records waiting (last stage: transform)');
+    expect(report.checks.assignment).toBe('ok');
   });
 });

@@ -32,8 +32,10 @@ function shared(call: (() => Promise<void>) | undefined, clock: Clock): () => Pr
 }
 
 /**
- * Ready means: the pipeline is running, no breaker is open, every store answers a ping, and the consumer holds at
- * least one partition (an instance without partitions does no work, e.g. more instances than partitions).
+ * Ready means: the pipeline is running, no breaker is open, every store answers a ping, the consumer holds at least
+ * one partition (an instance without partitions does no work, e.g. more instances than partitions), and no source
+ * partition is blocked (its dead letters cannot be written) or stalled (records waiting, no committed progress):
+ * each such partition is a check of its own, `partition:<topic>/<partition>`, saying why.
  */
 export function readinessOf(parts: { transport: Transport; stores: Stores; running: () => boolean; clock: Clock }): () => Promise<ReadinessReport> {
   const { transport, stores, running, clock } = parts;
@@ -48,6 +50,11 @@ export function readinessOf(parts: { transport: Transport; stores: Stores; runni
     if (dedup !== undefined) checks.dedup = dedup;
     const partitions = transport.assignedPartitions();
     checks.assignment = partitions > 0 ? 'ok' : 'no partitions assigned';
+    const { blocked, stalled } = transport.partitionProblems();
+    for (const b of blocked) checks[`partition:${b.topic}/${b.partition}`] = `blocked: ${b.reason}: ${b.detail}`;
+    for (const s of stalled) {
+      checks[`partition:${s.topic}/${s.partition}`] ??= `stalled: no committed progress for ${Math.round((clock.monotonic() - s.progressAt) / 1000)} s with records waiting (last stage: ${s.lastStage})`;
+    }
     return { ready: Object.values(checks).every((value) => value === 'ok'), checks };
   };
 }

@@ -3,6 +3,7 @@ import {
   deadLetter,
   decode,
   dedup,
+  named,
   pipeline,
   pipelineContext,
   produce,
@@ -83,24 +84,24 @@ export async function startService({ config, baseDir }: LoadedConfig, deps: Serv
   const abort = new AbortController();
   const results = pipeline(
     transport.source(abort.signal),
-    tracking && writesReceived ? tracking.received : passThrough<Uint8Array | null>(),
-    decode(codec, schema ? { schema } : {}),
+    tracking && writesReceived ? named('track received', tracking.received) : passThrough<Uint8Array | null>(),
+    named('decode', decode(codec, schema ? { schema } : {})),
     stores.dedup
-      ? dedup<unknown>(stores.dedup, {
+      ? named('dedup', dedup<unknown>(stores.dedup, {
           ttlMs: config.dedup.ttlMs,
           ...(config.dedup.key === 'recordKey' ? { key: recordKey } : {}),
           ...(stores.dedupBreaker ? { breaker: stores.dedupBreaker } : {}),
-        })
+        }))
       : passThrough<unknown>(),
-    transform(fn, {
+    named('transform', transform(fn, {
       concurrency: config.transform.concurrency,
       orderBy: config.transform.orderBy as 'key',
       timeoutMs: config.transform.timeoutMs,
       retry: { attempts: config.maxAttempts, initialDelayMs: config.retry.initialDelayMs, maxDelayMs: config.retry.maxDelayMs },
-    }),
-    config.outputTopic ? produce(transport.sink, { topic: config.outputTopic }) : passThrough<unknown>(),
-    deadLetter(transport.sink, config.deadLetterTopic ? { topic: config.deadLetterTopic } : {}),
-    tracking ?? passThrough<unknown>(),
+    })),
+    config.outputTopic ? named('produce', produce(transport.sink, { topic: config.outputTopic })) : passThrough<unknown>(),
+    named('dead letter', deadLetter(transport.sink, config.deadLetterTopic ? { topic: config.deadLetterTopic } : {})),
+    tracking ? named('track', tracking) : passThrough<unknown>(),
     config.log.records ? recordLog(logger, config.log.payloads) : passThrough<unknown>(),
     commit(),
   );

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ConfigError, MemoryBroker, encodeText, memorySink, memorySource, messageOf } from '../../core/index.ts';
 import type { Batch, PipelineContext, Sink } from '../../core/index.ts';
 import { KafkaTransport } from '../../adapters/kafka/index.ts';
+import type { PartitionProblems } from '../../adapters/kafka/index.ts';
 import type { Env } from '../config/env.ts';
 import type { Config } from '../config/schema.ts';
 
@@ -13,6 +14,8 @@ export interface Transport {
   source(signal: AbortSignal): AsyncIterable<Batch<Uint8Array | null>>;
   /** Partitions assigned to this instance; always at least one for the in-memory transport. */
   assignedPartitions(): number;
+  /** Source partitions stopped (dead letters that cannot be written) or stalled; none for the in-memory transport. */
+  partitionProblems(): PartitionProblems;
   close(deadlineMs: number): Promise<void>;
   /** The in-memory broker, for inspection (memory transport only). */
   readonly broker?: MemoryBroker;
@@ -55,6 +58,7 @@ export async function openTransport(config: Config, context: PipelineContext, en
       source: (signal) =>
         memorySource(broker, { topics: config.topics, group: config.kafka.groupId, context, batchSize: config.kafka.batchSize, signal }),
       assignedPartitions: () => 1,
+      partitionProblems: () => ({ blocked: [], stalled: [] }),
       close: async () => {},
     };
   }
@@ -81,6 +85,7 @@ export async function openTransport(config: Config, context: PipelineContext, en
     fetchMaxBytesPerPartition: k.fetchMaxBytesPerPartition,
     compression: k.compression as 'none',
     fromBeginning: k.fromBeginning,
+    stallTimeoutMs: k.stallTimeoutMs,
     context,
     env,
   });
@@ -89,6 +94,7 @@ export async function openTransport(config: Config, context: PipelineContext, en
     sink: transport.sink,
     source: (signal) => transport.source(signal),
     assignedPartitions: () => transport.assignments().reduce((n, a) => n + a.partitions.length, 0),
+    partitionProblems: () => transport.partitionProblems(),
     close: (deadlineMs) => transport.close(deadlineMs),
   };
 }

@@ -1,0 +1,125 @@
+import type { Consumer, MessagesStream } from '@platformatic/kafka';
+import { DeadLetterRefusedError, TimeoutError, isOrchestronError, messageOf, withDeadline } from '../../core/index.ts';
+import type { OrchestronError, Platform, Position, SourcePartition } from '../../core/index.ts';
+import { brokerCodes } from './errors.ts';
+import type { PartitionBlock } from './partition-blocks.ts';
+import { PartitionBlocks } from './partition-blocks.ts';
+import type { PartitionStall } from './progress-watchdog.ts';
+import { ProgressWatchdog } from './progress-watchdog.ts';
+import type { KafkaMessage } from './records.ts';
+import { floorKey } from './stable-offsets.ts';
+
+type KafkaConsumer = Consumer<Buffer, Buffer, string, Buffer>;
+type Stream = MessagesStream<Buffer, Buffer, string, Buffer>;
+
+/** What readiness reports of the source's partitions: those stopped on purpose, and those stuck. */
+export interface PartitionProblems {
+  readonly blocked: readonly PartitionBlock[];
+  readonly stalled: readonly PartitionStall[];
+}
+
+/** Longest a lag probe may take, and how often one is sent at most. */
+const probeTimeoutMs = 10_000;
+const probeEveryMs = 10_000;
+
+/**
+ * The source's view of its partitions' health: partitions blocked because their dead letters cannot be written (see
+ * PartitionBlocks) and partitions that stopped making progress (see ProgressWatchdog). The source reports what it
+ * reads and commits, and calls `tick` once a second; `tick` answers whether the stream must be reopened at the
+ * committed offsets (blocked partitions to try again, a stall to recover from).
+ */
+export class PartitionHealth {
+  readonly #platform: Platform;
+  readonly #blocks: PartitionBlocks;
+  readonly #watchdog: ProgressWatchdog;
+  #probing = false;
+  #probedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(platform: Platform, stallTimeoutMs: number) {
+    this.#platform = platform;
+    this.#blocks = new PartitionBlocks(platform);
+    this.#watchdog = new ProgressWatchdog(platform, stallTimeoutMs);
+  }
+
+  /** The records the pipeline may have: none of a blocked partition (nothing is committed past its refused records). */
+  admitted(messages: readonly KafkaMessage[]): KafkaMessage[] {
+    if (this.#blocks.size === 0) return messages as KafkaMessage[];
+    return messages.filter((m) => !this.#blocks.holds(m.topic, m.partition));
+  }
+
+  /** Records handed to the pipeline. */
+  handedOut(messages: readonly KafkaMessage[]): void {
+    for (const m of messages) this.#watchdog.fetched(m.topic, m.partition, m.offset + 1n);
+  }
+
+  committed(positions: readonly Position[]): void {
+    for (const { topic, partition, offset } of positions) {
+      this.#watchdog.committed(topic, partition, offset);
+      this.#blocks.committed(topic, partition);
+    }
+  }
+
+  /** A batch was aborted: dead letters refused for good block the partitions they came from. */
+  aborted(error: OrchestronError): void {
+    if (!(error instanceof DeadLetterRefusedError)) return;
+    const cause = error.cause;
+    // The metric's label: the broker's code (MESSAGE_TOO_LARGE, TOPIC_AUTHORIZATION_FAILED), else the sink's own.
+    const reason = brokerCodes(error)[0] ?? (isOrchestronError(cause) ? cause.code : error.code);
+    this.#blocks.block(error.partitions, reason, error.message);
+  }
+
+  /**
+   * Once a second: follows the assignment, reminds of blocked partitions, looks for stalls (`lastStage`: where the
+   * batch in flight is) and asks the broker about quiet partitions. True when the stream must be reopened.
+   */
+  tick(consumer: KafkaConsumer, stream: Stream | undefined, lastStage: string): boolean {
+    const assignments = consumer.assignments;
+    if (assignments) {
+      const assigned = assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
+      this.#blocks.retain(new Set(assigned.map((p) => floorKey(p.topic, p.partition))));
+      this.#watchdog.assigned(assigned);
+    }
+    this.#blocks.remind();
+    const retry = this.#blocks.due().length > 0;
+    const recover = this.#watchdog.check(lastStage, (topic, partition) => this.#blocks.has(topic, partition)).length > 0;
+    const quiet = this.#watchdog.quiet();
+    const now = this.#platform.clock.monotonic();
+    if (quiet.length > 0 && !this.#probing && now - this.#probedAt >= probeEveryMs) {
+      this.#probedAt = now;
+      void this.#probe(consumer, stream, quiet);
+    }
+    return retry || recover;
+  }
+
+  problems(): PartitionProblems {
+    return { blocked: this.#blocks.list(), stalled: this.#watchdog.list() };
+  }
+
+  /**
+   * Whether the broker holds records the client has not fetched: its last stable offset against the stream's fetch
+   * position (both count transaction markers; the committed offset does not).
+   */
+  async #probe(consumer: KafkaConsumer, stream: Stream | undefined, partitions: readonly SourcePartition[]): Promise<void> {
+    this.#probing = true;
+    try {
+      const topics = [...new Set(partitions.map((p) => p.topic))];
+      const ends = await withDeadline(
+        this.#platform.clock,
+        probeTimeoutMs,
+        () => consumer.listOffsets({ topics }),
+        () => new TimeoutError(`kafka did not answer a list offsets request within ${probeTimeoutMs} ms`),
+      );
+      const positions = stream?.offsetsToFetch;
+      for (const { topic, partition } of partitions) {
+        const end = ends.get(topic)?.[partition];
+        const position = positions?.get(`${topic}:${partition}`);
+        if (end === undefined || position === undefined) continue;
+        this.#watchdog.probed(topic, partition, end > position);
+      }
+    } catch (error) {
+      this.#platform.logger.debug({ error: messageOf(error) }, 'could not ask kafka for the end offsets of quiet partitions');
+    } finally {
+      this.#probing = false;
+    }
+  }
+}
