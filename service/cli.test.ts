@@ -25,6 +25,23 @@ describe.each(runtimes)('orchestron CLI on %s', { timeout: 60_000 }, (runtime) =
     expect(output).not.toContain('hunter2');
   });
 
+  it('check refuses store URLs of the wrong scheme or shape, naming each field', async () => {
+    const file = await writeConfig({ topics: ['orders'], postgres: { url: 'htp://not a url' }, redis: { url: 'localhost:6379' }, mongodb: { url: 'http://x' } });
+    const { code, output } = await runCli(runtime, ['check', '--config', file], { DATABASE_URL: '', REDIS_URL: '', MONGO_URL: '' });
+    expect(code).toBe(2);
+    expect(output).toContain('postgres.url: must be a postgres:// or postgresql:// URL with a host; got "htp://not a url"');
+    expect(output).toContain('redis.url: must be a redis:// or rediss:// URL with a host; got "localhost:6379"');
+    expect(output).toContain('mongodb.url: must be a mongodb:// or mongodb+srv:// URL with a host');
+  });
+
+  it('check prints the store URL actually used, and says when it is the built-in default', async () => {
+    const file = await writeConfig({ topics: ['orders'], store: 'postgres', trackerStrategy: 'OUTBOX' });
+    const { code, output } = await runCli(runtime, ['check', '--config', file], { DATABASE_URL: '' });
+    expect(code).toBe(0);
+    expect(output).toContain('"url": "postgres://orchestron:***@127.0.0.1:5432/orchestron"');
+    expect(output).toContain('postgres.url is not set: the built-in default postgres://orchestron:***@127.0.0.1:5432/orchestron is used (set postgres.url or DATABASE_URL)');
+  });
+
   it('prints help for the CLI and for each command', async () => {
     const main = await runCli(runtime, ['--help']);
     expect(main.code).toBe(0);

@@ -42,6 +42,7 @@ export function describeIssue(schema: AnySchema, issue: Issue): { field: string;
   if (issue.type === 'min_value' || issue.type === 'max_value') {
     return { field, message: `must be ${issue.expected?.replace('>=', '≥ ').replace('<=', '≤ ')}; got ${issue.received}` };
   }
+  if (issue.type === 'check') return { field, message: issue.message };
   if (issue.type === 'integer') return { field, message: `must be a whole number; got ${issue.received}` };
   if (issue.type === 'min_length') return { field, message: issue.expected === '>=1' ? 'must not be empty' : `length must be ${issue.expected}` };
   return { field, message: `expected ${issue.expected ?? issue.type}; got ${issue.received}` };

@@ -6,6 +6,7 @@ const postgres = () => import('../../adapters/postgres/index.ts');
 const redis = () => import('../../adapters/redis/index.ts');
 const mongodb = () => import('../../adapters/mongodb/index.ts');
 import type { Config } from '../config/schema.ts';
+import { storeUrlOf } from '../config/store-url.ts';
 
 /** The tracker and dedup store a config asks for, each behind its own circuit breaker. */
 export interface Stores {
@@ -67,6 +68,12 @@ export async function openStores(config: Config, platform: { logger: Logger; clo
     metrics.degraded.set({ store: name }, 0);
     return created;
   };
+  const storeUrl = await storeUrlOf(config);
+  if (storeUrl) {
+    const fields = { store: config.store, url: storeUrl.redacted };
+    if (storeUrl.defaulted) logger.warn({ ...fields, set: `${storeUrl.field} or ${storeUrl.variable}` }, 'store URL not configured: using the built-in default');
+    else logger.info(fields, 'store');
+  }
   const tracker = config.trackerStrategy === 'NONE' ? undefined : await openTracker(config, logger, clock);
   let dedup: DedupStore | undefined;
   try {
