@@ -55,7 +55,7 @@ export class ProducerHolder {
     const old = this.#current;
     this.#current = this.#create(this.#claim);
     this.#renewals++;
-    this.#logger.warn({ reason, renewals: this.#renewals }, 'kafka producer left in a broken state; recreated it');
+    this.#logger.info({ reason, renewals: this.#renewals }, 'kafka producer recreated');
     await old.close(true).catch(() => {});
   }
 

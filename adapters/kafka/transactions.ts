@@ -43,8 +43,11 @@ export class BatchTransactions {
 
   /** Notes a failed transactional call: a broken producer state, or any failed send, has the producer recreated. */
   #failed(error: unknown, sent: boolean): void {
-    if (isFenced(error)) return;
-    this.#renewal ??= brokenProducerState(error) ?? (sent ? `a send failed: ${kafkaError(error, 'produce').message}` : undefined);
+    if (isFenced(error) || this.#renewal !== undefined) return;
+    const broken = brokenProducerState(error);
+    if (broken) this.#logger.warn({ reason: broken }, 'kafka producer left in a broken state; recreating it');
+    // After a refused send the renewal is routine: the batch's abort is what the log shows.
+    this.#renewal = broken ?? (sent ? `a send failed: ${kafkaError(error, 'produce').message}` : undefined);
   }
 
   async #renewIfBroken(): Promise<void> {
