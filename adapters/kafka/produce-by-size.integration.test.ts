@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DeadLetterHeaders, MemoryTracker, ValidationError, commit, deadLetter, decode, json, pipeline, pipelineContext, produce, track, transform } from '../../core/index.ts';
 import type { BatchResult, FailureMode, Logger } from '../../core/index.ts';
 import { ensureTopics } from './admin.ts';
+import { ParkReasonHeader, replay } from './replay.ts';
 import { rememberFreshTopics } from './fresh-topics.ts';
 import type { KafkaMessage } from './records.ts';
 import { brokers, kcatRead, parsedIds, produceRecords, readTopic, unique } from './testing.ts';
@@ -273,6 +274,11 @@ describe('kafka: produce by size', () => {
       const [row] = await tracker.failures();
       expect(row).toMatchObject({ status: 'FAILED', category: 'PROCESSING_ERROR', offset: BigInt(huge) });
       expect(await tracker.countByStatus()).toEqual({ RECEIVED: 0, SUCCESS: count - 1, FAILED: 1 });
+      // A replay never republishes the cut value: the dead letter is parked.
+      const replayed = await replay({ brokers, dlqTopic: topics.dlq, to: `${topics.dlq}-replayed` });
+      expect(replayed).toMatchObject({ read: 1, replayed: 0, parked: 1 });
+      const [parked] = await readTopic(`${topics.dlq}-parking`, 1, 10_000);
+      expect(header(parked, ParkReasonHeader)).toContain('cut to fit');
     });
   }
 });

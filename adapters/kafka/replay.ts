@@ -88,7 +88,8 @@ function checkOptions(options: ReplayOptions) {
 
 /**
  * Republishes dead-lettered records to their source topic (or `to`) at a rate limit, filtered by category and time.
- * Records replayed `maxReplays` times already, or that cannot be republished, are parked in the parking topic. Reads
+ * Records replayed `maxReplays` times already, whose value was cut to fit the dead-letter topic, or that cannot be
+ * republished, are parked in the parking topic. Reads
  * the dead-letter topic up to its last stable offset as of the start (what is committed then), as consumer group
  * `groupId`, and commits as it goes.
  */
@@ -165,8 +166,13 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
           const timesReplayed = Number(header(message, ReplayCountHeader) ?? 0);
           const target = options.to ?? header(message, DeadLetterHeaders.sourceTopic);
           const outbound = { key: message.key, value: message.value } as const;
-          if (timesReplayed >= maxReplays || !target) {
-            const reason = target ? `failed again after ${timesReplayed} replay(s)` : 'no source_topic header and no target topic';
+          const truncated = header(message, DeadLetterHeaders.sourceValueTruncated) === 'true';
+          if (timesReplayed >= maxReplays || !target || truncated) {
+            const reason = truncated
+              ? 'value cut to fit the dead-letter topic; the whole record is at its source_topic, source_partition and source_offset'
+              : target
+                ? `failed again after ${timesReplayed} replay(s)`
+                : 'no source_topic header and no target topic';
             parks.push({ ...outbound, topic: parkingTopic, headers: new Map([...message.headers, [ParkReasonHeader, Buffer.from(reason)]]) });
           } else {
             replays.push({ ...outbound, topic: target, headers: replayHeaders(message, timesReplayed + 1) });
