@@ -19,6 +19,17 @@ describe('backoff', () => {
     );
   });
 
+  it('draws equal jitter in the upper half below the ceiling', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 0.9999999, noNaN: true }), (retry, r) => {
+        const options = retryOptions({ jitter: 'equal' });
+        const delay = backoffDelay(options, retry, () => r);
+        const ceiling = backoffCeiling(options, retry);
+        return delay >= Math.floor(ceiling / 2) && delay < ceiling;
+      }),
+    );
+  });
+
   it('waits the ceiling itself without jitter', () => {
     const options = retryOptions({ jitter: 'none', initialDelayMs: 100, maxDelayMs: 250 });
     expect([1, 2, 3].map((n) => backoffDelay(options, n, () => 0))).toEqual([100, 200, 250]);

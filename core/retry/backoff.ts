@@ -1,12 +1,19 @@
-/** Exponential backoff with full jitter: the nth retry waits a uniform time in [0, min(maxDelayMs, initialDelayMs × factor^(n-1))). */
+/**
+ * How a retry's wait is drawn below its ceiling (min(maxDelayMs, initialDelayMs × factor^(n-1)) for the nth retry):
+ * `full` uniformly in [0, ceiling) — spreads retries most, but a wait can be near 0; `equal` uniformly in
+ * [ceiling/2, ceiling) — spread, and never less than half; `none` the ceiling itself (1 s → 2 s → 4 s).
+ */
+export const JitterModes = ['full', 'equal', 'none'] as const;
+export type Jitter = (typeof JitterModes)[number];
+
+/** Exponential backoff with jitter (see JitterModes). */
 export interface RetryOptions {
   /** Attempts in all, the first included. */
   readonly attempts: number;
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
   readonly factor: number;
-  /** 'full' draws each delay uniformly below its ceiling; 'none' waits the ceiling itself. */
-  readonly jitter: 'full' | 'none';
+  readonly jitter: Jitter;
 }
 
 /** The seeds' schedule: 3 attempts, 1 s doubling to a 30 s cap. */
@@ -24,7 +31,14 @@ export const backoffCeiling = (options: RetryOptions, retry: number): number =>
 
 export const backoffDelay = (options: RetryOptions, retry: number, random: () => number): number => {
   const ceiling = backoffCeiling(options, retry);
-  return options.jitter === 'full' ? Math.floor(random() * ceiling) : ceiling;
+  switch (options.jitter) {
+    case 'full':
+      return Math.floor(random() * ceiling);
+    case 'equal':
+      return Math.floor(ceiling / 2 + (random() * ceiling) / 2);
+    case 'none':
+      return ceiling;
+  }
 };
 
 export const retryOptions = (partial: Partial<RetryOptions> = {}): RetryOptions => ({ ...defaultRetry, ...partial });

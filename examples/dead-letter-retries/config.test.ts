@@ -24,6 +24,8 @@ describe('dead-letter-retries options', () => {
     expect(options.deadLetterTopic).toBe('shop-orders-dlq');
     expect(options.gateway).toBe('v2');
     expect(options.retry).toMatchObject({ initialDelayMs: 50, maxDelayMs: 100 });
+    expect(resolvePaymentsOptions({}, { RETRY_JITTER: 'none' }).retry.jitter).toBe('none');
+    expect(() => resolvePaymentsOptions({}, { RETRY_JITTER: 'some' })).toThrow(/retry.jitter: must be one of full, equal, none/);
   });
 
   it('names the bad setting', () => {

@@ -1,4 +1,4 @@
-import { ConfigError, checkOneOf, checkWholeNumber, defaultRetry } from '../../core/index.ts';
+import { ConfigError, JitterModes, checkOneOf, checkWholeNumber, defaultRetry } from '../../core/index.ts';
 import type { RetryOptions } from '../../core/index.ts';
 import { parseBrokers } from '../../adapters/kafka/index.ts';
 import { GatewayVersions } from './payment-gateway.ts';
@@ -23,7 +23,8 @@ export interface PaymentsOptions {
   /** PAYMENT_TIMEOUT_MS: deadline of one charge attempt, past it TIMEOUT_ERROR; default 5,000. */
   readonly timeoutMs?: number;
   /** RETRY_ATTEMPTS, RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS, RETRY_FACTOR; default the seed's 3 attempts, 1 s doubling to 30 s. */
-  readonly retry?: Partial<Omit<RetryOptions, 'jitter'>>;
+  /** RETRY_ATTEMPTS, RETRY_INITIAL_DELAY_MS, RETRY_MAX_DELAY_MS, RETRY_FACTOR, RETRY_JITTER (full, equal or none; default full). */
+  readonly retry?: Partial<RetryOptions>;
   /** BATCH_SIZE: most records per batch; default 500. */
   readonly batchSize?: number;
 }
@@ -85,7 +86,7 @@ export function resolvePaymentsOptions(options: PaymentsOptions = {}, env: Env =
     instanceId: options.instanceId ?? env.ORCHESTRON_INSTANCE_ID ?? env.HOSTNAME ?? 'payments-0',
     gateway: checkOneOf('gateway', options.gateway ?? env.PAYMENT_GATEWAY_VERSION ?? 'v1', GatewayVersions),
     timeoutMs: checkWholeNumber('timeoutMs', options.timeoutMs ?? envNumber(env, 'PAYMENT_TIMEOUT_MS') ?? 5_000),
-    retry: { attempts, initialDelayMs, maxDelayMs, factor, jitter: 'full' },
+    retry: { attempts, initialDelayMs, maxDelayMs, factor, jitter: checkOneOf('retry.jitter', options.retry?.jitter ?? env.RETRY_JITTER ?? defaultRetry.jitter, JitterModes) },
     batchSize: checkWholeNumber('batchSize', options.batchSize ?? envNumber(env, 'BATCH_SIZE') ?? 500),
   };
 }

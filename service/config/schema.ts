@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { FailureModes, OrderByValues, TrackerStrategies, defaultBreakerOptions, redactUrl, shownValue } from '../../core/index.ts';
+import { FailureModes, JitterModes, OrderByValues, TrackerStrategies, defaultBreakerOptions, redactUrl, shownValue } from '../../core/index.ts';
 import { CompressionValues, GroupProtocolValues } from '../../adapters/kafka/index.ts';
 
 export const Transports = ['kafka', 'memory'] as const;
@@ -149,8 +149,13 @@ export const ConfigSchema = v.strictObject({
   ),
   retry: section(
     {
-      initialDelayMs: int(0, 1_000, 'First backoff delay (full jitter).'),
+      initialDelayMs: int(0, 1_000, 'Ceiling of the first backoff delay; it doubles per retry.'),
       maxDelayMs: int(0, 30_000, 'Backoff cap.'),
+      jitter: choice(
+        JitterModes,
+        'full',
+        'How each delay is drawn below its ceiling: full uniformly from 0, equal from half the ceiling, none the ceiling itself. Env: RETRY_JITTER.',
+      ),
     },
     'Exponential backoff between attempts.',
   ),

@@ -97,7 +97,7 @@ export async function startService({ config, baseDir }: LoadedConfig, deps: Serv
       concurrency: config.transform.concurrency,
       orderBy: config.transform.orderBy as 'key',
       timeoutMs: config.transform.timeoutMs,
-      retry: { attempts: config.maxAttempts, initialDelayMs: config.retry.initialDelayMs, maxDelayMs: config.retry.maxDelayMs },
+      retry: { attempts: config.maxAttempts, initialDelayMs: config.retry.initialDelayMs, maxDelayMs: config.retry.maxDelayMs, jitter: config.retry.jitter },
     })),
     config.outputTopic ? named('produce', produce(transport.sink, { topic: config.outputTopic })) : passThrough<unknown>(),
     named('dead letter', deadLetter(transport.sink, config.deadLetterTopic ? { topic: config.deadLetterTopic } : {})),
