@@ -58,7 +58,8 @@ export class CircuitBreaker {
   /** Milliseconds until an open breaker lets a trial call through; 0 when it would now. */
   retryAfterMs(): number {
     if (this.#state !== 'open') return 0;
-    return Math.max(0, this.#openedAt + this.options.openMs - this.#clock.monotonic());
+    // Whole milliseconds, rounded up: the monotonic clock has fractions, and messages and readiness show this.
+    return Math.max(0, Math.ceil(this.#openedAt + this.options.openMs - this.#clock.monotonic()));
   }
 
   onStateChange(listener: BreakerListener): () => void {

@@ -9,6 +9,7 @@ export * from './logger.ts';
 export * from './sink.ts';
 export * from './record-size.ts';
 export * from './breaker.ts';
+export * from './repeated-warnings.ts';
 export * from './lanes.ts';
 export * from './schema.ts';
 export * from './metrics/names.ts';

@@ -5,6 +5,7 @@ import { toOrchestronError } from '../errors.ts';
 import type { DedupStore } from '../dedup/store.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
+import { RepeatedWarnings } from '../repeated-warnings.ts';
 
 export interface DedupOptions<T> {
   /** The identity to deduplicate on; defaults to the envelope's dedupKey (topic-partition-offset unless the source set one). */
@@ -24,10 +25,14 @@ export function dedup<T>(store: DedupStore, options: DedupOptions<T>): BatchStag
   const keyOf = options.key ?? ((record: Envelope<T>) => record.dedupKey);
   const call = <R>(operation: () => Promise<R>): Promise<R> =>
     options.breaker ? options.breaker.call(operation) : operation();
+  // Made with the first batch's platform; folds the warnings of an outage (one per batch otherwise).
+  let warnings: RepeatedWarnings | undefined;
 
   return batchStage(async (batch) => {
     const context = batch.control.context;
-    const { metrics, logger } = context.platform;
+    const { metrics, logger, clock } = context.platform;
+    warnings ??= new RepeatedWarnings(logger, clock);
+    const repeated = warnings;
     const keys = batch.records.map(keyOf);
     let seen: boolean[];
     try {
@@ -38,7 +43,7 @@ export function dedup<T>(store: DedupStore, options: DedupOptions<T>): BatchStag
         batch.control.fail(error);
         return batch;
       }
-      logger.warn({ error: error.message, records: keys.length }, 'dedup store unavailable; processing without dedup');
+      repeated.warn('seen', { error: error.message, records: keys.length }, 'dedup store unavailable; processing without dedup');
       seen = keys.map(() => false);
     }
     const records: Envelope<T>[] = [];
@@ -61,7 +66,7 @@ export function dedup<T>(store: DedupStore, options: DedupOptions<T>): BatchStag
         try {
           await call(() => store.remember(fresh, options.ttlMs));
         } catch (thrown) {
-          logger.warn({ error: toOrchestronError(thrown).message, keys: fresh.length }, 'dedup keys not remembered');
+          repeated.warn('remember', { error: toOrchestronError(thrown).message, records: fresh.length }, 'dedup keys not remembered');
         }
       });
     }

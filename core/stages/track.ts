@@ -6,6 +6,7 @@ import { checkOneOf } from '../checks.ts';
 import { categoryOf, toOrchestronError } from '../errors.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
+import { RepeatedWarnings } from '../repeated-warnings.ts';
 import type { FailureEntry, FailureTracker, TrackEntry, TrackerStrategy } from '../tracker/tracker.ts';
 import { TrackerStrategies } from '../tracker/tracker.ts';
 
@@ -32,6 +33,8 @@ type Operation = 'received' | 'succeeded' | 'failed';
 export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackStage<T> {
   const { strategy, capturePayload = false, breaker } = options;
   checkOneOf('trackerStrategy', strategy, TrackerStrategies);
+  // One per stage, made with the first batch's platform: an outage skips a write per batch (or per record) otherwise logged each time.
+  let warnings: RepeatedWarnings | undefined;
   const entry = (record: Envelope<unknown>): TrackEntry => ({
     dedupKey: record.dedupKey,
     topic: record.topic,
@@ -72,13 +75,14 @@ export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackS
     error: OrchestronError,
   ): boolean => {
     const { context } = control;
-    const { metrics, logger } = context.platform;
+    const { metrics, logger, clock } = context.platform;
     if (context.failureMode === 'atomic' && !control.failure) {
       control.fail(error);
       return false;
     }
     metrics.trackerSkipped.inc({ operation }, count);
-    logger.warn({ operation, records: count, error: error.message, code: error.code }, 'tracker write skipped');
+    warnings ??= new RepeatedWarnings(logger, clock);
+    warnings.warn(operation, { operation, records: count, error: error.message, code: error.code }, 'tracker write skipped');
     return true;
   };
 
