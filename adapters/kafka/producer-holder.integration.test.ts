@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BatchControl, ManualClock, pipelineContext } from '../../core/index.ts';
 import type { Logger } from '../../core/index.ts';
 import { brokenProducerState, kafkaError } from './errors.ts';
+import { headerNameSerializer } from './header-names.ts';
 import { ProducerHolder } from './producer-holder.ts';
 import type { ProducerClaim } from './producer-holder.ts';
 import type { KafkaOutbound } from './records.ts';
@@ -25,7 +26,15 @@ async function compactedTopic(): Promise<string> {
 }
 
 const transactional = (transactionalId: string, timeout?: number) => (claim: ProducerClaim) =>
-  new Producer({ clientId: unique('holder'), bootstrapBrokers: brokers, idempotent: true, transactionalId, ...claim, ...(timeout ? { timeout } : {}) });
+  new Producer({
+    clientId: unique('holder'),
+    bootstrapBrokers: brokers,
+    idempotent: true,
+    transactionalId,
+    ...claim,
+    ...(timeout ? { timeout } : {}),
+    serializers: { headerKey: headerNameSerializer },
+  });
 
 const record = (topic: string, id: number, keyed = true): KafkaOutbound => ({
   topic,
