@@ -1,5 +1,4 @@
 // `npm run example -- dead-letter-retries [run|samples|replay]`: the seed's DLQ handler on Kafka. See docs/examples/dead-letter-retries.md.
-import { pino } from 'pino';
 import { ConfigError, FailureCategories, checkOneOf } from '../../core/index.ts';
 import type { FailureCategory } from '../../core/index.ts';
 import { ensureTopics, replay } from '../../adapters/kafka/index.ts';
@@ -8,9 +7,10 @@ import { startPaymentsPipeline } from './pipeline.ts';
 import { produceSamples } from './produce-samples.ts';
 import { sampleOrders } from './samples.ts';
 import { stopOnSignals } from '../lifecycle.ts';
+import { createLogger } from '../../service/logging.ts';
 
 const commands = ['run', 'samples', 'replay'] as const;
-const logger = pino({ name: 'dead-letter-retries', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: 1, sync: true }));
+const logger = createLogger(process.env.LOG_LEVEL ?? 'info', { example: 'dead-letter-retries' });
 
 function onStop(stop: () => void): void {
   stopOnSignals((signal) => {

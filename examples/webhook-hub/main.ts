@@ -1,15 +1,16 @@
 // `npm run example -- webhook-hub [all|api|relay|consume]`: the seed's webhook → outbox → Kafka hub. See docs/examples/webhook-hub.md.
-import { pino } from 'pino';
 import { ConfigError, checkOneOf } from '../../core/index.ts';
 import { createPostgresDedupStore } from '../../adapters/postgres/index.ts';
 import { resolveHubOptions } from './config.ts';
 import { startDedupConsumer } from './dedup-consumer.ts';
 import { startHub } from './hub.ts';
 import { stopOnSignals } from '../lifecycle.ts';
+import { createLogger } from '../../service/logging.ts';
 
 const roles = ['all', 'api', 'relay', 'consume'] as const;
-// Synchronous writes: a line logged just before a crash (the relay's crash hook) is not lost in a buffer.
-const logger = pino({ name: 'webhook-hub', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: 1, sync: true }));
+// The CLI's log format (JSON lines, ISO time, level labels), written synchronously: a line logged just before a crash
+// (the relay's crash hook) is not lost in a buffer.
+const logger = createLogger(process.env.LOG_LEVEL ?? 'info', { example: 'webhook-hub' });
 
 function onStop(stop: () => Promise<unknown>): void {
   stopOnSignals((signal) => {
