@@ -89,9 +89,9 @@ export function instanceIdInUse(error: unknown, what: string, instanceId?: strin
   const id = instanceId === undefined ? 'this instance id' : `instance id ${JSON.stringify(instanceId)}`;
   const who =
     conflict === 'unreleased'
-      ? `another live member of the group still holds ${id}`
-      : `another process joined the group with ${id} and took this one's place`;
-  return new InstanceIdInUseError(`${what}: ${who} (two processes with the same instance id): ${instanceIdSetting}: ${describe(error)}`, {
+      ? `the group still holds ${id} for another member (this instance's crashed predecessor until its session expires, or another live process with the same instance id)`
+      : `another process joined the group with ${id} and took this one's place (two processes with the same instance id)`;
+  return new InstanceIdInUseError(`${what}: ${who}; if two processes run with it, ${instanceIdSetting}: ${describe(error)}`, {
     cause: error,
     retryable: conflict === 'unreleased',
   });

@@ -5,6 +5,7 @@ import { instanceIdConflict, instanceIdInUse, isAuthenticationFailure, kafkaErro
 import { consumerGroupOptions } from './group-options.ts';
 import { headerNameSerializer } from './header-names.ts';
 import { watchInstanceId } from './instance-id-watch.ts';
+import { followMemberEpoch } from './member-epoch.ts';
 import type { KafkaOptions, ResolvedKafkaOptions } from './options.ts';
 import { resolveKafkaOptions } from './options.ts';
 import { ProducerHolder } from './producer-holder.ts';
@@ -35,6 +36,8 @@ export class KafkaTransport {
   readonly #source: KafkaSource;
   readonly #common: ConstructorParameters<typeof Admin>[0];
   readonly #logger: Logger;
+  /** Stops following the consumer protocol's member epoch (see member-epoch.ts). */
+  readonly #unfollowEpoch: () => void;
 
   constructor(options: KafkaTransportOptions) {
     this.options = resolveKafkaOptions(options, options.env ?? {});
@@ -77,6 +80,7 @@ export class KafkaTransport {
     this.#admin = atomic ? new Admin(common) : undefined;
     this.#limits = new TopicLimits(common);
     this.sink = kafkaSink(this.producers, transactions, this.#limits);
+    this.#unfollowEpoch = o.groupProtocol === 'consumer' ? followMemberEpoch(this.consumer) : () => {};
     this.#source = new KafkaSource(this.consumer, o, options.context, transactions && this.#admin ? { transactions, admin: this.#admin } : undefined);
   }
 
@@ -180,6 +184,8 @@ export class KafkaTransport {
       );
     } catch (error) {
       throw kafkaError(error, 'close kafka clients');
+    } finally {
+      this.#unfollowEpoch();
     }
   }
 }

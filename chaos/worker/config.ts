@@ -31,7 +31,12 @@ export interface ChaosWorkerConfig {
   readonly label?: string;
   readonly batchSize?: number;
   readonly commitIntervalMs?: number;
+  /** Classic protocol only; default 6000. */
   readonly sessionTimeoutMs?: number;
+  /** `classic` (default) or `consumer` (KIP-848), see KafkaOptions.groupProtocol. */
+  readonly groupProtocol?: 'classic' | 'consumer';
+  /** Static membership with the instance id; the adapter's default (on, the id being explicit) when absent. */
+  readonly staticMembership?: boolean;
   /** How long a rebalance waits for members to rejoin; the adapter's default is 60 s. */
   readonly rebalanceTimeoutMs?: number;
   /** Milliseconds of simulated work per record. */
