@@ -21,15 +21,16 @@ type Sized = SizedMessage<KafkaOutbound>;
  * a record larger than its topic takes on its own is refused with a RecordTooLargeError before anything is sent.
  */
 export function kafkaSink(producers: ProducerHolder, transactions: BatchTransactions | undefined, limits: TopicLimits): Sink {
-  const split = (items: Sized[]) => requestsWithin(items, (topic) => limits.known(topic));
+  const split = (items: Sized[]) => requestsWithin(items, (topic) => limits.lastRead(topic));
   const sends = new CoalescedSends<Sized>((items) => producers.current.send({ messages: items.map((item) => item.message) }), split);
 
   /** The records sized, after the limits of their topics are known; the first one too large on its own is refused. */
   async function sized(records: readonly OutboundRecord[]): Promise<Sized[]> {
-    for (const { topic } of records) if (limits.known(topic) === undefined) await limits.of(topic);
+    const topics = new Set(records.map((record) => record.topic));
+    for (const topic of topics) if (limits.known(topic) === undefined) await limits.of(topic);
     return records.map((record) => {
       const bytes = recordBytes(record);
-      const limit = limits.known(record.topic);
+      const limit = limits.lastRead(record.topic);
       if (limit !== undefined && bytes + recordBatchOverheadBytes > limit) {
         throw new RecordTooLargeError(record.topic, bytes + recordBatchOverheadBytes, limit);
       }

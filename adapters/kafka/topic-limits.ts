@@ -1,4 +1,5 @@
 import { Admin, ConfigResourceTypes, findErrorBy } from '@platformatic/kafka';
+import type { Logger } from '../../core/index.ts';
 import { kafkaError } from './errors.ts';
 
 type AdminOptions = ConstructorParameters<typeof Admin>[0];
@@ -38,7 +39,11 @@ export class TopicLimits {
   readonly #reading = new Map<string, Promise<number>>();
   #brokerDefault: Promise<number> | undefined;
 
-  constructor(options: AdminOptions) {
+  readonly #logger: Logger | undefined;
+  readonly #unreadable = new Set<string>();
+
+  constructor(options: AdminOptions, logger?: Logger) {
+    this.#logger = logger;
     // No client retries: the callers' retries (the stages' backoff) cover a broker that does not answer, and an
     // unknown topic is answered at once instead of after the client's three retries a second apart.
     this.#options = { ...options, clientId: `${options.clientId ?? 'orchestron'}-limits`, retries: 0 };
@@ -51,6 +56,11 @@ export class TopicLimits {
     if (!this.#stale(topic)) return known;
     // A broker that cannot say now leaves the limit last read in use.
     return this.#read(topic).catch(() => known);
+  }
+
+  /** The limit last read for `topic`, however long ago; undefined if it was never read. What sends are cut by. */
+  lastRead(topic: string): number | undefined {
+    return this.#known.get(topic);
   }
 
   /** The limit last read for `topic`, without asking the broker; undefined if it was never read or is due to be read again. */
@@ -102,8 +112,24 @@ export class TopicLimits {
       return positive(described?.configs.find((c) => c.name === 'max.message.bytes')?.value) ?? kafkaDefaultMaxMessageBytes;
     } catch (error) {
       if (error instanceof Error && findErrorBy(error, 'apiId', 'UNKNOWN_TOPIC_OR_PARTITION')) return this.#defaultForNewTopics(admin);
+      if (isNotAuthorized(error)) return this.#assumeDefault(topic, error);
       throw kafkaError(error, `read max.message.bytes of topic ${topic}`);
     }
+  }
+
+  /**
+   * Without permission to read a topic's configs, Kafka's default is assumed (said once per topic): sends are cut to
+   * it, and a record larger than it is refused even if the topic would take it. Grant DescribeConfigs to avoid that.
+   */
+  #assumeDefault(topic: string, error: unknown): number {
+    if (!this.#unreadable.has(topic)) {
+      this.#unreadable.add(topic);
+      this.#logger?.warn(
+        { topic, assumedMaxMessageBytes: kafkaDefaultMaxMessageBytes, error: kafkaError(error, 'describe configs').message },
+        'not allowed to read the max.message.bytes of the topic (DescribeConfigs); assuming the Kafka default',
+      );
+    }
+    return kafkaDefaultMaxMessageBytes;
   }
 
   #defaultForNewTopics(admin: Admin): Promise<number> {
@@ -124,6 +150,11 @@ export class TopicLimits {
     return this.#brokerDefault;
   }
 }
+
+/** The broker refused to describe configs to this client (no DescribeConfigs permission). */
+const isNotAuthorized = (error: unknown): boolean =>
+  error instanceof Error &&
+  ['TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED'].some((apiId) => findErrorBy(error, 'apiId', apiId) !== null);
 
 function positive(value: string | null | undefined): number | undefined {
   const n = Number(value);

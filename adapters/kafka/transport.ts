@@ -78,7 +78,7 @@ export class KafkaTransport {
     this.consumer.on('error', (error: unknown) => logger.warn({ error: String(error) }, 'kafka consumer error'));
     const transactions = atomic ? new BatchTransactions(this.producers, logger, options.context.platform.clock) : undefined;
     this.#admin = atomic ? new Admin(common) : undefined;
-    this.#limits = new TopicLimits(common);
+    this.#limits = new TopicLimits(common, logger);
     this.sink = kafkaSink(this.producers, transactions, this.#limits);
     this.#unfollowEpoch = o.groupProtocol === 'consumer' ? followMemberEpoch(this.consumer) : () => {};
     this.#source = new KafkaSource(this.consumer, o, options.context, transactions && this.#admin ? { transactions, admin: this.#admin } : undefined);
