@@ -27,6 +27,11 @@ export interface PaymentsOptions {
   readonly retry?: Partial<RetryOptions>;
   /** BATCH_SIZE: most records per batch; default 500. */
   readonly batchSize?: number;
+  /** HTTP_HOST / HTTP_PORT: where GET /metrics and /health/* are served; default 127.0.0.1:8083 (0: any free port). */
+  readonly httpHost?: string;
+  readonly httpPort?: number;
+  /** AUDIT_LOG: the business audit trail, one JSON event per record outcome; default `payments-audit.jsonl`. */
+  readonly auditLog?: string;
 }
 
 export interface ResolvedPaymentsOptions {
@@ -40,6 +45,9 @@ export interface ResolvedPaymentsOptions {
   readonly timeoutMs: number;
   readonly retry: RetryOptions;
   readonly batchSize: number;
+  readonly httpHost: string;
+  readonly httpPort: number;
+  readonly auditLog: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -88,5 +96,8 @@ export function resolvePaymentsOptions(options: PaymentsOptions = {}, env: Env =
     timeoutMs: checkWholeNumber('timeoutMs', options.timeoutMs ?? envNumber(env, 'PAYMENT_TIMEOUT_MS') ?? 5_000),
     retry: { attempts, initialDelayMs, maxDelayMs, factor, jitter: checkOneOf('retry.jitter', options.retry?.jitter ?? env.RETRY_JITTER ?? defaultRetry.jitter, JitterModes) },
     batchSize: checkWholeNumber('batchSize', options.batchSize ?? envNumber(env, 'BATCH_SIZE') ?? 500),
+    httpHost: options.httpHost ?? (env.HTTP_HOST || '127.0.0.1'),
+    httpPort: checkWholeNumber('HTTP_PORT', options.httpPort ?? envNumber(env, 'HTTP_PORT') ?? 8_083, 0),
+    auditLog: options.auditLog ?? (env.AUDIT_LOG || 'payments-audit.jsonl'),
   };
 }

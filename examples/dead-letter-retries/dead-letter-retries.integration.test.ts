@@ -45,12 +45,20 @@ describe('example: dead-letter-retries', () => {
     expect(new Set(dead.map((s) => s.expected)).size).toBe(4);
 
     const metrics = new MemoryMetrics();
+    const events: Record<string, unknown>[] = [];
+    const audit = { ...silentLogger, info: (fields: Record<string, unknown>) => void events.push(fields) };
     const v1 = startPaymentsPipeline(resolvePaymentsOptions({ ...common, gateway: 'v1', timeoutMs: timeoutV1, instanceId: 'payments-v1' }), {
       logger: silentLogger,
       metrics,
+      audit,
     });
     await settled(v1, samples.length);
     expect(await v1.stop()).toMatchObject({ paid: paid.length, deadLettered: dead.length });
+    // The audit trail: one event per record outcome, apart from the health log.
+    expect(events.filter((e) => e.event === 'payment.paid').map((e) => e.orderId).sort()).toEqual(paid.map((s) => s.orderId).sort());
+    const deadEvents = events.filter((e) => e.event === 'payment.dead_lettered');
+    expect(deadEvents.map((e) => e.category).sort()).toEqual(dead.map((s) => s.expected).sort());
+    expect(deadEvents.every((e) => !('value' in e) && !('payload' in e))).toBe(true);
 
     const firstOutput = await readTopic(topics.out, paid.length);
     expect(firstOutput.map((m) => payment(m).orderId).sort()).toEqual(paid.map((s) => s.orderId).sort());

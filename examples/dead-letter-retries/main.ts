@@ -8,6 +8,9 @@ import { produceSamples } from './produce-samples.ts';
 import { sampleOrders } from './samples.ts';
 import { stopOnSignals } from '../lifecycle.ts';
 import { createLogger } from '../../service/logging.ts';
+import { healthApp } from '../../service/http/app.ts';
+import { serveOnNode } from '../../service/http/node-server.ts';
+import { prometheusMetrics } from '../../service/metrics/prometheus.ts';
 
 const commands = ['run', 'samples', 'replay'] as const;
 const logger = createLogger(process.env.LOG_LEVEL ?? 'info', { example: 'dead-letter-retries' });
@@ -47,15 +50,30 @@ try {
     });
     logger.info({ dlqTopic: options.deadLetterTopic, ...summary }, 'dead letters replayed');
   } else {
-    const { retry, timeoutMs, gateway, inputTopic, outputTopic, deadLetterTopic, groupId } = options;
-    logger.info({ inputTopic, outputTopic, deadLetterTopic, groupId, gateway, timeoutMs, retry }, 'payments pipeline starting');
+    const { retry, timeoutMs, gateway, inputTopic, outputTopic, deadLetterTopic, groupId, auditLog } = options;
+    // Two streams, as the seed keeps them: the service's health log on stdout, the business audit trail in its own file.
+    const audit = createLogger('info', { example: 'dead-letter-retries', stream: 'audit' }, auditLog);
+    const prometheus = prometheusMetrics();
+    let running = true;
+    const app = healthApp({
+      scrape: prometheus.scrape,
+      readiness: async () => ({ ready: running, checks: { pipeline: running ? 'ok' : 'stopped' } }),
+    });
+    const server = await serveOnNode(app.fetch, { host: options.httpHost, port: options.httpPort });
+    logger.info({ inputTopic, outputTopic, deadLetterTopic, groupId, gateway, timeoutMs, retry, http: server.url, auditLog }, 'payments pipeline starting');
     const payments = startPaymentsPipeline(options, {
       logger,
+      metrics: prometheus.metrics,
+      audit,
       onBatch: (result) =>
         logger.info({ batch: result.id, committed: result.committed, paid: result.ok, deadLettered: result.dropped['dead-lettered'] }, 'batch settled'),
     });
     onStop(() => void payments.stop());
-    logger.info({ ...(await payments.done) }, 'payments pipeline stopped');
+    const totals = await payments.done.finally(() => {
+      running = false;
+      return server.close();
+    });
+    logger.info({ ...totals }, 'payments pipeline stopped');
   }
 } catch (error) {
   logger.error({ error: error instanceof Error ? error.message : String(error) }, 'dead-letter-retries failed');

@@ -9,9 +9,10 @@ import {
   produce,
   transform,
 } from '../../core/index.ts';
-import type { BatchResult, Logger, MetricsFactory } from '../../core/index.ts';
+import type { BatchResult, Logger, Metrics, MetricsFactory } from '../../core/index.ts';
 import { KafkaTransport } from '../../adapters/kafka/index.ts';
 import type { ResolvedPaymentsOptions } from './config.ts';
+import { auditTrail } from './audit.ts';
 import { OrderSchema } from './order.ts';
 import { PaymentGateway } from './payment-gateway.ts';
 
@@ -33,8 +34,10 @@ export interface PaymentsPipeline {
 
 export interface PaymentsDeps {
   readonly logger: Logger;
-  /** Where the core's metrics go (prom-client, MemoryMetrics); default nowhere. */
-  readonly metrics?: MetricsFactory;
+  /** Where the core's metrics go: instruments already made (prom-client's, see service/metrics) or a factory (MemoryMetrics); default nowhere. */
+  readonly metrics?: Metrics | MetricsFactory;
+  /** The business audit trail: one event per record outcome once its batch commits (see audit.ts); default none. */
+  readonly audit?: Logger;
   /** Called after each batch settles. */
   readonly onBatch?: (result: BatchResult) => void;
 }
@@ -50,7 +53,7 @@ export function startPaymentsPipeline(options: ResolvedPaymentsOptions, deps: Pa
     failureMode: 'skip-and-log',
     consumerGroup: options.groupId,
     host: options.instanceId,
-    platform: { logger: deps.logger, metrics: createMetrics(deps.metrics) },
+    platform: { logger: deps.logger, metrics: deps.metrics && 'recordsOk' in deps.metrics ? deps.metrics : createMetrics(deps.metrics) },
   });
   const transport = new KafkaTransport({
     brokers: options.brokers,
@@ -78,6 +81,7 @@ export function startPaymentsPipeline(options: ResolvedPaymentsOptions, deps: Pa
         }),
         produce(transport.sink, { topic: options.outputTopic }),
         deadLetter(transport.sink, { topic: options.deadLetterTopic }),
+        deps.audit ? auditTrail(deps.audit) : (input) => input,
         commit(),
       );
       for await (const result of results) {
