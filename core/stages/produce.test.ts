@@ -70,3 +70,20 @@ describe('produce: records too large for their topic', () => {
     expect(broker.records('out')).toHaveLength(1);
   });
 });
+
+describe('produce: a limit lowered between the sizing and the send', () => {
+  it('sizes again, and the record that no longer fits fails alone', async () => {
+    const { broker, source, clock } = harness('skip-and-log');
+    broker.createTopic('in', 1);
+    broker.append([record('in', 'a', 'small'), record('in', 'b', 'x'.repeat(500))]);
+    let asked = 0;
+    // The stage is told 10,000 bytes the first time; the sink already enforces 300.
+    const limit = (topic: string) => (topic === 'out' ? 300 : undefined);
+    const inner = memorySink(broker, { maxRecordBytes: limit });
+    const sink = { ...inner, maxRecordBytes: async (topic: string) => (asked++ === 0 ? 10_000 : limit(topic)) };
+    const results = await clock.run(collect(pipeline(source(['in']), produce(sink, { topic: 'out' }), deadLetter(inner), commit())));
+    expect(results[0]).toMatchObject({ committed: true, ok: 1, dropped: { 'dead-lettered': 1 } });
+    expect(broker.records('out').map((r) => text(r.value))).toEqual(['small']);
+    expect(text(broker.records('in-dlq')[0]?.headers.get(DeadLetterHeaders.code))).toBe('RECORD_TOO_LARGE');
+  });
+});

@@ -2,7 +2,7 @@ import type { DroppedRecord } from '../batch.ts';
 import { encodeValue } from '../codecs/json.ts';
 import type { Envelope, OutboundRecord } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
-import { ConfigError, RecordTooLargeError } from '../errors.ts';
+import { ConfigError, RecordTooLargeError, SinkError } from '../errors.ts';
 import { singleRecordBatchBytes } from '../record-size.ts';
 import type { RetryOptions } from '../retry/backoff.ts';
 import { retryOptions } from '../retry/backoff.ts';
@@ -101,7 +101,14 @@ export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchSt
     const outcome = await withRetry(
       async () => {
         sized = await sizeUp(sink, routed);
-        if (sized.outbound.length > 0) await sink.send(sized.outbound, batch.control);
+        if (sized.outbound.length === 0) return;
+        try {
+          await sink.send(sized.outbound, batch.control);
+        } catch (error) {
+          // The topic's limit was lowered between the sizing and the send: sized again, the record fails alone.
+          if (error instanceof RecordTooLargeError && sink.maxRecordBytes) throw new SinkError(error.message, { cause: error });
+          throw error;
+        }
       },
       retry,
       { clock, random, signal: batch.control.signal },
