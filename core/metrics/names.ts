@@ -18,6 +18,12 @@ export const MetricDefinitions = {
     help: 'Records sent to the dead-letter sink, by category.',
     labelNames: ['topic', 'category'],
   },
+  recordsFiltered: {
+    type: 'counter',
+    name: 'orchestron_records_filtered_total',
+    help: 'Records a stage filtered out on purpose (a transform returning SKIP), committed, by topic.',
+    labelNames: ['topic'],
+  },
   recordsDropped: {
     type: 'counter',
     name: 'orchestron_records_dropped_total',

@@ -13,7 +13,7 @@ import { deadLetter } from './dead-letter.ts';
 import { decode } from './decode.ts';
 import { produce } from './produce.ts';
 import { track } from './track.ts';
-import { transform } from './transform.ts';
+import { SKIP, transform } from './transform.ts';
 
 /** A pass-through stage that logs when each batch passes it. */
 const probe = (log: string[], label: string) =>
@@ -226,5 +226,19 @@ describe('commit of failed records that no deadLetter stage took', () => {
     const results = await collect(pipeline(h.source(['in']), decode(json()), deadLetter(memorySink(h.broker)), commit()));
     expect(results[0]?.dropped['dead-lettered']).toBe(1);
     expect(h.recorded.total('orchestron_records_dropped_total')).toBe(0);
+  });
+});
+
+describe('commit of filtered records', () => {
+  it('counts them per source topic once the batch commits, so a topic whose records are all filtered does not look idle', async () => {
+    const h = harness('atomic');
+    h.broker.createTopic('answers', 1);
+    h.broker.append([record('answers', 'a', { keep: false }), record('answers', 'b', { keep: true }), record('answers', 'c', { keep: false })]);
+    const results = await collect(
+      pipeline(h.source(['answers']), decode(json<{ keep: boolean }>()), transform((value) => (value.keep ? value : SKIP)), commit()),
+    );
+    expect(results.map((r) => [r.ok, r.dropped.filtered])).toEqual([[1, 2]]);
+    expect(h.recorded.value('orchestron_records_filtered_total', { topic: 'answers' })).toBe(2);
+    expect(h.recorded.value('orchestron_records_ok_total', { topic: 'answers' })).toBe(1);
   });
 });

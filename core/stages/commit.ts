@@ -107,6 +107,8 @@ interface Summary {
   readonly ok: number;
   readonly dropped: Readonly<Record<DropReason, number>>;
   readonly perTopic: ReadonlyMap<string, number>;
+  /** Records filtered out on purpose, per source topic: counted so that a topic whose records are all held or filtered does not look idle. */
+  readonly filteredPerTopic: ReadonlyMap<string, number>;
   /** When the batch's oldest record entered the pipeline (monotonic ms); undefined for a batch without live records. */
   readonly oldest: number | undefined;
   /** Records still marked failed here: no deadLetter stage took them, so committing the batch drops them. */
@@ -120,10 +122,14 @@ function summarize<T>(batch: Batch<T>): Summary {
     perTopic.set(record.topic, (perTopic.get(record.topic) ?? 0) + 1);
     if (oldest === undefined || record.enteredAt < oldest) oldest = record.enteredAt;
   }
+  const filteredPerTopic = new Map<string, number>();
+  for (const drop of batch.dropped) {
+    if (drop.reason === 'filtered') filteredPerTopic.set(drop.record.topic, (filteredPerTopic.get(drop.record.topic) ?? 0) + 1);
+  }
   const unsent = batch.dropped
     .filter((drop) => drop.reason === 'failed')
     .map((drop) => ({ labels: failureLabels(drop), at: `${drop.record.topic}/${drop.record.partition}@${drop.record.offset}` }));
-  return { control: batch.control, size: batch.size, ok: batch.records.length, dropped: countDrops(batch), perTopic, oldest, unsent };
+  return { control: batch.control, size: batch.size, ok: batch.records.length, dropped: countDrops(batch), perTopic, filteredPerTopic, oldest, unsent };
 }
 
 /**
@@ -181,6 +187,7 @@ async function settleAfter(batch: Summary, previous: Settling | undefined, hande
   }
   metrics.batchOk.inc({});
   for (const [topic, count] of batch.perTopic) metrics.recordsOk.inc({ topic }, count);
+  for (const [topic, count] of batch.filteredPerTopic) metrics.recordsFiltered.inc({ topic }, count);
   reportDropped(batch);
   // One observation per batch: its records enter together, and a per-record observe cost more than the rest of commit.
   if (batch.oldest !== undefined) metrics.endToEndLatency.observe({}, (clock.monotonic() - batch.oldest) / 1000);

@@ -7,7 +7,7 @@ describe('webhook-hub options', () => {
   it("defaults to the seed's limits and outbox settings", () => {
     const options = resolveHubOptions({}, { WEBHOOK_HUB_API_KEYS: keys });
     expect(options).toMatchObject({
-      port: 8_080,
+      port: 8_082,
       rateLimit: 100,
       rateLimitBurst: 20,
       maxPayloadBytes: 1_048_576,

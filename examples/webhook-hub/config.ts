@@ -8,7 +8,7 @@ import type { ApiKey } from './api-keys.ts';
 export interface HubOptions {
   /** WEBHOOK_HUB_HOST; default 127.0.0.1. */
   readonly host?: string;
-  /** WEBHOOK_HUB_PORT; default 8080 (0: any free port). */
+  /** WEBHOOK_HUB_PORT; default 8082 (0: any free port), so that it runs beside the other examples. */
   readonly port?: number;
   /** WEBHOOK_HUB_API_KEYS as `name:key,name:key`; default one key generated for the run. Keys have 16 characters at least. */
   readonly apiKeys?: readonly ApiKey[];
@@ -140,7 +140,7 @@ export function resolveHubOptions(options: HubOptions = {}, env: Env = {}): Reso
   if (retryMaxDelayMs < retryInitialDelayMs) {
     throw new ConfigError('retryMaxDelayMs', `must be ≥ retryInitialDelayMs (${retryInitialDelayMs}); got ${retryMaxDelayMs}`);
   }
-  const port = checkWholeNumber('port', options.port ?? envNumber(env, 'WEBHOOK_HUB_PORT') ?? 8_080, 0);
+  const port = checkWholeNumber('port', options.port ?? envNumber(env, 'WEBHOOK_HUB_PORT') ?? 8_082, 0);
   if (port > 65_535) throw new ConfigError('port', `must be at most 65535; got ${port}`);
   return {
     host: options.host ?? env.WEBHOOK_HUB_HOST ?? '127.0.0.1',
