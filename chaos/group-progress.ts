@@ -44,3 +44,51 @@ export function committedButUnprocessed(progress: readonly PartitionProgress[], 
   }
   return missing;
 }
+
+/** What watchGroupProgress saw. */
+export interface ProgressGaps {
+  /** Longest time the group's committed total did not grow while records were left, from its first commit on. */
+  readonly longestGapMs: number;
+  /** Times the committed offsets were read. */
+  readonly samples: number;
+}
+
+/**
+ * Reads the group's committed offsets every `everyMs` until stopped, and measures the longest time without progress:
+ * the total committed over all partitions not growing while it is below the topic's end. Time before the group's first
+ * commit (starting up) is not counted.
+ */
+export function watchGroupProgress(brokers: string, group: string, topic: string, partitions: number, everyMs = 500): { stop(): Promise<ProgressGaps> } {
+  let running = true;
+  let longestGapMs = 0;
+  let samples = 0;
+  let total = -1n;
+  let grewAt: number | undefined;
+  const watching = (async () => {
+    while (running) {
+      try {
+        const progress = await groupProgress(brokers, group, topic, partitions);
+        const now = Date.now();
+        samples++;
+        const committed = progress.reduce((sum, p) => sum + (p.committed > 0n ? p.committed : 0n), 0n);
+        const end = progress.reduce((sum, p) => sum + p.end, 0n);
+        if (committed > total) {
+          total = committed;
+          grewAt = committed > 0n ? now : undefined;
+        } else if (grewAt !== undefined && committed < end) {
+          longestGapMs = Math.max(longestGapMs, now - grewAt);
+        }
+      } catch {
+        // The broker did not answer this time (a transaction still pending); the next read counts.
+      }
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await watching;
+      return { longestGapMs, samples };
+    },
+  };
+}
