@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import hyperid from 'hyperid';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditCounts } from './audit.ts';
@@ -74,10 +74,13 @@ async function completion(producer: SoakProducer, verifier: Verifier, produced: 
   return failure;
 }
 
+/** Unique run ids for topic and group names (letters, digits, '-' and '_': valid Kafka names). */
+const runId = hyperid({ urlSafe: true });
+
 /** One measured run: fresh topics, the process under test, the producer and the verifier, until all N are through. */
 export async function runPhase(name: PhaseName, options: SoakOptions, hooks: PhaseHooks = {}, round = 1): Promise<PhaseResult> {
   const label = round > 1 ? `${name}-${round}` : name;
-  const base = `soak-${options.mode}-${name}-${randomUUID().slice(0, 8)}`;
+  const base = `soak-${options.mode}-${name}-${runId()}`;
   const topics = { input: `${base}-in`, output: `${base}-out` };
   await ensureTopics(options.brokers, [topics.input, topics.output].map((topic) => ({ name: topic, partitions: options.partitions })));
   const groupId = `${base}-group`;
