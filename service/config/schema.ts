@@ -131,7 +131,11 @@ export const ConfigSchema = v.strictObject({
   trackerStrategy: choice(TrackerStrategies, 'NONE', 'Which record statuses the tracker writes. Env: TRACKER_STRATEGY.'),
   store: choice(Stores, 'memory', 'Where the tracker and the dedup store keep their state. Env: ORCHESTRON_STORE.'),
   maxAttempts: int(1, 3, 'Attempts per record for retryable failures (PROCESSING_ERROR, TIMEOUT_ERROR) before dead-lettering.'),
-  maxDeliveries: int(1, 5, 'Atomic mode: deliveries of a record after which a retryable failure is dead-lettered instead of aborting again.'),
+  maxDeliveries: int(
+    1,
+    5,
+    'Atomic mode: deliveries of a record after which a failure that would abort its batch again (a retryable one, or a record the output topic refuses, once narrowed down to it) dead-letters it instead.',
+  ),
   codec: v.optional(
     v.pipe(v.union([v.picklist(Codecs), userModule('Module exporting a codec `{ name, decode(bytes, record) }`.')]), v.description('How record bytes become values: `json`, `utf8` or a module.')),
     'json',
