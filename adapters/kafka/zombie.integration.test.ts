@@ -24,7 +24,8 @@ describe('kafka: a zombie worker', () => {
     expect(await replacement.exited).toBe(0);
 
     expect(zombieExit).toBe(3);
-    expect(zombie.events.some((e) => e.fatal === 'PRODUCER_FENCED')).toBe(true);
+    // Fenced by its transactional id, or (static membership) by its group instance id, whichever it hits first.
+    expect(zombie.events.some((e) => e.fatal === 'PRODUCER_FENCED' || e.fatal === 'INSTANCE_ID_IN_USE')).toBe(true);
     expect(zombie.total).toBe(frozenAt);
     expect(audit(output, count)).toEqual({ records: count, distinct: count, duplicates: 0, missing: [] });
   });
