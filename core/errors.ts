@@ -36,6 +36,11 @@ export interface OrchestronErrorOptions {
    * VALIDATION_ERROR), which describe a record rather than code; a stack costs about 10 µs per error in V8.
    */
   readonly captureStack?: boolean;
+  /**
+   * Why it failed without quoting the input, safe for logs that must not carry payloads (decode and validation
+   * messages quote the record); e.g. `invalid JSON at position 9`, `invalid fields: amount, currency`.
+   */
+  readonly reason?: string;
 }
 
 /** V8 and JavaScriptCore read this before capturing a stack; other engines ignore it. */
@@ -69,6 +74,8 @@ function stacksOff(): () => void {
 export class OrchestronError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
+  /** See OrchestronErrorOptions.reason; undefined when the message itself quotes no input or none was given. */
+  readonly reason: string | undefined;
 
   constructor(code: ErrorCode, message: string, retryable: boolean, options: OrchestronErrorOptions = {}) {
     const restore = options.captureStack === false ? stacksOff() : undefined;
@@ -77,6 +84,7 @@ export class OrchestronError extends Error {
     this.name = 'OrchestronError';
     this.code = code;
     this.retryable = options.retryable ?? retryable;
+    this.reason = options.reason;
   }
 }
 

@@ -3,18 +3,24 @@ import { ValidationError } from './errors.ts';
 
 export type { StandardSchemaV1 };
 
-const describeIssue = (issue: StandardSchemaV1.Issue): string => {
-  const path = (issue.path ?? [])
+/** An issue's field as a dot path (`items.0.price`); empty for the value as a whole. */
+const pathOf = (issue: StandardSchemaV1.Issue): string =>
+  (issue.path ?? [])
     .map((segment) => (typeof segment === 'object' ? segment.key : segment))
     .map(String)
     .join('.');
+
+const describeIssue = (issue: StandardSchemaV1.Issue): string => {
+  const path = pathOf(issue);
   return path ? `${path}: ${issue.message}` : issue.message;
 };
 
 const settle = <T>(result: StandardSchemaV1.Result<T>): T => {
   if (result.issues) {
     const issues = result.issues.map(describeIssue);
-    throw new ValidationError(`schema validation failed: ${issues.slice(0, 5).join('; ')}`, { issues });
+    const fields = [...new Set(result.issues.map(pathOf).filter((path) => path !== ''))];
+    const reason = fields.length > 0 ? `invalid fields: ${fields.slice(0, 10).join(', ')}` : 'schema validation failed';
+    throw new ValidationError(`schema validation failed: ${issues.slice(0, 5).join('; ')}`, { issues, reason });
   }
   return result.value;
 };

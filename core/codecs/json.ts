@@ -14,7 +14,9 @@ export const json = <T = unknown>(): Codec<T> => ({
     try {
       return JSON.parse(text) as T;
     } catch (error) {
-      throw new DeserializationError(`invalid JSON: ${messageOf(error)}; input: ${excerpt(text)}`, { cause: error });
+      const message = messageOf(error);
+      const at = /at position \d+/.exec(message)?.[0];
+      throw new DeserializationError(`invalid JSON: ${message}; input: ${excerpt(text)}`, { cause: error, reason: at ? `invalid JSON ${at}` : 'invalid JSON' });
     }
   },
 });

@@ -7,14 +7,14 @@ const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 export function decodeUtf8(bytes: Uint8Array | null, allowEmpty = false): string {
   if (bytes === null || bytes.byteLength === 0) {
     if (allowEmpty) return '';
-    throw new DeserializationError(bytes === null ? 'empty value (null)' : 'empty value (0 bytes)');
+    const empty = bytes === null ? 'empty value (null)' : 'empty value (0 bytes)';
+    throw new DeserializationError(empty, { reason: empty });
   }
   try {
     return strict.decode(bytes);
   } catch (error) {
-    throw new DeserializationError(`invalid UTF-8 in a ${bytes.byteLength}-byte value: ${messageOf(error)}`, {
-      cause: error,
-    });
+    const message = `invalid UTF-8 in a ${bytes.byteLength}-byte value: ${messageOf(error)}`;
+    throw new DeserializationError(message, { cause: error, reason: message });
   }
 }
 

@@ -138,3 +138,20 @@ describe('decode', () => {
     );
   });
 });
+
+describe('decode failures in the log', () => {
+  it('say why a record failed without quoting it: the JSON position, the invalid fields', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const h = harness('skip-and-log');
+    const logger = { ...h.context.platform.logger, warn: (fields: Record<string, unknown>) => void lines.push(fields) };
+    const context = { ...h.context, platform: { ...h.context.platform, logger } };
+    h.broker.createTopic('in', 1);
+    h.broker.append([record('in', 'a', '{"id":"secret-1",'), record('in', 'b', { id: 'secret-2', amount: 'lots' })]);
+    await collect(pipeline(h.source(['in'], { context }), decode(json(), { schema: orderSchema })));
+    expect(lines.map((l) => [l.category, l.error])).toEqual([
+      ['DESERIALIZATION_ERROR', expect.stringMatching(/^invalid JSON( at position \d+)?$/)],
+      ['VALIDATION_ERROR', 'invalid fields: amount'],
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('secret');
+  });
+});

@@ -36,7 +36,9 @@ function decodeAll<T>(codec: Codec<T>, records: readonly Envelope<Uint8Array | n
         values[i] = codec.decode(record.value, record);
       } catch (error) {
         values[i] = new Undecodable(
-          error instanceof DeserializationError ? error : new DeserializationError(`codec ${codec.name}: ${messageOf(error)}`, { cause: error }),
+          error instanceof DeserializationError
+            ? error
+            : new DeserializationError(`codec ${codec.name}: ${messageOf(error)}`, { cause: error, reason: `codec ${codec.name} failed` }),
         );
       }
     }
@@ -70,7 +72,7 @@ export function decode<T, S extends StandardSchemaV1 | undefined = undefined>(
           const failure =
             error instanceof ValidationError
               ? error
-              : new ValidationError(`schema threw: ${messageOf(error)}`, { cause: error });
+              : new ValidationError(`schema threw: ${messageOf(error)}`, { cause: error, reason: 'schema threw' });
           dropped.push(failRecord(context, record, failure));
           continue;
         }

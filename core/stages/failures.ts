@@ -56,7 +56,7 @@ export function failRecord(
   const category = categoryOf(error);
   // Decode and validation messages quote the input; they reach the log only when payload logging is on.
   const quotesInput = category === 'DESERIALIZATION_ERROR' || category === 'VALIDATION_ERROR';
-  const message = quotesInput && !context.logPayloads ? `${category} (message quotes the payload; not logged)` : error.message;
+  const message = quotesInput && !context.logPayloads ? (error.reason ?? `${category} (message quotes the payload; not logged)`) : error.message;
   logger.warn({ ...recordFields(record), category, retryable: error.retryable, error: message }, 'record failed');
   const at = clock.now();
   return {
