@@ -2,7 +2,7 @@
 // p99 response time or the error rate passes its threshold. Run with the k6 that soak/k6/install.sh builds:
 //
 //   K6="$(bash soak/k6/install.sh)"
-//   "$K6" run -e HUB_URL=http://127.0.0.1:8080 -e API_KEY=… -e RATE=200 -e DURATION=60s -e P99_MS=50 soak/k6/webhook-hub.js
+//   "$K6" run -e HUB_URL=http://127.0.0.1:8082 -e API_KEY=… -e RATE=200 -e DURATION=60s -e P99_MS=50 soak/k6/webhook-hub.js
 //
 // The hub limits each API key (WEBHOOK_HUB_RATE_LIMIT, default 100/s): start it with a limit above RATE, or the
 // excess is answered 429 and the run fails its thresholds.
@@ -16,7 +16,7 @@ const positive = (name, fallback) => {
   return value;
 };
 
-const url = `${env('HUB_URL', 'http://127.0.0.1:8080').replace(/\/$/, '')}/events`;
+const url = `${env('HUB_URL', 'http://127.0.0.1:8082').replace(/\/$/, '')}/events`;
 const apiKey = env('API_KEY', '');
 const rate = positive('RATE', 100);
 const p99Ms = positive('P99_MS', 50);
