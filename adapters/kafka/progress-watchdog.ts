@@ -48,14 +48,10 @@ export class ProgressWatchdog {
 
   /** The partitions assigned here now: new ones start their clock, revoked ones are forgotten. */
   assigned(partitions: readonly SourcePartition[]): void {
-    const now = this.#platform.clock.monotonic();
     const keys = new Set<string>();
     for (const { topic, partition } of partitions) {
-      const key = floorKey(topic, partition);
-      keys.add(key);
-      if (!this.#partitions.has(key)) {
-        this.#partitions.set(key, { topic, partition, committed: undefined, end: undefined, behind: false, progressAt: now, stall: undefined, recoveredAt: 0, loggedAt: 0 });
-      }
+      keys.add(floorKey(topic, partition));
+      this.#progress(topic, partition);
     }
     for (const [key, progress] of this.#partitions) {
       if (keys.has(key)) continue;
@@ -66,14 +62,14 @@ export class ProgressWatchdog {
 
   /** Records up to `nextOffset` (exclusive) were read from the client. */
   fetched(topic: string, partition: number, nextOffset: bigint): void {
-    const progress = this.#partitions.get(floorKey(topic, partition));
-    if (progress && (progress.end === undefined || nextOffset > progress.end)) progress.end = nextOffset;
+    const progress = this.#progress(topic, partition);
+    if (progress.end === undefined || nextOffset > progress.end) progress.end = nextOffset;
   }
 
   /** The partition's offset `offset` was committed here. */
   committed(topic: string, partition: number, offset: bigint): void {
-    const progress = this.#partitions.get(floorKey(topic, partition));
-    if (!progress || (progress.committed !== undefined && offset <= progress.committed)) return;
+    const progress = this.#progress(topic, partition);
+    if (progress.committed !== undefined && offset <= progress.committed) return;
     progress.committed = offset;
     this.#moved(progress);
   }
@@ -138,6 +134,18 @@ export class ProgressWatchdog {
 
   list(): PartitionStall[] {
     return [...this.#partitions.values()].flatMap((p) => (p.stall ? [p.stall] : []));
+  }
+
+  /** A partition's progress, its clock started now if it is new here (read or committed before the assignment was seen). */
+  #progress(topic: string, partition: number): Progress {
+    const key = floorKey(topic, partition);
+    let progress = this.#partitions.get(key);
+    if (!progress) {
+      const now = this.#platform.clock.monotonic();
+      progress = { topic, partition, committed: undefined, end: undefined, behind: false, progressAt: now, stall: undefined, recoveredAt: 0, loggedAt: 0 };
+      this.#partitions.set(key, progress);
+    }
+    return progress;
   }
 
   #moved(progress: Progress): void {

@@ -3,6 +3,7 @@ import type { Admin, Consumer, MessagesStream } from '@platformatic/kafka';
 import { AuthenticationError, Batch, BatchControl, BreakerOpenError, SinkError, envelope, sleep } from '../../core/index.ts';
 import type { Envelope, OrchestronError, PipelineContext, Position, Settlement } from '../../core/index.ts';
 import { readBatch } from './batch-reader.ts';
+import { closeWithin } from './close-within.ts';
 import { kafkaError } from './errors.ts';
 import { Narrowing } from './narrowing.ts';
 import { PartitionHealth } from './partition-health.ts';
@@ -22,6 +23,8 @@ type Stream = MessagesStream<Buffer, Buffer, string, Buffer>;
 /** No fetch answered for this long while the pipeline waits for records: the stream is reopened (see #read). */
 const fetchStallMs = 30_000;
 const stalled = Symbol('stalled');
+/** Longest the source waits for its stream to close (before reading again from the committed offsets). */
+const streamCloseDeadlineMs = 10_000;
 /** How long the source keeps trying to join its group (each try is the client's own retries) before it gives up. */
 const openRetryWindowMs = 60_000;
 /**
@@ -342,6 +345,14 @@ export class KafkaSource {
     const stream = this.#stream;
     this.#stream = undefined;
     this.#handedOut.clear();
-    if (stream && !stream.closed) await stream.close().catch(() => {});
+    if (!stream || stream.closed) return;
+    // The client's close waits for the stream to end; one that never does must not hold the source (and its watchdog's
+    // recovery) for good: the stream is destroyed after a while.
+    const outcome = await closeWithin(
+      () => stream.close(),
+      async () => void stream.destroy(),
+      streamCloseDeadlineMs,
+    ).catch(() => 'closed' as const);
+    if (outcome !== 'closed') this.#context.platform.logger.warn({ group: this.#options.groupId, afterMs: streamCloseDeadlineMs }, 'kafka consumer stream did not close; destroyed it');
   }
 }
