@@ -39,6 +39,8 @@ export interface ChaosWorkerConfig {
   readonly staticMembership?: boolean;
   /** How long a rebalance waits for members to rejoin; the adapter's default is 60 s. */
   readonly rebalanceTimeoutMs?: number;
+  /** Most bytes one fetch returns, in all and per partition (small: aborted transactions span fetches); default the adapter's. */
+  readonly fetchMaxBytes?: number;
   /** Milliseconds of simulated work per record. */
   readonly delayMs?: number;
   readonly concurrency?: number;

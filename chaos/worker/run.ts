@@ -67,6 +67,7 @@ export async function runWorker(config: ChaosWorkerConfig, stop: AbortSignal, sa
         : { sessionTimeoutMs: config.sessionTimeoutMs ?? 6_000, heartbeatIntervalMs: Math.floor((config.sessionTimeoutMs ?? 6_000) / 6) }),
       ...(config.staticMembership !== undefined ? { staticMembership: config.staticMembership } : {}),
       ...(config.rebalanceTimeoutMs ? { rebalanceTimeoutMs: config.rebalanceTimeoutMs } : {}),
+      ...(config.fetchMaxBytes ? { fetchMaxBytes: config.fetchMaxBytes, fetchMaxBytesPerPartition: config.fetchMaxBytes } : {}),
       ...(config.sasl ? { sasl: config.sasl } : {}),
       context,
     });

@@ -1,0 +1,145 @@
+// Scenario 11: two exactly-once pipelines chained — the first reads the input and writes `mid`, the second reads `mid`
+// (read_committed) and writes the output — two workers each, while workers are killed with SIGKILL and started again
+// (same instance id). A kill that lands while a batch has written its records and not yet committed leaves an aborted
+// transaction in `mid`, which the second stage must skip. The first stage is killed alone until `mid` holds aborted
+// transactions (or a cap); then the second starts, reading with small fetches so that those ranges span fetches, and
+// the stages take turns. The final output, read with kcat (read_committed), must hold every input record exactly once.
+import { describe, it } from 'vitest';
+import type { KafkaMessage } from '../adapters/kafka/records.ts';
+import { audit, brokers, freshTopics, unique } from '../adapters/kafka/testing.ts';
+import { groupProgress } from './group-progress.ts';
+import { events, produce } from './input.ts';
+import { awaitOutput, kcatRead } from './read.ts';
+import { scaled } from './profile.ts';
+import { randomBetween, report } from './report.ts';
+import type { ChaosWorkerConfig } from './worker/config.ts';
+import type { ChaosWorker } from './worker/spawn.ts';
+import { spawnWorker } from './worker/spawn.ts';
+
+const broker = brokers.join(',');
+const partitions = 6;
+const count = scaled({ short: 16_000, full: 200_000 });
+const killEveryMs = scaled({ short: [1_000, 2_000], full: [5_000, 15_000] }) as [number, number];
+/** Kills of the first stage alone, at most, waiting for aborted transactions in `mid`. */
+const maxFirstKills = scaled({ short: 8, full: 20 });
+/** Kills once both stages run (taking turns). */
+const maxChainedKills = scaled({ short: 4, full: 40 });
+/**
+ * Small batches with little simulated work: a batch spends much of its time with its records written and its
+ * transaction open, where a kill aborts it; and the run lasts long enough for the kills.
+ */
+const work = { batchSize: 20, delayMs: 1, concurrency: 20 };
+/** The second stage's fetches: smaller than most of `mid`'s batches, so that an aborted range and its marker come apart. */
+const secondFetchMaxBytes = 1_024;
+const outputTimeoutMs = scaled({ short: 120_000, full: 900_000 });
+
+/** One pipeline of the chain: a group of two worker slots, each with its own instance id. */
+interface Stage {
+  readonly config: Omit<ChaosWorkerConfig, 'instanceId'>;
+  readonly slots: { readonly instanceId: string; worker: ChaosWorker }[];
+  readonly workers: ChaosWorker[];
+  readonly killedAt: number[];
+}
+
+function startStage(name: string, input: string, output: string, options: Partial<ChaosWorkerConfig> = {}): Stage {
+  const config = { brokers: [broker], group: unique(`chained-${name}`), input, output, failureMode: 'atomic' as const, ...work, ...options };
+  const workers: ChaosWorker[] = [];
+  const slots = ['a', 'b'].map((slot) => {
+    const instanceId = unique(`${name}-${slot}`);
+    const worker = spawnWorker({ ...config, instanceId });
+    workers.push(worker);
+    return { instanceId, worker };
+  });
+  return { config, slots, workers, killedAt: [] };
+}
+
+/** The stage's group has committed its whole input. */
+async function caughtUp(stage: Stage): Promise<boolean> {
+  const progress = await groupProgress(broker, stage.config.group, stage.config.input, partitions).catch(() => []);
+  return progress.length === partitions && progress.every((p) => p.committed >= p.end);
+}
+
+/**
+ * Kills a worker of the stage a few milliseconds after it committed a batch, so that the kill lands while it works
+ * on the next one (often with the records written and the transaction open), and starts it again. False when no
+ * worker of the stage committed anything within `busyWithinMs` (the stage is idle).
+ */
+async function killOne(stage: Stage, busyWithinMs = 20_000): Promise<boolean> {
+  const since = Date.now();
+  const committing = stage.slots.map((slot) => slot.worker.until((e) => e.committed === true && e.at >= since, busyWithinMs).then(() => slot));
+  const slot = await Promise.any(committing).catch(() => undefined);
+  if (!slot) return false;
+  await new Promise((resolve) => setTimeout(resolve, randomBetween(0, 15)));
+  slot.worker.kill('SIGKILL');
+  await slot.worker.exited;
+  stage.killedAt.push(Date.now());
+  slot.worker = spawnWorker({ ...stage.config, instanceId: slot.instanceId });
+  stage.workers.push(slot.worker);
+  return true;
+}
+
+/**
+ * Records of aborted transactions in a topic: read_uncommitted positions below what read_committed reached that
+ * read_committed does not have (read in that order, so that records written in between are not counted).
+ */
+async function abortedRecords(topic: string): Promise<number> {
+  const committed = await kcatRead(broker, topic);
+  const all = await kcatRead(broker, topic, { isolation: 'read_uncommitted' });
+  const key = (m: KafkaMessage) => `${m.partition}:${m.offset}`;
+  const seen = new Set(committed.map(key));
+  const reached = new Map<number, bigint>();
+  for (const m of committed) if (m.offset > (reached.get(m.partition) ?? -1n)) reached.set(m.partition, m.offset);
+  return all.filter((m) => m.offset < (reached.get(m.partition) ?? -1n) && !seen.has(key(m))).length;
+}
+
+/** Longest time from a kill to the stage's next committed batch (by any of its workers). */
+function recoveryMs(stage: Stage): number {
+  const commits = stage.workers.flatMap((w) => w.events.filter((e) => e.committed).map((e) => e.at)).sort((a, b) => a - b);
+  return Math.max(0, ...stage.killedAt.map((at) => (commits.find((c) => c > at) ?? at) - at));
+}
+
+const pause = () => new Promise((resolve) => setTimeout(resolve, randomBetween(...killEveryMs)));
+
+describe(`two chained exactly-once pipelines, workers killed with SIGKILL every ${killEveryMs[0] / 1000}–${killEveryMs[1] / 1000} s over ${count} records`, () => {
+  it('the final output is exact', async ({ expect }) => {
+    const started = performance.now();
+    const topics = await freshTopics('chained', partitions, ['in', 'mid', 'out'], broker);
+    await produce(broker, topics.in as string, events(count));
+    const first = startStage('first', topics.in as string, topics.mid as string);
+
+    while (first.killedAt.length < maxFirstKills && (await abortedRecords(topics.mid as string)) === 0) {
+      await pause();
+      if (!(await killOne(first))) break;
+    }
+    const second = startStage('second', topics.mid as string, topics.out as string, { fetchMaxBytes: secondFetchMaxBytes });
+    for (let turn = 0, kills = 0; kills < maxChainedKills; turn++) {
+      await pause();
+      const firstDone = await caughtUp(first);
+      if (firstDone && (await caughtUp(second))) break;
+      if (await killOne(turn % 2 === 0 && !firstDone ? first : second)) kills++;
+    }
+    // The first stage's output complete before the second is judged: the second caught up with a `mid` that is still
+    // growing is not done.
+    const mid = await awaitOutput(broker, topics.mid as string, count, { group: first.config.group, input: first.config.input, partitions, timeoutMs: outputTimeoutMs });
+    const output = await awaitOutput(broker, topics.out as string, count, { group: second.config.group, input: second.config.input, partitions, timeoutMs: outputTimeoutMs });
+    const exits = await Promise.all([...first.slots, ...second.slots].map((slot) => slot.worker.stop()));
+    const midResult = audit(mid, count);
+    const result = audit(output, count);
+    report('chained exactly-once', {
+      records: count,
+      faults: `${first.killedAt.length} + ${second.killedAt.length} SIGKILL (first + second stage)`,
+      lost: result.missing.length,
+      duplicated: result.duplicates,
+      recoveryMs: Math.max(recoveryMs(first), recoveryMs(second)),
+      workers: first.workers.length + second.workers.length,
+      // What the second stage had to skip.
+      abortedInMid: await abortedRecords(topics.mid as string),
+      seconds: Math.round((performance.now() - started) / 1000),
+    });
+
+    expect(first.killedAt.length + second.killedAt.length).toBeGreaterThanOrEqual(3);
+    expect(exits.map((e) => e.code)).toEqual([0, 0, 0, 0]);
+    expect({ ...midResult, missing: midResult.missing.slice(0, 20) }).toEqual({ records: count, distinct: count, duplicates: 0, missing: [] });
+    expect({ ...result, missing: result.missing.slice(0, 20) }).toEqual({ records: count, distinct: count, duplicates: 0, missing: [] });
+  });
+});
