@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI soaks (issue 7): 1,000,000 records through real Kafka at-least-once and exactly-once on Node, a shorter run on
+# CI soaks: 1,000,000 records through real Kafka at-least-once and exactly-once on Node, a shorter run on
 # Bun. Each soak exits non-zero on any lost, duplicated or out-of-order record; every summary is printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
