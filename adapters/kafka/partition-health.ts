@@ -32,11 +32,16 @@ export class PartitionHealth {
   readonly #platform: Platform;
   readonly #blocks: PartitionBlocks;
   readonly #watchdog: ProgressWatchdog;
+  readonly #stallTimeoutMs: number;
   #probing = false;
   #probedAt = Number.NEGATIVE_INFINITY;
+  /** Since when no partition has been assigned here, and whether that was logged. */
+  #unassignedSince: number | undefined;
+  #unassignedLogged = false;
 
   constructor(platform: Platform, stallTimeoutMs: number) {
     this.#platform = platform;
+    this.#stallTimeoutMs = stallTimeoutMs;
     this.#blocks = new PartitionBlocks(platform);
     this.#watchdog = new ProgressWatchdog(platform, stallTimeoutMs);
   }
@@ -74,21 +79,43 @@ export class PartitionHealth {
    */
   tick(consumer: KafkaConsumer, stream: Stream | undefined, lastStage: string): boolean {
     const assignments = consumer.assignments;
+    const now = this.#platform.clock.monotonic();
     if (assignments) {
       const assigned = assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
       this.#blocks.retain(new Set(assigned.map((p) => floorKey(p.topic, p.partition))));
       this.#watchdog.assigned(assigned);
     }
+    this.#watchAssignment((assignments ?? []).some((a) => a.partitions.length > 0), now);
     this.#blocks.remind();
     const retry = this.#blocks.due().length > 0;
     const recover = this.#watchdog.check(lastStage, (topic, partition) => this.#blocks.has(topic, partition)).length > 0;
     const quiet = this.#watchdog.quiet();
-    const now = this.#platform.clock.monotonic();
     if (quiet.length > 0 && !this.#probing && now - this.#probedAt >= probeEveryMs) {
       this.#probedAt = now;
       void this.#probe(consumer, stream, quiet);
     }
     return retry || recover;
+  }
+
+  /**
+   * An instance without partitions for the stall timeout says so once (the watchdog has nothing to watch then): more
+   * instances than partitions, or a group membership lost and not regained. Readiness reports it all along.
+   */
+  #watchAssignment(hasPartitions: boolean, now: number): void {
+    const { logger } = this.#platform;
+    if (hasPartitions) {
+      if (this.#unassignedLogged) logger.info({ withoutForMs: Math.round(now - (this.#unassignedSince ?? now)) }, 'partitions assigned to this instance again');
+      this.#unassignedSince = undefined;
+      this.#unassignedLogged = false;
+      return;
+    }
+    this.#unassignedSince ??= now;
+    if (this.#unassignedLogged || this.#stallTimeoutMs <= 0 || now - this.#unassignedSince < this.#stallTimeoutMs) return;
+    this.#unassignedLogged = true;
+    logger.warn(
+      { forMs: Math.round(now - this.#unassignedSince) },
+      'no partition assigned to this instance for the stall timeout (more instances than partitions, or its group membership was lost)',
+    );
   }
 
   problems(): PartitionProblems {
