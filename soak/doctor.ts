@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../core/index.ts';
+import { SoakExit } from './exit-status.ts';
 import { resolveSoakOptions, usage } from './options.ts';
 import { runSoak } from './soak.ts';
 
@@ -15,7 +16,7 @@ try {
   if (options?.cpuProf) throw new ConfigError('--cpu-prof', 'cannot be combined with soak:doctor');
 } catch (error) {
   process.stderr.write(`soak:doctor: ${error instanceof Error ? error.message : String(error)}\n\n${usage}\n`);
-  process.exit(2);
+  process.exit(SoakExit.usage);
 }
 if (!options) {
   process.stdout.write(`${usage}\n`);
@@ -27,7 +28,7 @@ if (!options) {
     stopTimeoutMs: 300_000,
   }).catch((error: unknown) => {
     process.stderr.write(`soak:doctor: ${error instanceof Error ? error.message : String(error)}\n`);
-    return { exitCode: 3 };
+    return { exitCode: error instanceof ConfigError ? SoakExit.usage : SoakExit.unfinished };
   });
   process.stderr.write(`soak:doctor: Clinic Doctor report in ${join(out, 'doctor.html')}\n`);
   process.exit(exitCode);

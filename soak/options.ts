@@ -38,6 +38,26 @@ export interface SoakOptions {
   readonly logLevel: LogLevel;
   /** Leave each phase's topics on the broker (by default they are deleted once the phase is verified). */
   readonly keepTopics: boolean;
+  /** A previous run's summary.json to compare with (and to measure --max-regression-pct against). */
+  readonly baseline: string | undefined;
+  readonly gates: GateLimits;
+}
+
+/** Limits the run must meet, or the soak exits with the gate status (gates.ts); absent: not checked. */
+export interface GateLimits {
+  readonly maxP99Ms?: number;
+  readonly maxP50Ms?: number;
+  /** Records per second committed (the median over rounds with --repeat). */
+  readonly minThroughput?: number;
+  readonly maxRssGrowthPct?: number;
+  /** Records lost, over every phase of every round; 0 unless set. */
+  readonly maxLost: number;
+  /** Records delivered twice or more, over every phase of every round; 0 unless set. */
+  readonly maxDuplicated: number;
+  /** With --baseline: throughput down, or p99 up, by more than this %. */
+  readonly maxRegressionPct?: number;
+  /** With --compare raw: pipeline throughput / raw loop throughput at least this. */
+  readonly minRawRatio?: number;
 }
 
 export const LogLevels = ['debug', 'info', 'warn', 'error'] as const;
@@ -46,10 +66,12 @@ export type LogLevel = (typeof LogLevels)[number];
 export const usage = `Usage: npm run soak -- [--messages N] [--mode alo|eos] [--runtime node|bun] [--rate R] [--preload] [--compare raw] [--repeat K]
                         [--out DIR] [--deadline-s S] [--partitions P] [--batch-size B] [--commit-interval-ms MS]
                         [--brokers host:port,...] [--log-level LEVEL] [--cpu-prof] [--keep-topics]
+                        [--baseline DIR/summary.json] [gates: --max-p99-ms N --max-p50-ms N --min-throughput N
+                        --max-rss-growth-pct N --max-lost N --max-duplicated N --max-regression-pct N --min-raw-ratio R]
 
 Produces N unique ~1 KB JSON records into a fresh input topic, runs the pipeline as its own process (no-op
 transform) and verifies the output topic with read_committed: lost, duplicated, out-of-order records and
-end-to-end latency (HDR). Writes summary.json, latency.csv, plots (SVG, PNG) and report.html into DIR.
+end-to-end latency (HDR). Writes summary.json, summary.md, latency.csv, lag.csv, plots (SVG, PNG) and report.html into DIR.
 
   --messages N            records to produce (default 1000000)
   --mode alo|eos          at-least-once (skip-and-log) or exactly-once (atomic) (default alo)
@@ -68,13 +90,33 @@ end-to-end latency (HDR). Writes summary.json, latency.csv, plots (SVG, PNG) and
   --log-level LEVEL       log level of the process under test: debug, info, warn, error (default warn)
   --keep-topics           keep each phase's input and output topics (default: deleted after the phase; a million
                           records leave about 2 GB per phase on the broker)
+  --baseline FILE         a previous run's summary.json (or its directory): this run against it, in % (and plotted)
 
-Exit status: 0 all records exactly once and in order; 1 lost, duplicated or out-of-order records; 2 bad usage;
-3 a phase failed (deadline, process exit).`;
+Gates (the run fails with exit status 4 when one is not met; each is listed in summary.md):
+  --max-p99-ms N          p99 latency (time in the backlog without --rate) at most N ms
+  --max-p50-ms N          p50 latency at most N ms
+  --min-throughput N      committed records/s at least N (median over rounds with --repeat)
+  --max-rss-growth-pct N  RSS growth after warm-up at most N %
+  --max-lost N            records lost, all phases (default 0)
+  --max-duplicated N      records duplicated, all phases (default 0)
+  --max-regression-pct N  with --baseline: throughput down or p99 up by at most N %
+  --min-raw-ratio R       with --compare raw: pipeline / raw loop throughput at least R
+
+Exit status: 0 every record exactly once and in order (or within --max-lost/--max-duplicated) and every gate met;
+1 out-of-order or unknown records; 2 bad usage (flags, --baseline unreadable); 3 a phase did not finish (deadline,
+process exit, producer failure); 4 a gate failed.`;
 
 const whole = (flag: string, text: string | undefined, fallback: number, min = 1): number => {
   if (text === undefined) return fallback;
   return checkWholeNumber(flag, /^\d+$/.test(text) ? Number(text) : text, min);
+};
+
+/** A gate's limit: a finite number ≥ `min` (1e12 is fine), or absent. */
+const limit = (flag: string, text: string | undefined, min = 0): number | undefined => {
+  if (text === undefined) return undefined;
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(value) || value < min) throw new ConfigError(flag, `must be a number ≥ ${min}; got ${JSON.stringify(text)}`);
+  return value;
 };
 
 const brokersOf = (text: string): string[] => {
@@ -111,6 +153,15 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
         repeat: { type: 'string' },
         'cpu-prof': { type: 'boolean' },
         'keep-topics': { type: 'boolean' },
+        baseline: { type: 'string' },
+        'max-p99-ms': { type: 'string' },
+        'max-p50-ms': { type: 'string' },
+        'min-throughput': { type: 'string' },
+        'max-rss-growth-pct': { type: 'string' },
+        'max-lost': { type: 'string' },
+        'max-duplicated': { type: 'string' },
+        'max-regression-pct': { type: 'string' },
+        'min-raw-ratio': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -129,6 +180,20 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
   if (values.preload && rate !== undefined) throw new ConfigError('--preload', 'cannot be combined with --rate (open loop needs the producer running)');
   if (values['cpu-prof'] && runtime !== 'node') throw new ConfigError('--cpu-prof', 'needs --runtime node');
   const compare = values.compare === undefined ? undefined : checkOneOf('--compare', values.compare, CompareTargets);
+  if (values.baseline === '') throw new ConfigError('--baseline', 'must name a previous run\'s summary.json');
+  if (values['max-regression-pct'] !== undefined && values.baseline === undefined) throw new ConfigError('--max-regression-pct', 'needs --baseline (the run to compare with)');
+  if (values['min-raw-ratio'] !== undefined && compare !== 'raw') throw new ConfigError('--min-raw-ratio', 'needs --compare raw (the raw loop to compare with)');
+  const optional = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
+  const gates: GateLimits = {
+    ...optional('maxP99Ms', limit('--max-p99-ms', values['max-p99-ms'])),
+    ...optional('maxP50Ms', limit('--max-p50-ms', values['max-p50-ms'])),
+    ...optional('minThroughput', limit('--min-throughput', values['min-throughput'])),
+    ...optional('maxRssGrowthPct', limit('--max-rss-growth-pct', values['max-rss-growth-pct'])),
+    maxLost: whole('--max-lost', values['max-lost'], 0, 0),
+    maxDuplicated: whole('--max-duplicated', values['max-duplicated'], 0, 0),
+    ...optional('maxRegressionPct', limit('--max-regression-pct', values['max-regression-pct'])),
+    ...optional('minRawRatio', limit('--min-raw-ratio', values['min-raw-ratio'])),
+  };
   const defaultDeadline = rate === undefined ? 120 + Math.ceil(messages / 2_000) : 120 + Math.ceil((1.5 * messages) / rate);
   return {
     messages,
@@ -147,5 +212,7 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
     cpuProf: values['cpu-prof'] ?? false,
     logLevel: checkOneOf('--log-level', values['log-level'] ?? 'warn', LogLevels),
     keepTopics: values['keep-topics'] ?? false,
+    baseline: values.baseline === undefined ? undefined : resolve(values.baseline),
+    gates,
   };
 }

@@ -1,9 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { baselinePercentiles } from './baseline.ts';
+import { lagCsv, lagPoints } from './lag-sampler.ts';
 import type { PhaseResult } from './phase.ts';
-import { histogramSpec, percentileSpec, pngOf, svgOf, timelineSpec } from './plots.ts';
+import { histogramSpec, lagSpec, latencyAxis, percentileSpec, pngOf, svgOf, timelineSpec } from './plots.ts';
 import type { ProcessSample } from './process-metrics.ts';
 import { reportHtml } from './report-html.ts';
+import { summaryMarkdown } from './summary-md.ts';
 import type { SoakSummary } from './summary.ts';
 
 const processCsv = (samples: readonly ProcessSample[]): string =>
@@ -15,11 +18,12 @@ const processCsv = (samples: readonly ProcessSample[]): string =>
   ].join('\n') + '\n';
 
 /**
- * Writes DIR/summary.json, latency.csv (HdrHistogram percentile distribution, ms), process.csv, the latency histogram,
- * percentile and timeline plots as SVG and PNG, and report.html. With a raw phase: raw-latency.csv and raw-process.csv,
- * and both phases in the plots. Returns the files written.
+ * Writes DIR/summary.json, summary.md, latency.csv (HdrHistogram percentile distribution, ms), process.csv, lag.csv,
+ * the latency histogram, percentile, timeline and lag plots as SVG and PNG, and report.html. With a raw phase:
+ * raw-latency.csv, raw-process.csv and raw-lag.csv, and both phases in the plots; with a baseline, its percentiles in
+ * the percentile plot. Returns the files written.
  */
-export async function writeOutputs(dir: string, summary: SoakSummary, pipeline: PhaseResult, raw: PhaseResult | undefined): Promise<string[]> {
+export async function writeOutputs(dir: string, summary: SoakSummary, pipeline: PhaseResult, raw: PhaseResult | undefined, baseline?: SoakSummary): Promise<string[]> {
   const phases = raw ? [pipeline, raw] : [pipeline];
   const written: string[] = [];
   const write = (name: string, content: string | Buffer) => {
@@ -27,16 +31,23 @@ export async function writeOutputs(dir: string, summary: SoakSummary, pipeline: 
     written.push(name);
   };
   write('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+  write('summary.md', summaryMarkdown(summary));
   for (const phase of phases) {
     const prefix = phase.name === 'pipeline' ? '' : `${phase.name}-`;
     write(`${prefix}latency.csv`, phase.histogram.percentileCsv());
     write(`${prefix}process.csv`, processCsv(phase.samples));
+    write(`${prefix}lag.csv`, lagCsv(phase.lag));
   }
+  const axis = latencyAxis(summary.rate_msgs_per_s !== null);
+  const percentiles = phases.map((p) => ({ phase: p.name as string, points: p.histogram.percentiles() }));
+  if (baseline) percentiles.push({ phase: 'baseline', points: baselinePercentiles(baseline) });
   const what = `${summary.mode} on ${summary.runtime}, ${summary.messages.toLocaleString('en-US')} records${summary.rate_msgs_per_s ? ` at ${summary.rate_msgs_per_s.toLocaleString('en-US')}/s` : ''}`;
+  const heading = summary.rate_msgs_per_s === null ? 'Time in the backlog' : 'Latency';
   const specs = {
-    'latency-histogram': histogramSpec(phases.map((p) => ({ phase: p.name, points: p.histogram.buckets() })), `Latency histogram (${what})`),
-    'latency-percentiles': percentileSpec(phases.map((p) => ({ phase: p.name, points: p.histogram.percentiles() })), `Latency by percentile (${what})`),
+    'latency-histogram': histogramSpec(phases.map((p) => ({ phase: p.name, points: p.histogram.buckets() })), `${heading} histogram (${what})`, axis),
+    'latency-percentiles': percentileSpec(percentiles, `${heading} by percentile (${what})`, axis),
     'process-timeline': timelineSpec(phases.map((p) => ({ phase: p.name, points: p.samples })), `Process under test (${what})`),
+    'lag-timeline': lagSpec(phases.map((p) => ({ phase: p.name, points: lagPoints(p.lag) })), `Lag on the input topic (${what})`),
   };
   const svgs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(specs)) {
@@ -51,6 +62,7 @@ export async function writeOutputs(dir: string, summary: SoakSummary, pipeline: 
       histogram: svgs['latency-histogram'] ?? '',
       percentiles: svgs['latency-percentiles'] ?? '',
       timeline: svgs['process-timeline'] ?? '',
+      lag: svgs['lag-timeline'] ?? '',
     }),
   );
   return written;

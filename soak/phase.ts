@@ -5,6 +5,8 @@ import type { AuditCounts } from './audit.ts';
 import { CommitWatcher, steadyRate } from './commit-watcher.ts';
 import type { LatencyHistogram, LatencySummary } from './histogram.ts';
 import { deleteTopics, ensureTopics, waitForGroup } from './kafka-admin.ts';
+import { LagSampler } from './lag-sampler.ts';
+import type { LagSample } from './lag-sampler.ts';
 import type { SoakOptions } from './options.ts';
 import { pipelineConfig } from './pipeline-config.ts';
 import { MetricsSampler, processFigures } from './process-metrics.ts';
@@ -52,6 +54,8 @@ export interface PhaseResult {
   readonly latency: LatencySummary;
   readonly histogram: LatencyHistogram;
   readonly samples: readonly ProcessSample[];
+  /** The input topic's end offsets and the group's committed offsets, per partition, every 500 ms. */
+  readonly lag: readonly LagSample[];
   readonly process: ProcessFigures;
   readonly exit: Exit;
   /** Why the phase did not finish: deadline, process exit, producer failure. */
@@ -105,6 +109,7 @@ export async function runPhase(name: PhaseName, options: SoakOptions, hooks: Pha
   const progress = () => ({ produced: producer.produced, consumed: verifier.audit.consumed });
   const sampler = new MetricsSampler(proc.url, progress);
   const commits = new CommitWatcher(options.brokers, groupId);
+  const lag = new LagSampler(options.brokers, groupId, topics.input, options.partitions);
   const live = new LiveProgress(label, progress);
   let failure: string | undefined;
   let exit: Exit | undefined;
@@ -112,6 +117,7 @@ export async function runPhase(name: PhaseName, options: SoakOptions, hooks: Pha
     await Promise.all([verifier.start(), waitForGroup(options.brokers, groupId, 60_000, proc.exited)]);
     sampler.start();
     commits.start();
+    lag.start();
     live.start();
     const produced = preloaded ?? producer.run(stopProducing.signal);
     failure = await completion(producer, verifier, produced, proc.exited, deadline);
@@ -119,13 +125,13 @@ export async function runPhase(name: PhaseName, options: SoakOptions, hooks: Pha
     await produced.catch(() => {});
     // A moment more, for duplicates arriving after the last new record.
     if (!failure) await sleep(1_000);
-    await sampler.scrape();
+    await Promise.all([sampler.scrape(), lag.sample()]);
   } catch (error) {
     failure ??= String(error);
   } finally {
     stopProducing.abort();
     sampler.stop();
-    await commits.stop();
+    await Promise.all([commits.stop(), lag.stop()]);
     live.stop();
     exit = await proc.stop(hooks.stopTimeoutMs ?? 30_000);
     if (exit.code !== 0) failure ??= `the process did not drain and exit 0 on ${hooks.stopSignal ?? 'SIGTERM'} (${exit.code ?? exit.signal})`;
@@ -156,6 +162,7 @@ export async function runPhase(name: PhaseName, options: SoakOptions, hooks: Pha
     latency: verifier.latency.summary(),
     histogram: verifier.latency,
     samples: sampler.samples,
+    lag: lag.samples,
     process: processFigures(sampler.samples, messages),
     exit,
     failure,

@@ -3,6 +3,7 @@ import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Bucket, PercentilePoint } from './histogram.ts';
+import type { LagPoint } from './lag-sampler.ts';
 import type { ProcessSample } from './process-metrics.ts';
 
 /** Points of one phase (pipeline, raw), so two phases share a chart. */
@@ -13,10 +14,19 @@ export interface Series<T> {
 
 const config = { font: 'sans-serif' };
 
-const colors = { domain: ['pipeline', 'raw'], range: ['#1f77b4', '#ff7f0e'] };
+const palette: Record<string, string> = { pipeline: '#1f77b4', raw: '#ff7f0e', baseline: '#7f7f7f' };
+
+/** A colour per phase that is in the chart, and only those: no legend entry for a phase that did not run. */
+const colors = (series: readonly Series<unknown>[]) => {
+  const domain = [...new Set(series.map((s) => s.phase))];
+  return { domain, range: domain.map((phase) => palette[phase] ?? '#2ca02c') };
+};
+
+/** Axis title of the latency figures: without --rate records wait in the topic from the start. */
+export const latencyAxis = (openLoop: boolean): string => (openLoop ? 'end-to-end latency (ms)' : 'time in the backlog, send → output (ms)');
 
 /** Latency on a log axis, records per bucket (log-spaced buckets). */
-export function histogramSpec(series: readonly Series<Bucket>[], title: string): TopLevelSpec {
+export function histogramSpec(series: readonly Series<Bucket>[], title: string, axis = latencyAxis(true)): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config,
@@ -26,16 +36,19 @@ export function histogramSpec(series: readonly Series<Bucket>[], title: string):
     data: { values: series.flatMap((s) => s.points.filter((b) => b.count > 0).map((b) => ({ ...b, phase: s.phase }))) },
     mark: { type: 'rect', opacity: 0.6 },
     encoding: {
-      x: { field: 'fromMs', type: 'quantitative', scale: { type: 'log' }, title: 'end-to-end latency (ms, log scale)' },
+      x: { field: 'fromMs', type: 'quantitative', scale: { type: 'log' }, title: axis.replace(/\(ms\)$/, '(ms, log scale)') },
       x2: { field: 'toMs' },
       y: { field: 'count', type: 'quantitative', title: 'records', stack: null },
-      color: { field: 'phase', type: 'nominal', scale: colors, title: null },
+      color: { field: 'phase', type: 'nominal', scale: colors(series), title: null },
     },
   };
 }
 
-/** HdrHistogram's percentile plot: x is 1/(1 − percentile) on a log axis, labelled as percentiles. */
-export function percentileSpec(series: readonly Series<PercentilePoint>[], title: string): TopLevelSpec {
+/**
+ * HdrHistogram's percentile plot: x is 1/(1 − percentile) on a log axis, labelled as percentiles. A `baseline` series
+ * (a previous run's few percentiles from its summary.json) is drawn beside this run's.
+ */
+export function percentileSpec(series: readonly Series<PercentilePoint>[], title: string, axis = latencyAxis(true)): TopLevelSpec {
   const values = series.flatMap((s) => {
     const total = s.points.at(-1)?.count ?? 1;
     return s.points.map((p) => ({ phase: s.phase, latencyMs: p.latencyMs, percentile: p.percentile, inverse: p.percentile >= 100 ? total : 1 / (1 - p.percentile / 100) }));
@@ -58,8 +71,8 @@ export function percentileSpec(series: readonly Series<PercentilePoint>[], title
         axis: { values: ticks, labelExpr: "format(100 - 100 / datum.value, '.5~f') + '%'", grid: true },
         title: 'percentile',
       },
-      y: { field: 'latencyMs', type: 'quantitative', title: 'end-to-end latency (ms)' },
-      color: { field: 'phase', type: 'nominal', scale: colors, title: null },
+      y: { field: 'latencyMs', type: 'quantitative', title: axis },
+      color: { field: 'phase', type: 'nominal', scale: colors(series), title: null },
     },
   };
 }
@@ -80,7 +93,7 @@ export function timelineSpec(series: readonly Series<ProcessSample>[], title: st
     encoding: {
       x: { field: 't', type: 'quantitative' as const, title: 'seconds' },
       y: { field, type: 'quantitative' as const, title: label },
-      color: { field: 'phase', type: 'nominal' as const, scale: colors, title: null },
+      color: { field: 'phase', type: 'nominal' as const, scale: colors(series), title: null },
     },
   });
   return {
@@ -89,6 +102,46 @@ export function timelineSpec(series: readonly Series<ProcessSample>[], title: st
     title,
     data: { values },
     vconcat: [panel('rate', 'records out / s'), panel('rssMb', 'RSS (MiB)'), panel('loopP99Ms', 'event-loop p99 (ms)')],
+  };
+}
+
+/** The group's lag on the input topic over time, and its committed offsets against the topic's end offsets. */
+export function lagSpec(series: readonly Series<LagPoint>[], title: string): TopLevelSpec {
+  const lag = series.flatMap((s) => s.points.map((p) => ({ phase: s.phase, t: p.tS, lag: p.lag })));
+  const offsets = series.flatMap((s) =>
+    s.points.flatMap((p) => [
+      { phase: s.phase, t: p.tS, offset: p.end, of: 'end of topic' },
+      { phase: s.phase, t: p.tS, offset: p.committed, of: 'committed' },
+    ]),
+  );
+  const x = { field: 't', type: 'quantitative' as const, title: 'seconds' };
+  const color = { field: 'phase', type: 'nominal' as const, scale: colors(series), title: null };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config,
+    title,
+    vconcat: [
+      {
+        width: 640,
+        height: 160,
+        data: { values: lag },
+        mark: { type: 'line' },
+        encoding: { x, y: { field: 'lag', type: 'quantitative', title: 'lag (records)' }, color },
+      },
+      {
+        width: 640,
+        height: 160,
+        data: { values: offsets },
+        mark: { type: 'line' },
+        encoding: {
+          x,
+          y: { field: 'offset', type: 'quantitative', title: 'offsets, all partitions' },
+          color,
+          strokeDash: { field: 'of', type: 'nominal', title: null },
+          detail: { field: 'phase', type: 'nominal' },
+        },
+      },
+    ],
   };
 }
 

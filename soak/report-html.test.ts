@@ -23,6 +23,8 @@ const phase: PhaseFigures = {
   event_loop_delay_p99_ms: 20,
   event_loop_delay_p99_median_ms: 12,
   cpu_us_per_record: 35.5,
+  max_lag: 5_000,
+  lag_at_end: 0,
   input_topic: 'soak-in',
   output_topic: 'soak-out',
   group_id: 'g',
@@ -49,6 +51,7 @@ const summary = (overrides: Partial<SoakSummary> = {}): SoakSummary => ({
   versions: { orchestron: '0.1.0', runtime: 'node 24', '@platformatic/kafka': '2.12.1', kafka: '4.3.1' },
   started_at: '2026-01-01T00:00:00.000Z',
   finished_at: '2026-01-01T00:01:00.000Z',
+  topics_kept: false,
   ...overrides,
 });
 

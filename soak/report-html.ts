@@ -1,9 +1,14 @@
+import { changeText, worse } from './baseline.ts';
+import { exitMeaning } from './exit-status.ts';
+import { latencyName, withUnit } from './gates.ts';
+import { machineLine } from './machine.ts';
 import type { PhaseFigures, SoakSummary } from './summary.ts';
 
 export interface ReportPlots {
   readonly histogram: string;
   readonly percentiles: string;
   readonly timeline: string;
+  readonly lag?: string;
 }
 
 const escape = (text: string): string =>
@@ -14,8 +19,9 @@ const num = (value: number | null | undefined, digits = 0): string =>
 
 const row = (label: string, ...cells: string[]): string => `<tr><th>${escape(label)}</th>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 
-function figuresRows(phases: readonly PhaseFigures[]): string {
+function figuresRows(summary: SoakSummary, phases: readonly PhaseFigures[]): string {
   const by = (pick: (f: PhaseFigures) => string) => phases.map(pick);
+  const latency = latencyName(summary);
   return [
     row('produced', ...by((f) => num(f.produced))),
     row('consumed (distinct)', ...by((f) => num(f.consumed))),
@@ -25,21 +31,54 @@ function figuresRows(phases: readonly PhaseFigures[]): string {
     row('throughput (records/s committed, 10–90 %)', ...by((f) => num(f.throughput_msgs_per_s))),
     row('verifier (records out/s seen)', ...by((f) => num(f.verifier_msgs_per_s))),
     row('producer (records in/s)', ...by((f) => num(f.produce_msgs_per_s))),
-    row('latency p50 / p90 (ms)', ...by((f) => `${num(f.latency_ms.p50, 1)} / ${num(f.latency_ms.p90, 1)}`)),
-    row('latency p99 / p99.9 / max (ms)', ...by((f) => `${num(f.latency_ms.p99, 1)} / ${num(f.latency_ms.p999, 1)} / ${num(f.latency_ms.max, 1)}`)),
+    row(`${latency} p50 / p90 (ms)`, ...by((f) => `${num(f.latency_ms.p50, 1)} / ${num(f.latency_ms.p90, 1)}`)),
+    row(`${latency} p99 / p99.9 / max (ms)`, ...by((f) => `${num(f.latency_ms.p99, 1)} / ${num(f.latency_ms.p999, 1)} / ${num(f.latency_ms.max, 1)}`)),
     row('CPU per record (µs)', ...by((f) => num(f.cpu_us_per_record, 1))),
     row('peak RSS (MiB)', ...by((f) => num(f.peak_rss_mb, 1))),
     row('RSS growth after warm-up (%)', ...by((f) => num(f.rss_growth_pct, 1))),
     row('event-loop delay p99, worst second / median second (ms)', ...by((f) => `${num(f.event_loop_delay_p99_ms, 1)} / ${num(f.event_loop_delay_p99_median_ms, 1)}`)),
-    row('input → output topic', ...by((f) => `<code>${escape(f.input_topic)}</code> → <code>${escape(f.output_topic)}</code>`)),
+    row('highest lag on the input topic (records)', ...by((f) => num(f.max_lag))),
+    // Deleted topics cannot be looked at: named only when --keep-topics kept them.
+    ...(summary.topics_kept ? [row('input → output topic (kept)', ...by((f) => `<code>${escape(f.input_topic)}</code> → <code>${escape(f.output_topic)}</code>`))] : []),
     row('process', ...by((f) => `${escape(f.entrypoint)}: <code>${escape(f.command)}</code>`)),
     row('exit', ...by((f) => escape(f.failure ?? `code ${f.exit_code ?? '—'}${f.exit_signal ? `, ${f.exit_signal}` : ''}`))),
   ].join('\n');
 }
 
-/** One self-contained page: verdict, figures (pipeline and raw side by side), the three plots inline. */
+function gatesTable(summary: SoakSummary): string {
+  if (!summary.gates || summary.gates.length === 0) return '';
+  const rows = summary.gates.map(
+    (g) =>
+      `<tr><td><code>${escape(g.gate)}</code></td><td>${escape(g.what)}</td><td>${escape(`${g.kind === 'max' ? '≤' : '≥'} ${withUnit(g.limit, g.unit)}`)}</td>` +
+      `<td>${escape(withUnit(g.figure, g.unit))}</td><td class="${g.passed ? 'ok' : 'fail'}">${g.passed ? 'pass' : 'FAIL'}</td></tr>`,
+  );
+  return `<h2>Gates</h2>
+<table>
+<tr><th>gate</th><th>what</th><th>limit</th><th>figure</th><th>result</th></tr>
+${rows.join('\n')}
+</table>`;
+}
+
+function baselineTable(summary: SoakSummary): string {
+  const b = summary.baseline;
+  if (!b) return '';
+  const rows = b.figures.map(
+    (f) => `<tr><th>${escape(`${f.name} (${f.unit})`)}</th><td>${num(f.baseline, 2)}</td><td>${num(f.current, 2)}</td><td${worse(f) ? ' class="fail"' : ''}>${escape(changeText(f.change_pct))}</td></tr>`,
+  );
+  return `<h2>Against the baseline</h2>
+<p><code>${escape(b.path)}</code>${b.started_at ? `, run ${escape(b.started_at)}` : ''}. Its percentiles are the grey line in the percentile plot.</p>
+<table>
+<tr><th></th><th>baseline</th><th>this run</th><th>change</th></tr>
+${rows.join('\n')}
+</table>`;
+}
+
+/** One self-contained page: verdict, gates, figures (pipeline and raw side by side), the baseline, the plots inline. */
 export function reportHtml(summary: SoakSummary, plots: ReportPlots): string {
   const phases: PhaseFigures[] = summary.compare ? [summary, summary.compare.raw] : [summary];
+  const latency = latencyName(summary);
+  const status = summary.exit_status;
+  const gateVerdict = status === undefined ? '' : `<p class="${status === 0 ? 'ok' : 'fail'}">Exit status ${status}: ${escape(exitMeaning(status))}.</p>`;
   const headers = summary.compare ? '<th></th><th>pipeline</th><th>raw loop</th>' : '<th></th><th>pipeline</th>';
   const verdict = summary.ok
     ? '<p class="ok">Every record arrived exactly once, in order.</p>'
@@ -78,26 +117,37 @@ figcaption { color: #555; max-width: 800px; }
 <h1>Soak: ${escape(summary.mode)} (${escape(summary.failure_mode)}) on ${escape(summary.runtime)}</h1>
 ${verdict}
 <p>${num(summary.messages)} records of ${num(summary.record_bytes)} bytes over ${summary.partitions} partitions,
-${summary.rate_msgs_per_s ? `open loop at ${num(summary.rate_msgs_per_s)} records/s (latency from the scheduled send time)` : 'as fast as possible (latency from the send time)'};
+${summary.rate_msgs_per_s ? `open loop at ${num(summary.rate_msgs_per_s)} records/s (latency from the scheduled send time)` : 'closed loop, as fast as possible: records wait in the topic from the start, so the figures are time in the backlog (send → output), not the latency of one record'};
 batches of ${num(summary.batch_size)}, commit interval ${summary.commit_interval_ms} ms.
 Orchestron ${escape(v.orchestron)}, ${escape(v.runtime)}, @platformatic/kafka ${escape(v['@platformatic/kafka'])}, Kafka ${escape(v.kafka ?? 'unknown')}.
-${escape(summary.started_at)} – ${escape(summary.finished_at)}.</p>
+${escape(summary.started_at)} – ${escape(summary.finished_at)}.${summary.machine ? `<br>Machine: ${escape(machineLine(summary.machine))}.` : ''}</p>
+${gateVerdict}
+${gatesTable(summary)}
 ${compare}
 ${rounds}
 <table>
 <tr>${headers}</tr>
-${figuresRows(phases)}
+${figuresRows(summary, phases)}
 </table>
+${baselineTable(summary)}
 <figure>${plots.percentiles}
-<figcaption>Percentile plot: the latency at or below which a share of the records arrived. Read the right-hand side:
+<figcaption>Percentile plot: the ${latency} within which a share of the records arrived. Read the right-hand side:
 99 % of records took at most the height of the line at "99%", and so on. A flat line that jumps at the end means a
 few outliers; a line rising early means a slow pipeline overall.</figcaption></figure>
 <figure>${plots.histogram}
-<figcaption>Latency histogram: records per latency bucket (log-spaced). In exactly-once mode records become visible only
+<figcaption>Histogram of the ${latency}: records per bucket (log-spaced). In exactly-once mode records become visible only
 when their batch's transaction commits, so expect the mass near the commit interval.</figcaption></figure>
 <figure>${plots.timeline}
 <figcaption>The process under test, second by second: records out per second (as the verifier saw them), resident
 memory and the p99 of its event-loop delay over the previous second, from its /metrics.</figcaption></figure>
+${
+  plots.lag
+    ? `<figure>${plots.lag}
+<figcaption>Lag on the input topic: the topic's end offsets minus the offsets the process's group committed, summed over
+the partitions, every half second (per partition in lag.csv). Lag that stops falling while records are left is a
+stall.</figcaption></figure>`
+    : ''
+}
 </body>
 </html>
 `;

@@ -1,17 +1,22 @@
 import { mkdirSync } from 'node:fs';
+import { baselineLines, compareWithBaseline, readBaseline } from './baseline.ts';
+import { exitStatus } from './exit-status.ts';
+import type { SoakExitStatus } from './exit-status.ts';
+import { evaluateGates, gateLine } from './gates.ts';
+import { machineAtEnd, machineAtStart } from './machine.ts';
 import type { SoakOptions } from './options.ts';
 import { writeOutputs } from './outputs.ts';
 import { runPhase } from './phase.ts';
 import type { PhaseHooks, PhaseResult } from './phase.ts';
-import { soakSummary } from './summary.ts';
+import { allPhases, soakSummary } from './summary.ts';
 import type { Round, SoakSummary } from './summary.ts';
 import { versions } from './versions.ts';
 
 export interface SoakRun {
   readonly summary: SoakSummary;
   readonly files: readonly string[];
-  /** 0 exact; 1 lost, duplicated or out-of-order records; 3 a phase did not finish. */
-  readonly exitCode: 0 | 1 | 3;
+  /** exit-status.ts: 0 passed; 1 out-of-order or unknown records; 3 a phase did not finish; 4 a gate failed. */
+  readonly exitCode: SoakExitStatus;
 }
 
 const describe = (phase: PhaseResult): string =>
@@ -22,11 +27,14 @@ const describe = (phase: PhaseResult): string =>
 
 /**
  * `repeat` rounds, each the raw loop first (with --compare raw) and then the pipeline, each phase on fresh topics; a
- * phase that does not finish ends the run. Then summary.json and the rest into options.out.
+ * phase that does not finish ends the run. Then the gates, the comparison with --baseline, and summary.json,
+ * summary.md and the rest into options.out. An unreadable --baseline throws a ConfigError before anything runs.
  */
 export async function runSoak(options: SoakOptions, hooks: PhaseHooks = {}, say: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<SoakRun> {
+  const baseline = options.baseline === undefined ? undefined : readBaseline(options.baseline);
   mkdirSync(options.out, { recursive: true });
   const startedAt = new Date();
+  const machine = machineAtStart();
   const rounds: Round[] = [];
   const n = options.messages.toLocaleString('en-US');
   for (let round = 1; round <= options.repeat; round++) {
@@ -43,11 +51,18 @@ export async function runSoak(options: SoakOptions, hooks: PhaseHooks = {}, say:
     rounds.push({ raw, pipeline });
     if (pipeline.failure || raw?.failure) break;
   }
-  const summary = soakSummary(options, rounds, versions(options.runtime), startedAt, new Date());
+  const measured = soakSummary(options, rounds, versions(options.runtime), startedAt, new Date(), machineAtEnd(machine));
+  const comparison = baseline && options.baseline ? compareWithBaseline(measured, baseline, options.baseline) : undefined;
+  const gates = evaluateGates(measured, options.gates, comparison);
+  const unfinished = rounds.some((r) => r.raw?.failure !== undefined || r.pipeline.failure !== undefined);
+  const exitCode = exitStatus(unfinished, allPhases(measured), gates);
+  const summary: SoakSummary = { ...measured, gates, ...(comparison ? { baseline: comparison } : {}), exit_status: exitCode };
   const last = rounds.at(-1) as Round;
-  const files = await writeOutputs(options.out, summary, last.pipeline, last.raw);
+  const files = await writeOutputs(options.out, summary, last.pipeline, last.raw, baseline);
   if (summary.compare) say(`pipeline / raw = ${summary.compare.ratio}`);
-  say(`soak: ${summary.ok ? 'OK' : 'FAILED'}; report in ${options.out}/report.html`);
-  const failed = rounds.some((r) => r.raw?.failure !== undefined || r.pipeline.failure !== undefined);
-  return { summary, files, exitCode: summary.ok ? 0 : failed ? 3 : 1 };
+  if (comparison) for (const line of baselineLines(comparison)) say(line);
+  const failed = gates.filter((g) => !g.passed);
+  for (const gate of failed) say(`gate failed: ${gateLine(gate)}`);
+  say(`soak: ${exitCode === 0 ? 'OK' : `FAILED (exit ${exitCode})`}; report in ${options.out}/report.html, summary.md beside it`);
+  return { summary, files, exitCode };
 }

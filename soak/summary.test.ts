@@ -25,6 +25,7 @@ const phase = (name: PhaseName, throughput: number, overrides: Partial<PhaseResu
     latency: histogram.summary(),
     histogram,
     samples: [],
+    lag: [],
     process: { peakRssMb: 150, rssGrowthPct: 2, rssAfterWarmupMb: 140, rssAtEndMb: 143, loopP99Ms: 15, loopP99MedianMs: 11, cpuUsPerRecord: name === 'raw' ? 30 : 40 },
     exit: { code: 0, signal: null },
     failure: undefined,

@@ -1,4 +1,9 @@
+import type { BaselineComparison } from './baseline.ts';
+import type { SoakExitStatus } from './exit-status.ts';
+import type { GateResult } from './gates.ts';
 import type { LatencySummary } from './histogram.ts';
+import { lagFigures, lagPoints } from './lag-sampler.ts';
+import type { MachineFacts } from './machine.ts';
 import type { SoakOptions } from './options.ts';
 import type { PhaseResult } from './phase.ts';
 import { VALUE_BYTES } from './records.ts';
@@ -33,6 +38,10 @@ export interface PhaseFigures {
   readonly event_loop_delay_p99_median_ms: number | null;
   /** CPU time of the process per record consumed (µs), from its process_cpu_seconds_total: steadier than rates on a busy machine. */
   readonly cpu_us_per_record: number | null;
+  /** Highest total lag of the group on the input topic (end offsets − committed offsets, sampled), and the last. */
+  readonly max_lag: number | null;
+  readonly lag_at_end: number | null;
+  /** Deleted after the phase unless `topics_kept`. */
   readonly input_topic: string;
   readonly output_topic: string;
   readonly group_id: string;
@@ -75,6 +84,17 @@ export interface SoakSummary extends PhaseFigures {
   readonly versions: Versions;
   readonly started_at: string;
   readonly finished_at: string;
+  /** Whether the phases' topics are still on the broker (--keep-topics). */
+  readonly topics_kept: boolean;
+  /** Lost, duplicated, out-of-order and unknown records summed over every phase of every round. */
+  readonly all_phases?: RecordCounts;
+  readonly machine?: MachineFacts;
+  /** Every gate checked, with its limit and figure (gates.ts). */
+  readonly gates?: readonly GateResult[];
+  /** With --baseline: this run against that one. */
+  readonly baseline?: BaselineComparison;
+  /** The soak's own exit status (exit-status.ts). */
+  readonly exit_status?: SoakExitStatus;
   /** With --repeat: each round's throughputs, and the median pipeline throughput. */
   readonly rounds?: readonly RoundFigures[];
   readonly throughput_msgs_per_s_median?: number;
@@ -91,11 +111,20 @@ export interface SoakSummary extends PhaseFigures {
   };
 }
 
+export interface RecordCounts {
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly out_of_order: number;
+  readonly unknown: number;
+}
+
 export const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length === 0 ? 0 : sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
+
+const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 
 const ratioOf = (pipeline: number, raw: number): number => (raw > 0 ? Math.round((pipeline / raw) * 1000) / 1000 : 0);
 
@@ -114,7 +143,9 @@ const roundFigures = (round: Round): RoundFigures => ({
     : {}),
 });
 
-export const phaseFigures = (phase: PhaseResult): PhaseFigures => ({
+export const phaseFigures = (phase: PhaseResult): PhaseFigures => {
+  const lag = lagFigures(lagPoints(phase.lag));
+  return {
   produced: phase.produced,
   consumed: phase.audit.consumed,
   lost: phase.audit.lost,
@@ -135,6 +166,8 @@ export const phaseFigures = (phase: PhaseResult): PhaseFigures => ({
   event_loop_delay_p99_ms: phase.process.loopP99Ms ?? null,
   event_loop_delay_p99_median_ms: phase.process.loopP99MedianMs ?? null,
   cpu_us_per_record: phase.process.cpuUsPerRecord ?? null,
+  max_lag: lag.maxLag ?? null,
+  lag_at_end: lag.lagAtEnd ?? null,
   input_topic: phase.inputTopic,
   output_topic: phase.outputTopic,
   group_id: phase.groupId,
@@ -143,13 +176,20 @@ export const phaseFigures = (phase: PhaseResult): PhaseFigures => ({
   exit_code: phase.exit.code,
   exit_signal: phase.exit.signal,
   failure: phase.failure ?? null,
-});
+  };
+};
 
 /** Whether a phase moved every record exactly once, in order, and finished. */
 export const phaseOk = (figures: PhaseFigures): boolean =>
   figures.failure === null && figures.lost === 0 && figures.duplicated === 0 && figures.out_of_order === 0 && figures.unknown === 0;
 
-export function soakSummary(options: SoakOptions, rounds: readonly Round[], versions: Versions, startedAt: Date, finishedAt: Date): SoakSummary {
+/** The figures a run is judged and compared by: throughput is the median over rounds with --repeat. */
+export const headlineThroughput = (summary: SoakSummary): number => summary.throughput_msgs_per_s_median ?? summary.throughput_msgs_per_s;
+
+/** Lost, duplicated, … over every phase; a summary.json from before `all_phases` existed has only its top level. */
+export const allPhases = (summary: SoakSummary): RecordCounts => summary.all_phases ?? summary;
+
+export function soakSummary(options: SoakOptions, rounds: readonly Round[], versions: Versions, startedAt: Date, finishedAt: Date, machine?: MachineFacts): SoakSummary {
   const last = rounds.at(-1);
   if (!last) throw new Error('a soak summary needs at least one round');
   const all = rounds.flatMap((r) => (r.raw ? [r.raw, r.pipeline] : [r.pipeline])).map(phaseFigures);
@@ -172,6 +212,14 @@ export function soakSummary(options: SoakOptions, rounds: readonly Round[], vers
     versions,
     started_at: startedAt.toISOString(),
     finished_at: finishedAt.toISOString(),
+    topics_kept: options.keepTopics,
+    all_phases: {
+      lost: sum(all.map((f) => f.lost)),
+      duplicated: sum(all.map((f) => f.duplicated)),
+      out_of_order: sum(all.map((f) => f.out_of_order)),
+      unknown: sum(all.map((f) => f.unknown)),
+    },
+    ...(machine ? { machine } : {}),
     ...(rounds.length > 1 ? { rounds: perRound, throughput_msgs_per_s_median: median(perRound.map((r) => r.pipeline_msgs_per_s)) } : {}),
     ...(last.raw
       ? {

@@ -1,0 +1,86 @@
+import { changeText } from './baseline.ts';
+import { exitMeaning } from './exit-status.ts';
+import { latencyName, withUnit } from './gates.ts';
+import { machineLine } from './machine.ts';
+import type { PhaseFigures, SoakSummary } from './summary.ts';
+import { headlineThroughput } from './summary.ts';
+
+const num = (value: number | null | undefined, digits = 0): string =>
+  value === null || value === undefined ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+/** Table cells must not break the table. */
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+const table = (head: readonly string[], rows: readonly (readonly string[])[]): string =>
+  [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+
+function figureRows(summary: SoakSummary, phases: readonly PhaseFigures[]): string[][] {
+  const latency = latencyName(summary);
+  const by = (pick: (f: PhaseFigures) => string) => phases.map(pick);
+  return [
+    ['throughput (records/s committed)', ...by((f) => num(f === summary ? headlineThroughput(summary) : f.throughput_msgs_per_s))],
+    [`${latency} p50 / p99 / max (ms)`, ...by((f) => `${num(f.latency_ms.p50, 1)} / ${num(f.latency_ms.p99, 1)} / ${num(f.latency_ms.max, 1)}`)],
+    ['CPU per record (µs)', ...by((f) => num(f.cpu_us_per_record, 1))],
+    ['peak RSS (MiB) / growth after warm-up (%)', ...by((f) => `${num(f.peak_rss_mb, 1)} / ${num(f.rss_growth_pct, 1)}`)],
+    ['lost / duplicated / out of order', ...by((f) => `${num(f.lost)} / ${num(f.duplicated)} / ${num(f.out_of_order)}`)],
+    ['highest lag on the input topic (records)', ...by((f) => num(f.max_lag))],
+  ];
+}
+
+/**
+ * summary.md: the verdict, every gate (limit, figure, pass or fail), the headline figures and, with --baseline, the
+ * comparison; GitHub Markdown, ready to append to $GITHUB_STEP_SUMMARY.
+ */
+export function summaryMarkdown(summary: SoakSummary): string {
+  const status = summary.exit_status ?? (summary.ok ? 0 : 1);
+  const phases: PhaseFigures[] = summary.compare ? [summary, summary.compare.raw] : [summary];
+  const load = summary.rate_msgs_per_s
+    ? `open loop at ${num(summary.rate_msgs_per_s)} records/s (latency from the scheduled send time)`
+    : 'closed loop, as fast as possible (records wait in the topic from the start: the figures are time in the backlog, not latency)';
+  const lines = [
+    `## Soak: ${summary.mode} (${summary.failure_mode}) on ${summary.runtime}: ${exitMeaning(status)} (exit ${status})`,
+    '',
+    `${num(summary.messages)} records of ${num(summary.record_bytes)} bytes over ${summary.partitions} partitions, ${load}; ` +
+      `batches of ${num(summary.batch_size)}, commit interval ${summary.commit_interval_ms} ms.` +
+      (summary.rounds ? ` ${summary.rounds.length} rounds: throughput is the median, the rest the last round's.` : ''),
+    '',
+  ];
+  if (summary.failure) lines.push(`**Did not finish:** ${summary.failure}`, '');
+  if (summary.compare?.raw.failure) lines.push(`**Raw loop did not finish:** ${summary.compare.raw.failure}`, '');
+  if (summary.gates && summary.gates.length > 0) {
+    lines.push(
+      '### Gates',
+      '',
+      table(
+        ['gate', 'what', 'limit', 'figure', 'result'],
+        summary.gates.map((g) => [`\`${g.gate}\``, g.what, `${g.kind === 'max' ? '≤' : '≥'} ${withUnit(g.limit, g.unit)}`, withUnit(g.figure, g.unit), g.passed ? 'pass' : '**FAIL**']),
+      ),
+      '',
+    );
+  }
+  lines.push('### Figures', '', table(['', 'pipeline', ...(summary.compare ? ['raw loop'] : [])], figureRows(summary, phases)), '');
+  if (summary.compare) {
+    lines.push(`Pipeline / raw loop throughput: **${summary.compare.ratio.toFixed(3)}**; CPU per record, raw / pipeline: ${num(summary.compare.cpu_ratio, 3)}.`, '');
+  }
+  if (summary.baseline) {
+    const b = summary.baseline;
+    lines.push(
+      '### Against the baseline',
+      '',
+      `\`${b.path}\`${b.started_at ? `, run ${b.started_at}` : ''}${b.mode ? ` (${b.mode} on ${b.runtime ?? '?'}, ${num(b.messages)} records)` : ''}.`,
+      '',
+      table(
+        ['figure', 'baseline', 'this run', 'change'],
+        b.figures.map((f) => [`${f.name} (${f.unit})`, num(f.baseline, 2), num(f.current, 2), changeText(f.change_pct)]),
+      ),
+      '',
+    );
+  }
+  const v = summary.versions;
+  lines.push(
+    `Orchestron ${v.orchestron}, ${v.runtime}, @platformatic/kafka ${v['@platformatic/kafka']}, Kafka ${v.kafka ?? 'unknown'}.` +
+      (summary.machine ? ` Machine: ${machineLine(summary.machine)}.` : ''),
+    '',
+  );
+  return lines.join('\n');
+}
