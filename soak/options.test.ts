@@ -21,6 +21,8 @@ describe('soak options', () => {
       cpuProf: false,
       logLevel: 'warn',
       keepTopics: false,
+      baseline: undefined,
+      gates: { maxLost: 0, maxDuplicated: 0 },
     });
     expect(resolve()?.out).toMatch(/soak\/out\/alo-node-20260102-030405$/);
   });
@@ -39,6 +41,15 @@ describe('soak options', () => {
     expect(resolve('--deadline-s', '5')?.deadlineS).toBe(5);
   });
 
+  it('reads the gates and the baseline', () => {
+    const options = resolve(
+      ...['--baseline', 'soak/out/main/summary.json', '--max-p99-ms', '250', '--max-p50-ms', '40.5', '--min-throughput', '1e12'],
+      ...['--max-rss-growth-pct', '0', '--max-lost', '3', '--max-duplicated', '10', '--max-regression-pct', '15', '--compare', 'raw', '--min-raw-ratio', '0.8'],
+    );
+    expect(options?.baseline).toMatch(/soak\/out\/main\/summary\.json$/);
+    expect(options?.gates).toEqual({ maxP99Ms: 250, maxP50Ms: 40.5, minThroughput: 1e12, maxRssGrowthPct: 0, maxLost: 3, maxDuplicated: 10, maxRegressionPct: 15, minRawRatio: 0.8 });
+  });
+
   it('returns undefined for --help', () => {
     expect(resolve('--help')).toBeUndefined();
   });
@@ -55,6 +66,14 @@ describe('soak options', () => {
     [['--brokers', 'nohost'], /--brokers: expected host:port/],
     [['--log-level', 'loud'], /--log-level: must be one of debug, info, warn, error/],
     [['--speed', '3'], /arguments: Unknown option '--speed'/],
+    [['--max-p99-ms', 'fast'], /--max-p99-ms: must be a number ≥ 0; got "fast"/],
+    [['--min-throughput=-1'], /--min-throughput: must be a number ≥ 0; got "-1"/],
+    [['--max-p50-ms', ''], /--max-p50-ms: must be a number ≥ 0/],
+    [['--max-lost', '0.5'], /--max-lost: must be a whole number ≥ 0/],
+    [['--max-duplicated=-2'], /--max-duplicated: must be a whole number ≥ 0/],
+    [['--max-regression-pct', '10'], /--max-regression-pct: needs --baseline/],
+    [['--min-raw-ratio', '0.9'], /--min-raw-ratio: needs --compare raw/],
+    [['--baseline', ''], /--baseline: must name a previous run's summary.json/],
   ])('rejects %j naming the flag and what is allowed', (argv, message) => {
     expect(() => resolve(...argv)).toThrow(message);
   });

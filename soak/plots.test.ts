@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from './histogram.ts';
-import { histogramSpec, percentileSpec, pngOf, svgOf, timelineSpec } from './plots.ts';
+import { histogramSpec, lagSpec, latencyAxis, percentileSpec, pngOf, svgOf, timelineSpec } from './plots.ts';
 
 const histogram = () => {
   const h = new LatencyHistogram();
@@ -35,5 +35,33 @@ describe('soak plots', () => {
     const spec = timelineSpec([{ phase: 'pipeline', points: samples }], 'Timeline') as { data: { values: { rate: number | null }[] } };
     expect(spec.data.values.map((v) => v.rate)).toEqual([null, 5_000]);
     expect(await svgOf(timelineSpec([{ phase: 'pipeline', points: samples }], 'Timeline'))).toContain('RSS (MiB)');
+  });
+
+  it('has a colour and a legend entry only for the phases that ran', async () => {
+    const points = histogram().percentiles();
+    const only = percentileSpec([{ phase: 'pipeline', points }], 'P') as { encoding: { color: { scale: { domain: string[] } } } };
+    expect(only.encoding.color.scale.domain).toEqual(['pipeline']);
+    const svg = await svgOf(percentileSpec([{ phase: 'pipeline', points }], 'P'));
+    expect(svg).toContain('>pipeline<');
+    expect(svg).not.toContain('>raw<');
+    const both = percentileSpec([{ phase: 'pipeline', points }, { phase: 'baseline', points }], 'P') as { encoding: { color: { scale: { domain: string[] } } } };
+    expect(both.encoding.color.scale.domain).toEqual(['pipeline', 'baseline']);
+  });
+
+  it('calls closed-loop latency time in the backlog', async () => {
+    expect(latencyAxis(false)).toBe('time in the backlog, send → output (ms)');
+    const svg = await svgOf(histogramSpec([{ phase: 'pipeline', points: histogram().buckets() }], 'H', latencyAxis(false)));
+    expect(svg).toContain('time in the backlog, send → output (ms, log scale)');
+  });
+
+  it('plots the lag and the offsets over time', async () => {
+    const points = [
+      { tS: 0, end: 1_000, committed: 0, lag: 1_000 },
+      { tS: 0.5, end: 2_000, committed: 1_500, lag: 500 },
+    ];
+    const svg = await svgOf(lagSpec([{ phase: 'pipeline', points }], 'Lag'));
+    expect(svg).toContain('lag (records)');
+    expect(svg).toContain('committed');
+    expect(svg).toContain('end of topic');
   });
 });

@@ -1,59 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { compareWithBaseline } from './baseline.ts';
 import { reportHtml } from './report-html.ts';
-import type { PhaseFigures, SoakSummary } from './summary.ts';
-
-const phase: PhaseFigures = {
-  produced: 20_000,
-  consumed: 20_000,
-  lost: 0,
-  duplicated: 0,
-  out_of_order: 0,
-  unknown: 0,
-  without_sent_at: 0,
-  missing_sample: [],
-  throughput_msgs_per_s: 25_000,
-  verifier_msgs_per_s: 24_000,
-  produce_msgs_per_s: 40_000,
-  duration_s: 1.2,
-  latency_ms: { count: 20_000, mean: 40, p50: 35, p90: 60, p99: 90.5, p999: 120, max: 130 },
-  peak_rss_mb: 200,
-  rss_after_warmup_mb: 180,
-  rss_at_end_mb: 190,
-  rss_growth_pct: 5.6,
-  event_loop_delay_p99_ms: 20,
-  event_loop_delay_p99_median_ms: 12,
-  cpu_us_per_record: 35.5,
-  max_lag: 5_000,
-  lag_at_end: 0,
-  input_topic: 'soak-in',
-  output_topic: 'soak-out',
-  group_id: 'g',
-  entrypoint: 'runtime',
-  command: 'node runtime-node/main.ts run --config <file>',
-  exit_code: 0,
-  exit_signal: null,
-  failure: null,
-};
-
-const summary = (overrides: Partial<SoakSummary> = {}): SoakSummary => ({
-  ...phase,
-  ok: true,
-  mode: 'eos',
-  failure_mode: 'atomic',
-  runtime: 'node',
-  messages: 20_000,
-  rate_msgs_per_s: null,
-  latency_from: 'send time',
-  record_bytes: 1_024,
-  partitions: 6,
-  batch_size: 1_000,
-  commit_interval_ms: 100,
-  versions: { orchestron: '0.1.0', runtime: 'node 24', '@platformatic/kafka': '2.12.1', kafka: '4.3.1' },
-  started_at: '2026-01-01T00:00:00.000Z',
-  finished_at: '2026-01-01T00:01:00.000Z',
-  topics_kept: false,
-  ...overrides,
-});
+import { phase, summary } from './testing.ts';
 
 const plots = { histogram: '<svg id="h"></svg>', percentiles: '<svg id="p"></svg>', timeline: '<svg id="t"></svg>' };
 
@@ -85,5 +33,27 @@ describe('soak report page', () => {
   it('says what failed', () => {
     expect(reportHtml(summary({ ok: false, lost: 3 }), plots)).toContain('Failed: 3 lost, 0 duplicated, 0 out of order');
     expect(reportHtml(summary({ ok: false, failure: 'deadline: 5 of 20000' }), plots)).toContain('Failed: deadline: 5 of 20000');
+  });
+
+  it('lists the gates and the baseline, names the topics only when kept, and says what closed-loop latency is', () => {
+    const base = summary();
+    const html = reportHtml(
+      summary({
+        gates: [{ gate: '--max-p99-ms', what: 'p99 time in the backlog', kind: 'max', limit: 0, figure: 90.5, unit: 'ms', passed: false }],
+        exit_status: 4,
+        baseline: compareWithBaseline(summary({ throughput_msgs_per_s: 20_000 }), base, 'old/summary.json'),
+      }),
+      { ...plots, lag: '<svg id="l"></svg>' },
+    );
+    expect(html).toContain('<h2>Gates</h2>');
+    expect(html).toContain('<td><code>--max-p99-ms</code></td><td>p99 time in the backlog</td><td>≤ 0 ms</td><td>90.5 ms</td><td class="fail">FAIL</td>');
+    expect(html).toContain('Exit status 4: failed: a gate was not met.');
+    expect(html).toContain('<h2>Against the baseline</h2>');
+    expect(html).toContain('<td class="fail">−20 %</td>');
+    expect(html).toContain('<svg id="l"></svg>');
+    expect(html).toContain('time in the backlog p99 / p99.9 / max (ms)');
+    expect(html).not.toContain('soak-in');
+    expect(reportHtml(summary({ topics_kept: true }), plots)).toContain('<code>soak-in</code> → <code>soak-out</code>');
+    expect(reportHtml(summary({ rate_msgs_per_s: 1_000 }), plots)).toContain('latency p99 / p99.9 / max (ms)');
   });
 });

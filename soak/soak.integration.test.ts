@@ -9,20 +9,30 @@ import { brokers } from '../adapters/kafka/testing.ts';
 import type { SoakSummary } from './summary.ts';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
-const out = mkdtempSync(join(tmpdir(), 'orchestron-soak-'));
+const root = mkdtempSync(join(tmpdir(), 'orchestron-soak-'));
+const out = join(root, 'eos');
 
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Runs the soak's CLI; its exit status and what it wrote on stderr. */
+const soak = (...args: string[]) =>
+  new Promise<{ exitCode: number; stderr: string }>((resolve) => {
+    const child = execFile(process.execPath, [cli, ...args], (error, _stdout, stderr) =>
+      resolve({ exitCode: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
+    );
+    child.stderr?.pipe(process.stderr);
+  });
+
+const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as SoakSummary;
 
 describe('npm run soak', () => {
-  it('moves 20,000 records exactly once through the pipeline process and the raw loop (eos), and writes the report', async () => {
-    const exitCode = await new Promise<number | null>((resolve) => {
-      const child = execFile(process.execPath, [cli, '--messages', '20000', '--mode', 'eos', '--compare', 'raw', '--out', out, '--deadline-s', '180'], (error) =>
-        resolve(error ? ((error as { code?: number }).code ?? 1) : 0),
-      );
-      child.stderr?.pipe(process.stderr);
-    });
-    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as SoakSummary;
-    expect({ exitCode, ok: summary.ok, failure: summary.failure }).toEqual({ exitCode: 0, ok: true, failure: null });
+  it('moves 20,000 records exactly once through the pipeline process and the raw loop (eos), passes its gates and writes the report', async () => {
+    const { exitCode } = await soak(
+      ...['--messages', '20000', '--mode', 'eos', '--compare', 'raw', '--out', out, '--deadline-s', '180'],
+      ...['--max-p99-ms', '600000', '--min-throughput', '1', '--min-raw-ratio', '0.001'],
+    );
+    const summary = summaryOf(out);
+    expect({ exitCode, ok: summary.ok, failure: summary.failure, exit_status: summary.exit_status }).toEqual({ exitCode: 0, ok: true, failure: null, exit_status: 0 });
     expect(summary).toMatchObject({ produced: 20_000, consumed: 20_000, lost: 0, duplicated: 0, out_of_order: 0, mode: 'eos', runtime: 'node', entrypoint: 'runtime' });
     expect(summary.latency_ms.count).toBe(20_000);
     expect(summary.latency_ms.p50).toBeGreaterThan(0);
@@ -31,13 +41,26 @@ describe('npm run soak', () => {
     expect(summary.peak_rss_mb).toBeGreaterThan(0);
     expect(summary.event_loop_delay_p99_ms).toBeGreaterThan(0);
     expect(summary.versions.orchestron).toMatch(/^\d+\.\d+\.\d+/);
+    expect(summary.machine?.cores).toBeGreaterThan(0);
+    expect(summary.machine?.load_average_end).toHaveLength(3);
+    expect(summary.max_lag).toBeGreaterThan(0);
     expect(summary.compare).toMatchObject({ raw: { consumed: 20_000, lost: 0, duplicated: 0 } });
     expect(summary.compare?.ratio).toBeGreaterThan(0);
-    for (const file of ['latency.csv', 'raw-latency.csv', 'report.html', 'latency-histogram.svg', 'latency-histogram.png', 'latency-percentiles.svg', 'latency-percentiles.png']) {
+    expect(summary.gates?.map((g) => [g.gate, g.passed])).toEqual([
+      ['--max-p99-ms', true],
+      ['--min-throughput', true],
+      ['--max-lost', true],
+      ['--max-duplicated', true],
+      ['--min-raw-ratio', true],
+    ]);
+    for (const file of ['latency.csv', 'raw-latency.csv', 'lag.csv', 'raw-lag.csv', 'summary.md', 'report.html', 'latency-percentiles.svg', 'latency-percentiles.png', 'lag-timeline.svg', 'lag-timeline.png']) {
       expect(existsSync(join(out, file)), file).toBe(true);
     }
-    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('Every record arrived exactly once, in order.');
-    // Without --keep-topics the phases' topics are deleted once verified.
+    expect(readFileSync(join(out, 'lag.csv'), 'utf8').split('\n').length).toBeGreaterThan(6);
+    const report = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(report).toContain('Every record arrived exactly once, in order.');
+    // Without --keep-topics the phases' topics are deleted once verified, and the report does not name them.
+    expect(report).not.toContain(summary.input_topic);
     const admin = new Admin({ clientId: 'soak-test', bootstrapBrokers: brokers });
     try {
       const topics = new Set(await admin.listTopics());
@@ -45,5 +68,28 @@ describe('npm run soak', () => {
     } finally {
       await admin.close();
     }
+  });
+
+  it('exits with the gate status when a gate cannot be met, names it in summary.md, and compares with the baseline', async () => {
+    const dir = join(root, 'gated');
+    const { exitCode, stderr } = await soak('--messages', '3000', '--mode', 'alo', '--out', dir, '--deadline-s', '120', '--baseline', join(out, 'summary.json'), '--min-throughput', '1e12');
+    const summary = summaryOf(dir);
+    expect({ exitCode, ok: summary.ok, exit_status: summary.exit_status }).toEqual({ exitCode: 4, ok: true, exit_status: 4 });
+    expect(stderr).toContain('gate failed: --min-throughput: throughput');
+    const markdown = readFileSync(join(dir, 'summary.md'), 'utf8');
+    expect(markdown).toMatch(/\| `--min-throughput` \| throughput \| ≥ 1,000,000,000,000 records\/s \| [\d,]+ records\/s \| \*\*FAIL\*\* \|/);
+    expect(markdown).toMatch(/\| `--max-lost` \| records lost \| ≤ 0 records \| 0 records \| pass \|/);
+    expect(markdown).toContain('### Against the baseline');
+    expect(summary.baseline?.figures.find((f) => f.name === 'throughput')?.baseline).toBeGreaterThan(0);
+    const percentiles = readFileSync(join(dir, 'latency-percentiles.svg'), 'utf8');
+    expect(percentiles).toContain('>baseline<');
+    expect(percentiles).not.toContain('>raw<');
+    expect(percentiles).toContain('time in the backlog');
+  });
+
+  it('stops with the usage status, naming --baseline, when the baseline cannot be read', async () => {
+    const { exitCode, stderr } = await soak('--messages', '10', '--out', join(root, 'none'), '--baseline', join(root, 'missing', 'summary.json'));
+    expect(exitCode).toBe(2);
+    expect(stderr).toMatch(/--baseline: cannot read .*missing.*summary\.json: no such file/);
   });
 });

@@ -58,7 +58,7 @@ export function summaryMarkdown(summary: SoakSummary): string {
       '',
     );
   }
-  lines.push('### Figures', '', table(['', 'pipeline', ...(summary.compare ? ['raw loop'] : [])], figureRows(summary, phases)), '');
+  lines.push('### Figures', '', table(['figure', 'pipeline', ...(summary.compare ? ['raw loop'] : [])], figureRows(summary, phases)), '');
   if (summary.compare) {
     lines.push(`Pipeline / raw loop throughput: **${summary.compare.ratio.toFixed(3)}**; CPU per record, raw / pipeline: ${num(summary.compare.cpu_ratio, 3)}.`, '');
   }

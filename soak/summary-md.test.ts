@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { compareWithBaseline } from './baseline.ts';
+import { evaluateGates } from './gates.ts';
+import { resolveSoakOptions } from './options.ts';
+import { summaryMarkdown } from './summary-md.ts';
+import { summary } from './testing.ts';
+
+const gatesOf = (...argv: string[]) => evaluateGates(summary(), resolveSoakOptions(argv)?.gates ?? { maxLost: 0, maxDuplicated: 0 });
+
+describe('soak summary.md', () => {
+  it('lists every gate with its limit, figure and result, and says the exit status', () => {
+    const markdown = summaryMarkdown(summary({ gates: gatesOf('--max-p99-ms', '0', '--min-throughput', '1000'), exit_status: 4 }));
+    expect(markdown).toContain('## Soak: eos (atomic) on node: failed: a gate was not met (exit 4)');
+    expect(markdown).toContain(
+      [
+        '| gate | what | limit | figure | result |',
+        '| --- | --- | --- | --- | --- |',
+        '| `--max-p99-ms` | p99 time in the backlog | ≤ 0 ms | 90.5 ms | **FAIL** |',
+        '| `--min-throughput` | throughput | ≥ 1,000 records/s | 25,000 records/s | pass |',
+        '| `--max-lost` | records lost | ≤ 0 records | 0 records | pass |',
+        '| `--max-duplicated` | records duplicated | ≤ 0 records | 0 records | pass |',
+      ].join('\n'),
+    );
+  });
+
+  it('has the headline figures, labelled time in the backlog without --rate, and no raw column without the raw loop', () => {
+    const markdown = summaryMarkdown(summary({ exit_status: 0 }));
+    expect(markdown).toContain('passed (exit 0)');
+    expect(markdown).toContain('| figure | pipeline |');
+    expect(markdown).not.toContain('raw loop');
+    expect(markdown).toContain('| time in the backlog p50 / p99 / max (ms) | 35 / 90.5 / 130 |');
+    expect(markdown).toContain('| throughput (records/s committed) | 25,000 |');
+    expect(markdown).toContain('| highest lag on the input topic (records) | 5,000 |');
+    expect(summaryMarkdown(summary({ rate_msgs_per_s: 5_000 }))).toContain('| latency p50 / p99 / max (ms) |');
+  });
+
+  it('puts the raw loop beside the pipeline and the baseline comparison below', () => {
+    const base = summary();
+    const current = summary({
+      throughput_msgs_per_s: 30_000,
+      compare: { raw_msgs_per_s: 40_000, pipeline_msgs_per_s: 30_000, ratio: 0.75, cpu_ratio: 0.8, raw: { ...base, throughput_msgs_per_s: 40_000 } },
+    });
+    const markdown = summaryMarkdown({ ...current, baseline: compareWithBaseline(current, base, 'soak/out/main/summary.json') });
+    expect(markdown).toContain('| figure | pipeline | raw loop |');
+    expect(markdown).toContain('| throughput (records/s committed) | 30,000 | 40,000 |');
+    expect(markdown).toContain('Pipeline / raw loop throughput: **0.750**');
+    expect(markdown).toContain('### Against the baseline');
+    expect(markdown).toContain('| throughput (records/s) | 25,000 | 30,000 | +20 % |');
+  });
+
+  it('says why a run did not finish', () => {
+    const markdown = summaryMarkdown(summary({ ok: false, failure: 'deadline: 5 of 20000 | records', exit_status: 3 }));
+    expect(markdown).toContain('failed: a phase did not finish (exit 3)');
+    expect(markdown).toContain('**Did not finish:** deadline: 5 of 20000 | records');
+  });
+});
