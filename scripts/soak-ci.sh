@@ -25,6 +25,10 @@ run() {
     echo "✗ soak $name failed" >&2
     status=1
   fi
+  # On GitHub Actions, each soak's gates and figures go into the job's summary page.
+  if [[ -n "${GITHUB_STEP_SUMMARY:-}" && -f "$out/$name/summary.md" ]]; then
+    cat "$out/$name/summary.md" >> "$GITHUB_STEP_SUMMARY"
+  fi
   if [[ -f "$out/$name/summary.json" ]]; then
     node -e '
       const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
