@@ -35,6 +35,8 @@ export class PartitionHealth {
   readonly #stallTimeoutMs: number;
   #probing = false;
   #probedAt = Number.NEGATIVE_INFINITY;
+  /** When the source last had a stream open (it has none while it reopens one). */
+  #streamSeenAt = Number.NEGATIVE_INFINITY;
   /** Since when no partition has been assigned here, and whether that was logged. */
   #unassignedSince: number | undefined;
   #unassignedLogged = false;
@@ -80,6 +82,7 @@ export class PartitionHealth {
   tick(consumer: KafkaConsumer, stream: Stream | undefined, lastStage: string): boolean {
     const assignments = consumer.assignments;
     const now = this.#platform.clock.monotonic();
+    if (stream) this.#streamSeenAt = now;
     if (assignments) {
       const assigned = assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
       this.#blocks.retain(new Set(assigned.map((p) => floorKey(p.topic, p.partition))));
@@ -139,7 +142,12 @@ export class PartitionHealth {
       const positions = stream?.offsetsToFetch;
       for (const { topic, partition } of partitions) {
         const end = ends.get(topic)?.[partition];
-        const position = positions?.get(`${topic}:${partition}`);
+        // Without a stream for a while (an open that does not end) nothing is fetched: what lies past the last commit waits.
+        const position = stream
+          ? positions?.get(`${topic}:${partition}`)
+          : this.#platform.clock.monotonic() - this.#streamSeenAt >= probeEveryMs
+            ? this.#watchdog.committedOffset(topic, partition)
+            : undefined;
         if (end === undefined || position === undefined) continue;
         this.#watchdog.probed(topic, partition, end > position);
       }

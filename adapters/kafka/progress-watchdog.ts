@@ -74,6 +74,11 @@ export class ProgressWatchdog {
     this.#moved(progress);
   }
 
+  /** The partition's next offset to consume as last committed here; undefined before its first commit here. */
+  committedOffset(topic: string, partition: number): bigint | undefined {
+    return this.#partitions.get(floorKey(topic, partition))?.committed;
+  }
+
   /**
    * Partitions without committed progress for the timeout and no record read past their committed offset: whether
    * records wait for them is a question for the broker (see `probed`).

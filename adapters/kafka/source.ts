@@ -295,7 +295,7 @@ export class KafkaSource {
     const giveUpAt = clock.monotonic() + openRetryWindowMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        this.#stream = await this.#consumer.consume({
+        this.#stream = await this.#unlessWoken(this.#consumer.consume({
           topics: [...this.#options.topics],
           mode: MessagesStreamModes.COMMITTED,
           fallbackMode: this.#options.fromBeginning ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
@@ -304,7 +304,7 @@ export class KafkaSource {
           highWaterMark: this.#options.maxBufferedRecords,
           maxBytes: this.#options.fetchMaxBytes,
           maxBytesPerPartition: this.#options.fetchMaxBytesPerPartition,
-        });
+        }));
         break;
       } catch (error) {
         const failure = kafkaError(error, `consume ${this.#options.topics.join(', ')}`);
@@ -324,6 +324,37 @@ export class KafkaSource {
     this.#stream.on('readable', () => {});
     this.#stream.on('error', (error) => this.#context.platform.logger.warn({ error: String(error) }, 'kafka consumer stream error'));
     return this.#stream;
+  }
+
+  /**
+   * `consuming`, unless the progress watchdog gives up on it first (a join that never ends would hold the source for
+   * good): then it fails with a retryable error, so the open is tried again, and a stream it yields late is closed.
+   */
+  #unlessWoken(consuming: Promise<Stream>): Promise<Stream> {
+    // A wake-up that came before (it asked for this reopen) is spent.
+    if (this.#stall.signal.aborted) {
+      this.#stall = new AbortController();
+      this.#woken = false;
+      this.#readSignal = undefined;
+    }
+    const wake = this.#stall.signal;
+    return new Promise<Stream>((resolve, reject) => {
+      const onWake = () => {
+        consuming.then((late) => late.close().catch(() => {}), () => {});
+        reject(new SinkError('kafka consumer did not start consuming before the progress watchdog gave up on it', { retryable: true }));
+      };
+      wake.addEventListener('abort', onWake, { once: true });
+      consuming.then(
+        (stream) => {
+          wake.removeEventListener('abort', onWake);
+          resolve(stream);
+        },
+        (error: unknown) => {
+          wake.removeEventListener('abort', onWake);
+          reject(error);
+        },
+      );
+    });
   }
 
   /** After an abort: drop what is buffered and read again from the committed offsets (after a breaker's wait). */
