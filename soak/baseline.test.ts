@@ -34,6 +34,10 @@ describe('soak baseline', () => {
     });
     const comparison = compareWithBaseline(current, base, 'old/summary.json');
     expect(comparison).toMatchObject({ path: 'old/summary.json', mode: 'eos', runtime: 'node', messages: 20_000, started_at: '2026-01-01T00:00:00.000Z' });
+    expect(comparison.differs).toEqual([]);
+    const unlike = compareWithBaseline(summary({ mode: 'alo', messages: 3_000 }), base, 'old/summary.json');
+    expect(unlike.differs).toEqual(['mode eos → alo', 'messages 20000 → 3000']);
+    expect(baselineLines(unlike)[1]).toBe('  set up differently: mode eos → alo, messages 20000 → 3000');
     expect(comparison.figures.map((f) => [f.name, f.baseline, f.current, f.change_pct])).toEqual([
       ['throughput', 25_000, 20_000, -20],
       ['p50', 35, 35, 0],

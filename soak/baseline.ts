@@ -24,6 +24,8 @@ export interface BaselineComparison {
   readonly mode: string | null;
   readonly runtime: string | null;
   readonly messages: number | null;
+  /** How the two runs were set up differently (`mode eos → alo`): figures of unlike runs compare poorly. */
+  readonly differs: readonly string[];
   readonly figures: readonly BaselineFigure[];
 }
 
@@ -73,12 +75,26 @@ export function compareWithBaseline(current: SoakSummary, baseline: SoakSummary,
   });
   const b = figures(baseline);
   const c = figures(current);
+  const setup = (s: SoakSummary) => ({
+    mode: s.mode,
+    runtime: s.runtime,
+    messages: s.messages,
+    rate: s.rate_msgs_per_s,
+    partitions: s.partitions,
+    'batch size': s.batch_size,
+    'raw loop': s.compare ? 'yes' : 'no',
+  });
+  const was = setup(baseline) as Record<string, unknown>;
+  const differs = Object.entries(setup(current))
+    .filter(([key, value]) => was[key] !== undefined && was[key] !== value)
+    .map(([key, value]) => `${key} ${String(was[key] ?? '—')} → ${String(value ?? '—')}`);
   return {
     path,
     started_at: baseline.started_at ?? null,
     mode: baseline.mode ?? null,
     runtime: baseline.runtime ?? null,
     messages: baseline.messages ?? null,
+    differs,
     figures: [
       figure('throughput', 'records/s', 'higher', b.throughput, c.throughput),
       figure('p50', 'ms', 'lower', b.p50, c.p50),
@@ -107,6 +123,7 @@ export function baselineLines(comparison: BaselineComparison): string[] {
   const width = Math.max(...comparison.figures.map((f) => `${f.name} (${f.unit})`.length));
   return [
     `against the baseline ${comparison.path}${comparison.started_at ? ` (${comparison.started_at})` : ''}:`,
+    ...(comparison.differs.length > 0 ? [`  set up differently: ${comparison.differs.join(', ')}`] : []),
     ...comparison.figures.map((f) => `  ${`${f.name} (${f.unit})`.padEnd(width)}  ${num(f.baseline)} → ${num(f.current)} (${changeText(f.change_pct)})`),
   ];
 }

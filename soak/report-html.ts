@@ -66,7 +66,7 @@ function baselineTable(summary: SoakSummary): string {
     (f) => `<tr><th>${escape(`${f.name} (${f.unit})`)}</th><td>${num(f.baseline, 2)}</td><td>${num(f.current, 2)}</td><td${worse(f) ? ' class="fail"' : ''}>${escape(changeText(f.change_pct))}</td></tr>`,
   );
   return `<h2>Against the baseline</h2>
-<p><code>${escape(b.path)}</code>${b.started_at ? `, run ${escape(b.started_at)}` : ''}. Its percentiles are the grey line in the percentile plot.</p>
+<p><code>${escape(b.path)}</code>${b.started_at ? `, run ${escape(b.started_at)}` : ''}. Its percentiles are the grey line in the percentile plot.${b.differs && b.differs.length > 0 ? ` Set up differently: ${escape(b.differs.join(', '))}.` : ''}</p>
 <table>
 <tr><th></th><th>baseline</th><th>this run</th><th>change</th></tr>
 ${rows.join('\n')}

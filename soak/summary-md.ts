@@ -68,6 +68,7 @@ export function summaryMarkdown(summary: SoakSummary): string {
       '### Against the baseline',
       '',
       `\`${b.path}\`${b.started_at ? `, run ${b.started_at}` : ''}${b.mode ? ` (${b.mode} on ${b.runtime ?? '?'}, ${num(b.messages)} records)` : ''}.`,
+      ...(b.differs && b.differs.length > 0 ? ['', `Set up differently: ${b.differs.join(', ')}.`] : []),
       '',
       table(
         ['figure', 'baseline', 'this run', 'change'],
