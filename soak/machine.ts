@@ -33,12 +33,12 @@ export function machineAtStart(): Omit<MachineFacts, 'load_average_end'> {
 
 export const machineAtEnd = (start: Omit<MachineFacts, 'load_average_end'>): MachineFacts => ({ ...start, load_average_end: loads() });
 
-/** `2 cores, 24,106 MiB, Linux 6.8.0 x64, load 4.2 → 4.8` */
+/** `Xeon, 2 cores, 24,106 MiB, Linux 6.8.0 x64, load average (1 min) 4.20 at the start, 4.80 at the end` */
 export function machineLine(machine: MachineFacts): string {
   const load = (l: readonly number[]) => (l[0] === undefined ? '—' : l[0].toFixed(2));
   return (
-    `${machine.cores} cores${machine.available_parallelism !== machine.cores ? ` (${machine.available_parallelism} available)` : ''}` +
-    `${machine.cpu_model ? ` (${machine.cpu_model})` : ''}, ${machine.total_memory_mb.toLocaleString('en-US')} MiB, ${machine.os}, ` +
+    `${machine.cpu_model ? `${machine.cpu_model}, ` : ''}${machine.cores} cores` +
+    `${machine.available_parallelism !== machine.cores ? ` (${machine.available_parallelism} available)` : ''}, ${machine.total_memory_mb.toLocaleString('en-US')} MiB, ${machine.os}, ` +
     `load average (1 min) ${load(machine.load_average_start)} at the start, ${load(machine.load_average_end)} at the end`
   );
 }

@@ -19,9 +19,9 @@ export interface SoakRun {
   readonly exitCode: SoakExitStatus;
 }
 
-const describe = (phase: PhaseResult): string =>
+const describe = (phase: PhaseResult, openLoop: boolean): string =>
   `${phase.name}: ${phase.audit.consumed.toLocaleString('en-US')}/${phase.produced.toLocaleString('en-US')} records, ` +
-  `${phase.throughput.toLocaleString('en-US')} records/s, p99 ${phase.latency.p99} ms, ` +
+  `${phase.throughput.toLocaleString('en-US')} records/s, p99 ${phase.latency.p99} ms${openLoop ? '' : ' in the backlog'}, ` +
   `lost ${phase.audit.lost}, duplicated ${phase.audit.duplicated}, out of order ${phase.audit.outOfOrder}` +
   (phase.failure ? ` — ${phase.failure}` : '');
 
@@ -43,11 +43,11 @@ export async function runSoak(options: SoakOptions, hooks: PhaseHooks = {}, say:
     if (options.compare === 'raw') {
       say(`soak: raw loop, ${options.mode}, ${n} records${of}`);
       raw = await runPhase('raw', options, {}, round);
-      say(describe(raw));
+      say(describe(raw, options.rate !== undefined));
     }
     say(`soak: pipeline on ${options.runtime}, ${options.mode}, ${n} records${of}`);
     const pipeline = await runPhase('pipeline', options, hooks, round);
-    say(describe(pipeline));
+    say(describe(pipeline, options.rate !== undefined));
     rounds.push({ raw, pipeline });
     if (pipeline.failure || raw?.failure) break;
   }
