@@ -8,6 +8,8 @@ import { version } from './version.ts';
 const configFlag = { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } as const;
 
 const flagsOf = {
+  // The soak parses its own flags (soak/options.ts).
+  soak: {},
   run: configFlag,
   check: configFlag,
   migrate: { ...configFlag, target: { type: 'string', multiple: true } },
@@ -44,6 +46,8 @@ async function dispatch(host: Host, command: CommandName, values: Record<string,
   }
   // Each command loads its own modules, so `--help` and `check` do not pay for every client library.
   switch (command) {
+    case 'soak':
+      throw new UsageError('the soak parses its own flags');
     case 'run':
       return (await import('./commands/run.ts')).runCommand(host, config);
     case 'check':
@@ -71,6 +75,7 @@ export async function cli(host: Host): Promise<number> {
     return 2;
   }
   const command = first as CommandName;
+  if (command === 'soak') return (await import('../soak/main.ts')).soakMain(rest, host.env);
   try {
     const values = parse(command, rest);
     if (values.help) {

@@ -11,15 +11,20 @@ export interface AuditCounts {
   readonly duplicated: number;
   /** First deliveries that came after a higher sequence of the same input partition in the same output partition. */
   readonly outOfOrder: number;
-  /** Records whose key is not one of the run's ids. */
+  /** Records whose id is not one of the run's ids. */
   readonly unknown: number;
+  /** Records the process sent to its dead-letter topic (and not to the output): accounted, not lost. */
+  readonly deadLettered: number;
+  /** Records the process filtered out on purpose, as it counted them (orchestron_records_filtered_total). */
+  readonly filtered: number;
+  /** Records neither delivered, dead-lettered nor filtered. */
   readonly lost: number;
 }
 
 /**
- * Accounts for every output record against the ids produced: one bit per id (a bitmap per input partition), and the
- * last sequence seen per (output partition, input partition) for order. Keys are produced with their input partition
- * and sequence in them (records.ts), so no payload has to be parsed.
+ * Accounts for every output record against the ids produced: one byte per id (per input partition: 0 not seen, 1
+ * delivered, 2 dead-lettered), and the last sequence seen per (output partition, input partition) for order. Ids carry
+ * their input partition and sequence (records.ts), so no payload has to be parsed.
  */
 export class Audit {
   readonly expected: number;
@@ -30,6 +35,8 @@ export class Audit {
   #duplicated = 0;
   #outOfOrder = 0;
   #unknown = 0;
+  #deadLettered = 0;
+  #filtered = 0;
 
   constructor(messages: number, partitions: number) {
     this.expected = messages;
@@ -41,11 +48,29 @@ export class Audit {
     return this.#consumed;
   }
 
+  /** Every record delivered, dead-lettered or filtered. */
   get complete(): boolean {
-    return this.#consumed >= this.expected;
+    return this.#consumed + this.#deadLettered + this.#filtered >= this.expected;
   }
 
-  /** Accounts for one output record read from `outputPartition`. */
+  /** The process's own count of records it filtered out on purpose (they leave no trace in any topic). */
+  set filtered(count: number) {
+    this.#filtered = count;
+  }
+
+  /** Accounts for one record read from the dead-letter topic; `false` for an id of another run. */
+  deadLettered(key: string | null | undefined): boolean {
+    const id = parseKey(key);
+    const seen = id ? this.#seen[id.partition] : undefined;
+    if (!id || !seen || id.seq >= seen.length) return false;
+    if (seen[id.seq] === 0) {
+      seen[id.seq] = 2;
+      this.#deadLettered++;
+    }
+    return true;
+  }
+
+  /** Accounts for one output record read from `outputPartition`, by its id (records.ts). */
   record(outputPartition: number, key: string | null | undefined): Verdict {
     const id = parseKey(key);
     const seen = id ? this.#seen[id.partition] : undefined;
@@ -53,7 +78,8 @@ export class Audit {
       this.#unknown++;
       return 'unknown';
     }
-    if (seen[id.seq] === 1) {
+    // Delivered before, or dead-lettered and then delivered as well.
+    if (seen[id.seq] !== 0) {
       this.#duplicated++;
       return 'duplicate';
     }
@@ -76,7 +102,9 @@ export class Audit {
       duplicated: this.#duplicated,
       outOfOrder: this.#outOfOrder,
       unknown: this.#unknown,
-      lost: this.expected - this.#consumed,
+      deadLettered: this.#deadLettered,
+      filtered: this.#filtered,
+      lost: Math.max(0, this.expected - this.#consumed - this.#deadLettered - this.#filtered),
     };
   }
 

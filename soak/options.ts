@@ -2,8 +2,13 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, checkOneOf, checkWholeNumber } from '../core/index.ts';
 import { parseBrokers } from '../adapters/kafka/options.ts';
+import { commandWords } from './command-words.ts';
+import { readJsonLines } from './record-source.ts';
+import type { RecordsSpec } from './record-source.ts';
 import { Runtimes } from './spawn-pipeline.ts';
 import type { Runtime } from './spawn-pipeline.ts';
+import { readUserConfig } from './user-config.ts';
+import type { UserConfig } from './user-config.ts';
 
 export const Modes = ['alo', 'eos'] as const;
 export type Mode = (typeof Modes)[number];
@@ -11,7 +16,16 @@ export type Mode = (typeof Modes)[number];
 export const CompareTargets = ['raw'] as const;
 export type CompareTarget = (typeof CompareTargets)[number];
 
+/** What is soaked: the built-in no-op pipeline, the user's `orchestron run` config, or a process the user starts. */
+export type SoakTarget =
+  | { readonly kind: 'builtin' }
+  | { readonly kind: 'config'; readonly config: UserConfig }
+  | { readonly kind: 'command'; readonly argv: readonly string[] };
+
 export interface SoakOptions {
+  readonly target: SoakTarget;
+  /** The records sent: the built-in ~1 KB ones, a generator module, or a JSON-lines file. */
+  readonly records: RecordsSpec;
   readonly messages: number;
   readonly mode: Mode;
   readonly runtime: Runtime;
@@ -63,19 +77,35 @@ export interface GateLimits {
 export const LogLevels = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LogLevels)[number];
 
-export const usage = `Usage: npm run soak -- [--messages N] [--mode alo|eos] [--runtime node|bun] [--rate R] [--preload] [--compare raw] [--repeat K]
+export const usage = `Usage: orchestron soak [--config FILE | --command "PROGRAM ARGS"] [--records MODULE | --from-file FILE]
+                       [--messages N] [--mode alo|eos] [--runtime node|bun] [--rate R] [--preload] [--compare raw] [--repeat K]
                         [--out DIR] [--deadline-s S] [--partitions P] [--batch-size B] [--commit-interval-ms MS]
                         [--brokers host:port,...] [--log-level LEVEL] [--cpu-prof] [--keep-topics]
                         [--baseline DIR/summary.json] [gates: --max-p99-ms N --max-p50-ms N --min-throughput N
                         --max-rss-growth-pct N --max-lost N --max-duplicated N --max-regression-pct N --min-raw-ratio R]
 
-Produces N unique ~1 KB JSON records into a fresh input topic, runs the pipeline as its own process (no-op
-transform) and verifies the output topic with read_committed: lost, duplicated, out-of-order records and
-end-to-end latency (HDR). Writes summary.json, summary.md, latency.csv, lag.csv, plots (SVG, PNG) and report.html into DIR.
+(In a clone of the repository: npm run soak -- [flags].)
+
+Produces N records into a fresh input topic, each with an x-soak-id header, runs the process under test and
+verifies its output and dead-letter topics with read_committed: lost, duplicated, out-of-order, dead-lettered and
+filtered records and end-to-end latency (HDR). Writes summary.json, summary.md, latency.csv, lag.csv, plots (SVG, PNG;
+with the optional packages vega, vega-lite, @resvg/resvg-js) and report.html into DIR.
+
+What is soaked (default: a pipeline with a no-op transform):
+  --config FILE           your orchestron run config; the soak replaces only its topics, group and instance id,
+                          brokers and HTTP port (fresh per phase); its failureMode sets the mode
+  --command "P ARGS"      any process (no shell); it reads ORCHESTRON_SOAK_INPUT_TOPIC, ORCHESTRON_SOAK_OUTPUT_TOPIC,
+                          ORCHESTRON_SOAK_DEAD_LETTER_TOPIC, ORCHESTRON_SOAK_GROUP and KAFKA_BROKERS, may serve
+                          /metrics on ORCHESTRON_SOAK_HTTP_PORT, and drains and exits 0 on SIGTERM
+What is sent (default: ~1 KB JSON orders keyed by their id):
+  --records MODULE        a module whose default export is (index) => { key, value, headers } or a generator
+                          function of such records
+  --from-file FILE        JSON lines, { "key", "value", "headers" } or the value itself; repeated to reach N
+                          (default N: the file's line count)
 
   --messages N            records to produce (default 1000000)
-  --mode alo|eos          at-least-once (skip-and-log) or exactly-once (atomic) (default alo)
-  --runtime node|bun      runtime of the pipeline process (default node)
+  --mode alo|eos          at-least-once (skip-and-log) or exactly-once (atomic) (default alo; not with --config)
+  --runtime node|bun      runtime of the pipeline process (default node; not with --command)
   --rate R                open loop at R records/s, latency from the scheduled send time (default: max throughput)
   --preload               write all N records before the process starts (its capacity draining a backlog)
   --compare raw           also run the same workload through a hand-written @platformatic/kafka loop
@@ -162,6 +192,10 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
         'max-duplicated': { type: 'string' },
         'max-regression-pct': { type: 'string' },
         'min-raw-ratio': { type: 'string' },
+        config: { type: 'string' },
+        command: { type: 'string' },
+        records: { type: 'string' },
+        'from-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -169,8 +203,22 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
     throw new ConfigError('arguments', (error as Error).message);
   }
   if (values.help) return undefined;
-  const messages = whole('--messages', values.messages, 1_000_000);
-  const mode = checkOneOf('--mode', values.mode ?? 'alo', Modes);
+  if (values.config !== undefined && values.command !== undefined) throw new ConfigError('--config', 'cannot be combined with --command: soak one or the other');
+  if (values.records !== undefined && values['from-file'] !== undefined) throw new ConfigError('--records', 'cannot be combined with --from-file');
+  if (values.config !== undefined && values.mode !== undefined) throw new ConfigError('--mode', "cannot be combined with --config: the config's failureMode decides");
+  if (values.command !== undefined && values.runtime !== undefined) throw new ConfigError('--runtime', 'cannot be combined with --command: the command names its runtime');
+  if (values.command !== undefined && values['cpu-prof']) throw new ConfigError('--cpu-prof', 'cannot be combined with --command');
+  const target: SoakTarget =
+    values.config !== undefined
+      ? { kind: 'config', config: readUserConfig(resolve(values.config), env) }
+      : values.command !== undefined
+        ? { kind: 'command', argv: commandWords(values.command) }
+        : { kind: 'builtin' };
+  const records: RecordsSpec =
+    values.records !== undefined ? { kind: 'module', file: resolve(values.records) } : values['from-file'] !== undefined ? { kind: 'file', file: resolve(values['from-file']) } : { kind: 'default' };
+  const fileLines = records.kind === 'file' && values.messages === undefined ? readJsonLines(records.file).length : undefined;
+  const messages = whole('--messages', values.messages, fileLines ?? 1_000_000);
+  const mode = target.kind === 'config' ? (target.config.failureMode === 'atomic' ? 'eos' : 'alo') : checkOneOf('--mode', values.mode ?? 'alo', Modes);
   const runtime = checkOneOf('--runtime', values.runtime ?? 'node', Runtimes);
   let rate: number | undefined;
   if (values.rate !== undefined) {
@@ -196,6 +244,8 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
   };
   const defaultDeadline = rate === undefined ? 120 + Math.ceil(messages / 2_000) : 120 + Math.ceil((1.5 * messages) / rate);
   return {
+    target,
+    records,
     messages,
     mode,
     runtime,

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { baselinePercentiles } from './baseline.ts';
 import { lagCsv, lagPoints } from './lag-sampler.ts';
 import type { PhaseResult } from './phase.ts';
-import { histogramSpec, lagSpec, latencyAxis, percentileSpec, pngOf, svgOf, timelineSpec } from './plots.ts';
+import { loadPlots } from './optional-plots.ts';
 import type { ProcessSample } from './process-metrics.ts';
 import { reportHtml } from './report-html.ts';
+import type { ReportPlots } from './report-html.ts';
 import { summaryMarkdown } from './summary-md.ts';
 import type { SoakSummary } from './summary.ts';
 
@@ -19,11 +20,19 @@ const processCsv = (samples: readonly ProcessSample[]): string =>
 
 /**
  * Writes DIR/summary.json, summary.md, latency.csv (HdrHistogram percentile distribution, ms), process.csv, lag.csv,
- * the latency histogram, percentile, timeline and lag plots as SVG and PNG, and report.html. With a raw phase:
+ * the latency histogram, percentile, timeline and lag plots as SVG and PNG (when the plotting packages are installed:
+ * optional-plots.ts), and report.html. With a raw phase:
  * raw-latency.csv, raw-process.csv and raw-lag.csv, and both phases in the plots; with a baseline, its percentiles in
  * the percentile plot. Returns the files written.
  */
-export async function writeOutputs(dir: string, summary: SoakSummary, pipeline: PhaseResult, raw: PhaseResult | undefined, baseline?: SoakSummary): Promise<string[]> {
+export async function writeOutputs(
+  dir: string,
+  summary: SoakSummary,
+  pipeline: PhaseResult,
+  raw: PhaseResult | undefined,
+  baseline?: SoakSummary,
+  say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<string[]> {
   const phases = raw ? [pipeline, raw] : [pipeline];
   const written: string[] = [];
   const write = (name: string, content: string | Buffer) => {
@@ -38,6 +47,13 @@ export async function writeOutputs(dir: string, summary: SoakSummary, pipeline: 
     write(`${prefix}process.csv`, processCsv(phase.samples));
     write(`${prefix}lag.csv`, lagCsv(phase.lag));
   }
+  const plots = await loadPlots();
+  if ('skipped' in plots) {
+    say(`soak: plots skipped: ${plots.skipped}`);
+    write('report.html', reportHtml(summary, plots));
+    return written;
+  }
+  const { histogramSpec, lagSpec, latencyAxis, percentileSpec, pngOf, svgOf, timelineSpec } = plots;
   const axis = latencyAxis(summary.rate_msgs_per_s !== null);
   const percentiles = phases.map((p) => ({ phase: p.name as string, points: p.histogram.percentiles() }));
   if (baseline) percentiles.push({ phase: 'baseline', points: baselinePercentiles(baseline) });
@@ -56,14 +72,12 @@ export async function writeOutputs(dir: string, summary: SoakSummary, pipeline: 
     write(`${name}.svg`, svg);
     write(`${name}.png`, pngOf(svg));
   }
-  write(
-    'report.html',
-    reportHtml(summary, {
-      histogram: svgs['latency-histogram'] ?? '',
-      percentiles: svgs['latency-percentiles'] ?? '',
-      timeline: svgs['process-timeline'] ?? '',
-      lag: svgs['lag-timeline'] ?? '',
-    }),
-  );
+  const drawn: ReportPlots = {
+    histogram: svgs['latency-histogram'] ?? '',
+    percentiles: svgs['latency-percentiles'] ?? '',
+    timeline: svgs['process-timeline'] ?? '',
+    lag: svgs['lag-timeline'] ?? '',
+  };
+  write('report.html', reportHtml(summary, drawn));
   return written;
 }

@@ -9,13 +9,15 @@ import { LagSampler } from './lag-sampler.ts';
 import type { LagSample } from './lag-sampler.ts';
 import type { SoakOptions } from './options.ts';
 import { pipelineConfig } from './pipeline-config.ts';
+import { openRecords } from './record-source.ts';
 import { MetricsSampler, processFigures } from './process-metrics.ts';
 import type { ProcessFigures, ProcessSample } from './process-metrics.ts';
 import { SoakProducer } from './producer.ts';
 import { LiveProgress } from './progress.ts';
 import { freePort } from '../adapters/testing/free-port.ts';
-import { pipelineEntrypoint, rawLoopEntrypoint, spawnPipeline } from './spawn-pipeline.ts';
-import type { Entrypoint, Exit } from './spawn-pipeline.ts';
+import { pipelineEntrypoint, rawLoopEntrypoint, spawnCommand, spawnPipeline } from './spawn-pipeline.ts';
+import type { Entrypoint, Exit, ProcessUnderTest } from './spawn-pipeline.ts';
+import { soakConfigOf } from './user-config.ts';
 import { Verifier } from './verifier.ts';
 
 /** `pipeline`: Orchestron with a no-op transform; `raw`: the hand-written @platformatic/kafka loop (raw-loop.ts). */
@@ -30,7 +32,7 @@ export interface PhaseHooks {
 
 export interface PhaseResult {
   readonly name: PhaseName;
-  readonly entrypoint: Entrypoint['kind'];
+  readonly entrypoint: Entrypoint['kind'] | 'command';
   readonly command: readonly string[];
   readonly inputTopic: string;
   readonly outputTopic: string;
@@ -65,12 +67,13 @@ export interface PhaseResult {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits for both counts to reach N, the deadline, the process to exit or the producer to fail. */
-async function completion(producer: SoakProducer, verifier: Verifier, produced: Promise<unknown>, exited: Promise<Exit>, deadline: number): Promise<string | undefined> {
+async function completion(producer: SoakProducer, verifier: Verifier, sampler: MetricsSampler, produced: Promise<unknown>, exited: Promise<Exit>, deadline: number): Promise<string | undefined> {
   let failure: string | undefined;
   void produced.catch((error: unknown) => (failure ??= `producer failed: ${String(error)}`));
   void exited.then((exit) => (failure ??= `the process exited early (${exit.code ?? exit.signal})`));
   const n = producer.options.messages;
   while (!failure) {
+    verifier.audit.filtered = sampler.filtered;
     if (producer.produced >= n && verifier.audit.complete) return undefined;
     if (Date.now() > deadline) return `deadline: ${verifier.audit.consumed} of ${n} records consumed (${producer.produced} produced)`;
     await sleep(50);
@@ -81,31 +84,77 @@ async function completion(producer: SoakProducer, verifier: Verifier, produced: 
 /** Unique run ids for topic and group names (letters, digits, '-' and '_': valid Kafka names). */
 const runId = hyperid({ urlSafe: true });
 
-/** One measured run: fresh topics, the process under test, the producer and the verifier, until all N are through. */
-export async function runPhase(name: PhaseName, options: SoakOptions, hooks: PhaseHooks = {}, round = 1): Promise<PhaseResult> {
-  const label = round > 1 ? `${name}-${round}` : name;
-  const base = `soak-${options.mode}-${name}-${runId()}`;
-  const topics = { input: `${base}-in`, output: `${base}-out` };
-  await ensureTopics(options.brokers, [topics.input, topics.output].map((topic) => ({ name: topic, partitions: options.partitions })));
-  const groupId = `${base}-group`;
-  const port = await freePort();
-  const config = {
-    ...pipelineConfig({ ...options, ...topics, groupId, instanceId: `${base}-0` }),
-    http: { port },
+/**
+ * The process under test, started: the raw loop, the runtime with the built-in or the user's config (its topics,
+ * group, instance id, brokers and port replaced), or the user's command with the soak's variables.
+ */
+async function startProcess(name: PhaseName, options: SoakOptions, hooks: PhaseHooks, label: string, wiring: Wiring): Promise<ProcessUnderTest> {
+  const logFile = join(options.out, `${label}.log`);
+  const env = {
+    KAFKA_BROKERS: options.brokers.join(','),
+    KAFKA_GROUP_ID: wiring.groupId,
+    ORCHESTRON_INSTANCE_ID: wiring.instanceId,
+    HTTP_PORT: String(wiring.port),
   };
+  const target = name === 'raw' ? ({ kind: 'builtin' } as const) : options.target;
+  if (target.kind === 'command') {
+    return spawnCommand({
+      argv: target.argv,
+      port: wiring.port,
+      logFile,
+      ...(hooks.stopSignal ? { stopSignal: hooks.stopSignal } : {}),
+      env: {
+        ...env,
+        ORCHESTRON_SOAK_INPUT_TOPIC: wiring.input,
+        ORCHESTRON_SOAK_OUTPUT_TOPIC: wiring.output,
+        ORCHESTRON_SOAK_DEAD_LETTER_TOPIC: wiring.deadLetter,
+        ORCHESTRON_SOAK_GROUP: wiring.groupId,
+        ORCHESTRON_SOAK_HTTP_PORT: String(wiring.port),
+      },
+    });
+  }
+  const config =
+    target.kind === 'config'
+      ? soakConfigOf(target.config, { ...wiring, brokers: options.brokers })
+      : { ...pipelineConfig({ ...options, ...wiring }), http: { port: wiring.port } };
   const configFile = join(options.out, `${label}.config.json`);
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
   const entrypoint = name === 'raw' ? rawLoopEntrypoint : pipelineEntrypoint(options.runtime);
+  const runtimeArgs = options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(options.out, 'cpu-prof'), '--cpu-prof-name', `${label}.cpuprofile`] : [];
+  return spawnPipeline({ runtime: options.runtime, entrypoint, configFile, port: wiring.port, logFile, runtimeArgs, env, ...hooks });
+}
+
+/** A phase's fresh names and port. */
+interface Wiring {
+  readonly input: string;
+  readonly output: string;
+  readonly deadLetter: string;
+  readonly groupId: string;
+  readonly instanceId: string;
+  readonly port: number;
+}
+
+/** One measured run: fresh topics, the process under test, the producer and the verifier, until all N are through. */
+export async function runPhase(name: PhaseName, options: SoakOptions, hooks: PhaseHooks = {}, round = 1): Promise<PhaseResult> {
+  const label = round > 1 ? `${name}-${round}` : name;
   const messages = options.messages;
+  const records = await openRecords(options.records, messages, options.partitions);
+  const base = `soak-${options.mode}-${name}-${runId()}`;
+  const topics = { input: `${base}-in`, output: `${base}-out` };
+  // The default dead-letter topic of a config without one, so the built-in pipeline's dead letters are read too.
+  const deadLetter = `${topics.input}-dlq`;
+  await ensureTopics(options.brokers, [topics.input, topics.output, deadLetter].map((topic) => ({ name: topic, partitions: options.partitions })));
+  const groupId = `${base}-group`;
+  const wiring: Wiring = { ...topics, deadLetter, groupId, instanceId: `${base}-0`, port: await freePort() };
+  const entrypoint = name === 'raw' ? 'raw-loop' : options.target.kind === 'command' ? 'command' : 'runtime';
   const deadline = Date.now() + options.deadlineS * 1000;
-  const producer = new SoakProducer({ brokers: options.brokers, topic: topics.input, messages, partitions: options.partitions, ...(options.rate ? { rate: options.rate } : {}) });
+  const producer = new SoakProducer({ brokers: options.brokers, topic: topics.input, messages, partitions: options.partitions, records, ...(options.rate ? { rate: options.rate } : {}) });
   const stopProducing = new AbortController();
   const preloaded = options.preload ? producer.run(stopProducing.signal).then(() => producer.close()) : undefined;
   await preloaded;
-  const runtimeArgs = options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(options.out, 'cpu-prof'), '--cpu-prof-name', `${label}.cpuprofile`] : [];
-  const proc = await spawnPipeline({ runtime: options.runtime, entrypoint, configFile, port, logFile: join(options.out, `${label}.log`), runtimeArgs, ...hooks });
+  const proc = await startProcess(name, options, hooks, label, wiring);
 
-  const verifier = new Verifier({ brokers: options.brokers, topic: topics.output, groupId: `${base}-verifier`, messages, partitions: options.partitions });
+  const verifier = new Verifier({ brokers: options.brokers, topic: topics.output, deadLetterTopic: deadLetter, groupId: `${base}-verifier`, messages, partitions: options.partitions });
   const progress = () => ({ produced: producer.produced, consumed: verifier.audit.consumed });
   const sampler = new MetricsSampler(proc.url, progress);
   const commits = new CommitWatcher(options.brokers, groupId);
@@ -120,12 +169,13 @@ export async function runPhase(name: PhaseName, options: SoakOptions, hooks: Pha
     lag.start();
     live.start();
     const produced = preloaded ?? producer.run(stopProducing.signal);
-    failure = await completion(producer, verifier, produced, proc.exited, deadline);
+    failure = await completion(producer, verifier, sampler, produced, proc.exited, deadline);
     stopProducing.abort();
     await produced.catch(() => {});
     // A moment more, for duplicates arriving after the last new record.
     if (!failure) await sleep(1_000);
     await Promise.all([sampler.scrape(), lag.sample()]);
+    verifier.audit.filtered = sampler.filtered;
   } catch (error) {
     failure ??= String(error);
   } finally {
@@ -137,7 +187,7 @@ export async function runPhase(name: PhaseName, options: SoakOptions, hooks: Pha
     if (exit.code !== 0) failure ??= `the process did not drain and exit 0 on ${hooks.stopSignal ?? 'SIGTERM'} (${exit.code ?? exit.signal})`;
     await Promise.allSettled([options.preload ? undefined : producer.close(), verifier.close()]);
     // Verified (or failed) by now; the topics would otherwise pile up gigabytes per run on the broker.
-    if (!options.keepTopics) await deleteTopics(options.brokers, [topics.input, topics.output]).catch(() => {});
+    if (!options.keepTopics) await deleteTopics(options.brokers, [topics.input, topics.output, deadLetter]).catch(() => {});
   }
 
   const audit = verifier.audit.counts();
@@ -146,7 +196,7 @@ export async function runPhase(name: PhaseName, options: SoakOptions, hooks: Pha
   const produceWindow = (producer.lastAckedAt ?? 0) - (producer.firstSentAt ?? 0);
   return {
     name,
-    entrypoint: entrypoint.kind,
+    entrypoint,
     command: proc.command,
     inputTopic: topics.input,
     outputTopic: topics.output,

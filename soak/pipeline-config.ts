@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { FailureMode } from '../core/index.ts';
+import { modulePath } from './module-path.ts';
 
 /** The configuration file of the process under test, in the runtime entrypoint's format (`orchestron run --config`). */
 export interface PipelineConfig {
@@ -36,7 +36,7 @@ export interface PipelineConfigInput {
   readonly logLevel: string;
 }
 
-export const noopTransformPath = fileURLToPath(new URL('./noop-transform.ts', import.meta.url));
+export const noopTransformPath = modulePath('./noop-transform.ts', import.meta.url);
 
 /** alo → skip-and-log (offsets after the batch), eos → atomic (one transaction per batch); a no-op transform module. */
 export const pipelineConfig = (input: PipelineConfigInput): PipelineConfig => ({

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrometheus, processFigures } from './process-metrics.ts';
+import { parsePrometheus, processFigures, sumOfMetric } from './process-metrics.ts';
 import type { ProcessSample } from './process-metrics.ts';
 
 describe('process metrics', () => {
+  it('sums the labelled samples of a counter, and only of that counter', () => {
+    const text = [
+      '# TYPE orchestron_records_filtered_total counter',
+      'orchestron_records_filtered_total{topic="a"} 3',
+      'orchestron_records_filtered_total{topic="b"} 4',
+      'orchestron_records_filtered_total_other 100',
+    ].join('\n');
+    expect(sumOfMetric(text, 'orchestron_records_filtered_total')).toBe(7);
+    expect(sumOfMetric('process_resident_memory_bytes 1', 'orchestron_records_filtered_total')).toBeUndefined();
+  });
+
   it('reads unlabelled samples from a Prometheus exposition', () => {
     const text = [
       '# HELP process_resident_memory_bytes Resident memory size in bytes.',

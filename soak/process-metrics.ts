@@ -39,6 +39,20 @@ export function parsePrometheus(text: string): Map<string, number> {
   return values;
 }
 
+/** The sum of every labelled sample of `name` (a counter by topic, say); undefined when it has none. */
+export function sumOfMetric(text: string, name: string): number | undefined {
+  let sum: number | undefined;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || (line[name.length] !== '{' && line[name.length] !== ' ')) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Number.isFinite(value)) sum = (sum ?? 0) + value;
+  }
+  return sum;
+}
+
+/** Records the process filtered out on purpose, by its own count. */
+export const FILTERED_METRIC = 'orchestron_records_filtered_total';
+
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
@@ -68,6 +82,8 @@ export function processFigures(unordered: readonly ProcessSample[], expected: nu
 /** Scrapes `url`/metrics every `intervalMs` until stopped; a failed scrape leaves a sample without figures. */
 export class MetricsSampler {
   readonly samples: ProcessSample[] = [];
+  /** The process's count of records filtered out on purpose, at the last scrape that had it. */
+  filtered = 0;
   readonly #url: string;
   readonly #progress: () => { consumed: number; produced: number };
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -94,7 +110,11 @@ export class MetricsSampler {
     let values = new Map<string, number>();
     try {
       const response = await fetch(`${this.#url}/metrics`, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) values = parsePrometheus(await response.text());
+      if (response.ok) {
+        const text = await response.text();
+        values = parsePrometheus(text);
+        this.filtered = sumOfMetric(text, FILTERED_METRIC) ?? this.filtered;
+      }
     } catch {
       // the process is busy or gone: the sample stays empty
     }

@@ -1,8 +1,10 @@
-import { Producer, stringSerializers } from '@platformatic/kafka';
+import { Producer } from '@platformatic/kafka';
 import type { MessageToProduce } from '@platformatic/kafka';
-import { SENT_AT_HEADER, keyOf, preciseNow, recordIdOf, valueOf } from './records.ts';
+import { bytesOf } from './record-source.ts';
+import type { RecordSource } from './record-source.ts';
+import { ID_HEADER, SENT_AT_HEADER, keyOf, preciseNow, recordIdOf } from './records.ts';
 
-type Message = MessageToProduce<string, string, string, string>;
+type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 
 export interface SoakProducerOptions {
   readonly brokers: readonly string[];
@@ -13,6 +15,8 @@ export interface SoakProducerOptions {
   readonly rate?: number;
   /** Most records in one produce request. */
   readonly chunk?: number;
+  /** The records' keys, values and headers; the soak adds its id and send-time headers. */
+  readonly records: RecordSource;
 }
 
 /** Open loop: record `index` is due at `start + index / rate` seconds; the count due by `elapsedMs`, capped at `total`. */
@@ -20,8 +24,8 @@ export const dueBy = (elapsedMs: number, rate: number, total: number): number =>
   Math.min(total, Math.floor((elapsedMs * rate) / 1000) + 1);
 
 /**
- * Writes the run's records into the input topic: record i keyed by its id, on partition i % partitions, with its send
- * time in a header. With a rate the send times are the scheduled ones, so a producer or broker that falls behind adds
+ * Writes the run's records into the input topic: record i on partition i % partitions, with its id (records.ts) and its
+ * send time in headers beside the record's own. With a rate the send times are the scheduled ones, so a producer or broker that falls behind adds
  * to the measured latency instead of hiding it (no coordinated omission). One request in flight at a time (the
  * producer is idempotent); records that fall due meanwhile go together in the next request.
  */
@@ -30,7 +34,7 @@ export class SoakProducer {
   produced = 0;
   firstSentAt: number | undefined;
   lastAckedAt: number | undefined;
-  readonly #producer: Producer<string, string, string, string>;
+  readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
 
   constructor(options: SoakProducerOptions) {
     this.options = options;
@@ -38,7 +42,6 @@ export class SoakProducer {
       clientId: 'orchestron-soak-producer',
       bootstrapBrokers: [...options.brokers],
       idempotent: true,
-      serializers: stringSerializers,
     });
   }
 
@@ -67,16 +70,17 @@ export class SoakProducer {
 
   async #send(from: number, to: number, sentAt: (index: number) => number): Promise<void> {
     const { topic, partitions } = this.options;
+    const records = await this.options.records.take(from, to);
     const batch: Message[] = new Array(to - from);
     for (let index = from; index < to; index++) {
-      const id = recordIdOf(index, partitions);
-      batch[index - from] = {
-        topic,
-        partition: id.partition,
-        key: keyOf(id),
-        value: valueOf(id),
-        headers: new Map([[SENT_AT_HEADER, sentAt(index).toFixed(3)]]),
-      };
+      const record = records[index - from];
+      const headers = new Map<Buffer, Buffer>();
+      for (const [name, value] of Object.entries(record?.headers ?? {})) headers.set(Buffer.from(name), bytesOf(value) as Buffer);
+      headers.set(Buffer.from(ID_HEADER), Buffer.from(keyOf(recordIdOf(index, partitions))));
+      headers.set(Buffer.from(SENT_AT_HEADER), Buffer.from(sentAt(index).toFixed(3)));
+      const key = bytesOf(record?.key);
+      const value = bytesOf(record?.value);
+      batch[index - from] = { topic, partition: index % partitions, ...(key ? { key } : {}), ...(value ? { value } : {}), headers };
     }
     this.firstSentAt ??= preciseNow();
     await this.#producer.send({ messages: batch });

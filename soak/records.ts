@@ -1,5 +1,12 @@
 /** The soak's records: ids that carry their input partition and a per-partition sequence, values of about 1 KB. */
 
+/**
+ * Header holding the record's id in the run (`<input partition>-<sequence>`): the verifier accounts for output and
+ * dead-letter records by it, so a pipeline must carry it from input to output. Pipelines built from Orchestron's
+ * stages do (`produce` and `deadLetter` keep the input's headers); custom code that builds its own output records copies it.
+ */
+export const ID_HEADER = 'x-soak-id';
+
 /** Header holding the time a record was sent (or, open-loop, scheduled): epoch milliseconds with microsecond decimals. */
 export const SENT_AT_HEADER = 'x-soak-sent-at';
 
@@ -20,7 +27,7 @@ export const recordIdOf = (index: number, partitions: number): RecordId => ({
 export const recordsOnPartition = (messages: number, partitions: number, partition: number): number =>
   Math.max(0, Math.ceil((messages - partition) / partitions));
 
-/** The id is also the record's key. */
+/** The id as text: the ID_HEADER's value and the default records' key. */
 export const keyOf = (id: RecordId): string => `${id.partition}-${id.seq}`;
 
 const keyPattern = /^(\d{1,9})-(\d{1,15})$/;

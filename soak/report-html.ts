@@ -73,8 +73,36 @@ ${rows.join('\n')}
 </table>`;
 }
 
+/** The plots with their captions. */
+function figures(plots: ReportPlots, latency: string): string {
+  return `<figure>${plots.percentiles}
+<figcaption>Percentile plot: the ${latency} within which a share of the records arrived. Read the right-hand side:
+99 % of records took at most the height of the line at "99%", and so on. A flat line that jumps at the end means a
+few outliers; a line rising early means a slow pipeline overall.</figcaption></figure>
+<figure>${plots.histogram}
+<figcaption>Histogram of the ${latency}: records per bucket (log-spaced). In exactly-once mode records become visible only
+when their batch's transaction commits, so expect the mass near the commit interval.</figcaption></figure>
+<figure>${plots.timeline}
+<figcaption>The process under test, second by second: records out per second (as the verifier saw them), resident
+memory and the p99 of its event-loop delay over the previous second, from its /metrics.</figcaption></figure>
+${
+  plots.lag
+    ? `<figure>${plots.lag}
+<figcaption>Lag on the input topic: the topic's end offsets minus the offsets the process's group committed, summed over
+the partitions, every half second (per partition in lag.csv). Lag that stops falling while records are left is a
+stall.</figcaption></figure>`
+    : ''
+}
+`;
+}
+
 /** One self-contained page: verdict, gates, figures (pipeline and raw side by side), the baseline, the plots inline. */
-export function reportHtml(summary: SoakSummary, plots: ReportPlots): string {
+/** Plots not drawn: why, and what to install to get them. */
+export interface SkippedPlots {
+  readonly skipped: string;
+}
+
+export function reportHtml(summary: SoakSummary, plots: ReportPlots | SkippedPlots): string {
   const phases: PhaseFigures[] = summary.compare ? [summary, summary.compare.raw] : [summary];
   const latency = latencyName(summary);
   const status = summary.exit_status;
@@ -116,7 +144,7 @@ figcaption { color: #555; max-width: 800px; }
 <body>
 <h1>Soak: ${escape(summary.mode)} (${escape(summary.failure_mode)}) on ${escape(summary.runtime)}</h1>
 ${verdict}
-<p>${num(summary.messages)} records of ${num(summary.record_bytes)} bytes over ${summary.partitions} partitions,
+<p>${summary.soaked ? `Soaked: ${escape(summary.soaked)}; records: ${escape(summary.records ?? 'built-in records')}.<br>` : ''}${num(summary.messages)} records${summary.record_bytes > 0 ? ` of ${num(summary.record_bytes)} bytes` : ''} over ${summary.partitions} partitions,
 ${summary.rate_msgs_per_s ? `open loop at ${num(summary.rate_msgs_per_s)} records/s (latency from the scheduled send time)` : 'closed loop, as fast as possible: records wait in the topic from the start, so the figures are time in the backlog (send → output), not the latency of one record'};
 batches of ${num(summary.batch_size)}, commit interval ${summary.commit_interval_ms} ms.
 Orchestron ${escape(v.orchestron)}, ${escape(v.runtime)}, @platformatic/kafka ${escape(v['@platformatic/kafka'])}, Kafka ${escape(v.kafka ?? 'unknown')}.
@@ -130,25 +158,8 @@ ${rounds}
 ${figuresRows(summary, phases)}
 </table>
 ${baselineTable(summary)}
-<figure>${plots.percentiles}
-<figcaption>Percentile plot: the ${latency} within which a share of the records arrived. Read the right-hand side:
-99 % of records took at most the height of the line at "99%", and so on. A flat line that jumps at the end means a
-few outliers; a line rising early means a slow pipeline overall.</figcaption></figure>
-<figure>${plots.histogram}
-<figcaption>Histogram of the ${latency}: records per bucket (log-spaced). In exactly-once mode records become visible only
-when their batch's transaction commits, so expect the mass near the commit interval.</figcaption></figure>
-<figure>${plots.timeline}
-<figcaption>The process under test, second by second: records out per second (as the verifier saw them), resident
-memory and the p99 of its event-loop delay over the previous second, from its /metrics.</figcaption></figure>
-${
-  plots.lag
-    ? `<figure>${plots.lag}
-<figcaption>Lag on the input topic: the topic's end offsets minus the offsets the process's group committed, summed over
-the partitions, every half second (per partition in lag.csv). Lag that stops falling while records are left is a
-stall.</figcaption></figure>`
-    : ''
-}
-</body>
+${"skipped" in plots ? `<p><strong>Plots skipped:</strong> ${escape(plots.skipped)}</p>
+` : figures(plots, latency)}</body>
 </html>
 `;
 }

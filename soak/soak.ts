@@ -58,7 +58,7 @@ export async function runSoak(options: SoakOptions, hooks: PhaseHooks = {}, say:
   const exitCode = exitStatus(unfinished, allPhases(measured), gates);
   const summary: SoakSummary = { ...measured, gates, ...(comparison ? { baseline: comparison } : {}), exit_status: exitCode };
   const last = rounds.at(-1) as Round;
-  const files = await writeOutputs(options.out, summary, last.pipeline, last.raw, baseline);
+  const files = await writeOutputs(options.out, summary, last.pipeline, last.raw, baseline, say);
   if (summary.compare) say(`pipeline / raw = ${summary.compare.ratio}`);
   if (comparison) for (const line of baselineLines(comparison)) say(line);
   const failed = gates.filter((g) => !g.passed);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { modulePath } from './module-path.ts';
 
 export const Runtimes = ['node', 'bun'] as const;
 export type Runtime = (typeof Runtimes)[number];
@@ -15,9 +16,9 @@ export interface Entrypoint {
 }
 
 /** The pipeline: the runtime entrypoint, `runtime-<runtime>/main.ts run --config FILE`. */
-export const pipelineEntrypoint = (runtime: Runtime): Entrypoint => ({ kind: 'runtime', script: here(`../runtime-${runtime}/main.ts`) });
+export const pipelineEntrypoint = (runtime: Runtime): Entrypoint => ({ kind: 'runtime', script: modulePath(`../runtime-${runtime}/main.ts`, import.meta.url) });
 
-export const rawLoopEntrypoint: Entrypoint = { kind: 'raw-loop', script: here('./raw-loop.ts') };
+export const rawLoopEntrypoint: Entrypoint = { kind: 'raw-loop', script: modulePath('./raw-loop.ts', import.meta.url) };
 
 /** node: this Node (24, type stripping); bun: the repository's own Bun, else the one on PATH. */
 export function runtimeBinary(runtime: Runtime): string {
@@ -47,6 +48,8 @@ export interface SpawnOptions {
   readonly entrypoint: Entrypoint;
   readonly configFile: string;
   readonly port: number;
+  /** Set in the process's environment over the soak's own. */
+  readonly env?: Readonly<Record<string, string>>;
   /** stdout and stderr of the process go there. */
   readonly logFile: string;
   /** Wraps the command (soak:doctor runs it under Clinic Doctor). */
@@ -60,10 +63,51 @@ export interface SpawnOptions {
 export async function spawnPipeline(options: SpawnOptions, timeoutMs = 60_000): Promise<ProcessUnderTest> {
   const base = [runtimeBinary(options.runtime), ...(options.runtimeArgs ?? []), options.entrypoint.script, 'run', '--config', options.configFile];
   const command = options.wrap ? options.wrap(base) : base;
-  const child = spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const handle = start(command, options);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const early = await Promise.race([handle.exited, new Promise<undefined>((resolve) => setTimeout(resolve, 100))]);
+    if (early) throw new Error(`${command.join(' ')} exited (${early.code ?? early.signal}) before it listened; see ${options.logFile}`);
+    const answered = await fetch(`${handle.url}/health/ready`, { signal: AbortSignal.timeout(1_000) }).then(
+      () => true,
+      () => false,
+    );
+    if (answered) return handle;
+    if (Date.now() > deadline) {
+      await handle.stop(5_000);
+      throw new Error(`${command.join(' ')} did not answer on ${handle.url} within ${timeoutMs} ms; see ${options.logFile}`);
+    }
+  }
+}
+
+export interface CommandOptions {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly port: number;
+  readonly logFile: string;
+  readonly stopSignal?: NodeJS.Signals;
+}
+
+/**
+ * Starts `--command`'s program (no shell) with the soak's variables in its environment. It need not serve HTTP: the
+ * phase waits for its consumer group instead; /metrics on the given port, when it serves one, is sampled.
+ */
+export function spawnCommand(options: CommandOptions): ProcessUnderTest {
+  return start([...options.argv], options);
+}
+
+function start(command: string[], options: { readonly env?: Readonly<Record<string, string>>; readonly port: number; readonly logFile: string; readonly stopSignal?: NodeJS.Signals }): ProcessUnderTest {
+  const child = spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   const log = createWriteStream(options.logFile);
   child.stderr.pipe(log, { end: false });
-  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // A program that cannot be started (not found) exits with 127, as a shell would say.
+  const exited = new Promise<Exit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (error) => {
+      log.write(`${command[0]}: ${error.message}\n`);
+      resolve({ code: 127, signal: null });
+    });
+  });
   const handle: ProcessUnderTest = {
     pid: child.pid ?? -1,
     command,
@@ -88,18 +132,5 @@ export async function spawnPipeline(options: SpawnOptions, timeoutMs = 60_000): 
       // not JSON: keep the configured port
     }
   });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const early = await Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(resolve, 100))]);
-    if (early) throw new Error(`${command.join(' ')} exited (${early.code ?? early.signal}) before it listened; see ${options.logFile}`);
-    const answered = await fetch(`${handle.url}/health/ready`, { signal: AbortSignal.timeout(1_000) }).then(
-      () => true,
-      () => false,
-    );
-    if (answered) return handle;
-    if (Date.now() > deadline) {
-      await handle.stop(5_000);
-      throw new Error(`${command.join(' ')} did not answer on ${handle.url} within ${timeoutMs} ms; see ${options.logFile}`);
-    }
-  }
+  return handle;
 }

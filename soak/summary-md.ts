@@ -37,14 +37,19 @@ export function summaryMarkdown(summary: SoakSummary): string {
   const load = summary.rate_msgs_per_s
     ? `open loop at ${num(summary.rate_msgs_per_s)} records/s (latency from the scheduled send time)`
     : 'closed loop, as fast as possible (records wait in the topic from the start: the figures are time in the backlog, not latency)';
+  const size = summary.records === undefined || summary.records === 'built-in records' ? ` of ${num(summary.record_bytes)} bytes` : '';
   const lines = [
     `## Soak: ${summary.mode} (${summary.failure_mode}) on ${summary.runtime}: ${exitMeaning(status)} (exit ${status})`,
     '',
-    `${num(summary.messages)} records of ${num(summary.record_bytes)} bytes over ${summary.partitions} partitions, ${load}; ` +
+    ...(summary.soaked ? [`Soaked: ${summary.soaked}; records: ${summary.records ?? 'built-in records'}.`, ''] : []),
+    `${num(summary.messages)} records${size} over ${summary.partitions} partitions, ${load}; ` +
       `batches of ${num(summary.batch_size)}, commit interval ${summary.commit_interval_ms} ms.` +
       (summary.rounds ? ` ${summary.rounds.length} rounds: throughput is the median, the rest the last round's.` : ''),
     '',
   ];
+  if (summary.dead_lettered || summary.filtered) {
+    lines.push(`Accounted, not lost: ${num(summary.dead_lettered ?? 0)} dead-lettered, ${num(summary.filtered ?? 0)} filtered out by the pipeline.`, '');
+  }
   if (summary.failure) lines.push(`**Did not finish:** ${summary.failure}`, '');
   if (summary.compare?.raw.failure) lines.push(`**Raw loop did not finish:** ${summary.compare.raw.failure}`, '');
   if (summary.gates && summary.gates.length > 0) {

@@ -15,7 +15,7 @@ const phase = (name: PhaseName, throughput: number, overrides: Partial<PhaseResu
     outputTopic: `${name}-out`,
     groupId: `${name}-g`,
     produced: 100,
-    audit: { expected: 100, consumed: 100, duplicated: 0, outOfOrder: 0, unknown: 0, lost: 0 },
+    audit: { expected: 100, consumed: 100, duplicated: 0, outOfOrder: 0, unknown: 0, deadLettered: 0, filtered: 0, lost: 0 },
     missing: [],
     withoutSentAt: 0,
     throughput,
@@ -77,7 +77,7 @@ describe('soak summary', () => {
   });
 
   it('is not ok when any phase lost, duplicated or reordered a record, or did not finish', () => {
-    const lossy = phase('raw', 1, { audit: { expected: 100, consumed: 99, duplicated: 0, outOfOrder: 0, unknown: 0, lost: 1 } });
+    const lossy = phase('raw', 1, { audit: { expected: 100, consumed: 99, duplicated: 0, outOfOrder: 0, unknown: 0, deadLettered: 0, filtered: 0, lost: 1 } });
     expect(soakSummary(options, [{ raw: lossy, pipeline: phase('pipeline', 1) }], versions, at, at).ok).toBe(false);
     const late = phase('pipeline', 1, { failure: 'deadline' });
     expect(soakSummary(options, [{ raw: undefined, pipeline: late }], versions, at, at)).toMatchObject({ ok: false, failure: 'deadline' });

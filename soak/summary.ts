@@ -16,8 +16,12 @@ export interface PhaseFigures {
   readonly lost: number;
   readonly duplicated: number;
   readonly out_of_order: number;
-  /** Output records whose key is no id of this run. */
+  /** Output records whose id is no id of this run. */
   readonly unknown: number;
+  /** Records in the dead-letter topic (not in the output): accounted, not lost. Absent in older summaries. */
+  readonly dead_lettered?: number;
+  /** Records the process filtered out on purpose, by its orchestron_records_filtered_total. */
+  readonly filtered?: number;
   /** First deliveries without the send-time header: not in the latency figures. */
   readonly without_sent_at: number;
   readonly missing_sample: readonly string[];
@@ -72,7 +76,12 @@ export interface SoakSummary extends PhaseFigures {
   readonly ok: boolean;
   readonly mode: SoakOptions['mode'];
   readonly failure_mode: 'atomic' | 'skip-and-log';
-  readonly runtime: SoakOptions['runtime'];
+  /** The runtime of the process under test; with --command, the runtime the command names is not known. */
+  readonly runtime: SoakOptions['runtime'] | 'command';
+  /** What was soaked: the built-in pipeline, `config <file>` or `command <program …>`; absent in older summaries. */
+  readonly soaked?: string;
+  /** What was sent: `built-in records`, `records <module>` or `file <path>`. */
+  readonly records?: string;
   readonly messages: number;
   readonly rate_msgs_per_s: number | null;
   /** What latency is measured from: the actual send time, or the scheduled one (open loop). */
@@ -152,6 +161,8 @@ export const phaseFigures = (phase: PhaseResult): PhaseFigures => {
   duplicated: phase.audit.duplicated,
   out_of_order: phase.audit.outOfOrder,
   unknown: phase.audit.unknown,
+  dead_lettered: phase.audit.deadLettered,
+  filtered: phase.audit.filtered,
   without_sent_at: phase.withoutSentAt,
   missing_sample: phase.missing,
   throughput_msgs_per_s: phase.throughput,
@@ -189,6 +200,17 @@ export const headlineThroughput = (summary: SoakSummary): number => summary.thro
 /** Lost, duplicated, … over every phase; a summary.json from before `all_phases` existed has only its top level. */
 export const allPhases = (summary: SoakSummary): RecordCounts => summary.all_phases ?? summary;
 
+const soakedText = (target: SoakOptions['target']): string => {
+  switch (target.kind) {
+    case 'builtin':
+      return 'built-in pipeline (no-op transform)';
+    case 'config':
+      return `config ${target.config.file}`;
+    case 'command':
+      return `command ${target.argv.join(' ')}`;
+  }
+};
+
 export function soakSummary(options: SoakOptions, rounds: readonly Round[], versions: Versions, startedAt: Date, finishedAt: Date, machine?: MachineFacts): SoakSummary {
   const last = rounds.at(-1);
   if (!last) throw new Error('a soak summary needs at least one round');
@@ -200,11 +222,13 @@ export function soakSummary(options: SoakOptions, rounds: readonly Round[], vers
     ok: all.every(phaseOk),
     mode: options.mode,
     failure_mode: options.mode === 'eos' ? 'atomic' : 'skip-and-log',
-    runtime: options.runtime,
+    runtime: options.target.kind === 'command' ? 'command' : options.runtime,
+    soaked: soakedText(options.target),
+    records: options.records.kind === 'default' ? 'built-in records' : `${options.records.kind === 'module' ? 'records' : 'file'} ${options.records.file}`,
     messages: options.messages,
     rate_msgs_per_s: options.rate ?? null,
     latency_from: options.rate ? 'scheduled send time' : 'send time',
-    record_bytes: VALUE_BYTES,
+    record_bytes: options.records.kind === 'default' ? VALUE_BYTES : 0,
     partitions: options.partitions,
     batch_size: options.batchSize,
     commit_interval_ms: options.commitIntervalMs,

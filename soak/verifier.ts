@@ -2,22 +2,24 @@ import { Consumer, FetchIsolationLevels, MessagesStreamFallbackModes, MessagesSt
 import type { Message, MessagesStream } from '@platformatic/kafka';
 import { Audit } from './audit.ts';
 import { LatencyHistogram } from './histogram.ts';
-import { SENT_AT_HEADER, preciseNow } from './records.ts';
+import { ID_HEADER, SENT_AT_HEADER, preciseNow } from './records.ts';
 
 type OutputMessage = Message<string, string, string, string>;
 
 export interface VerifierOptions {
   readonly brokers: readonly string[];
   readonly topic: string;
+  /** The dead-letter topic of the process under test: records there are accounted as dead-lettered, not lost. */
+  readonly deadLetterTopic?: string;
   readonly groupId: string;
   readonly messages: number;
   readonly partitions: number;
 }
 
 /**
- * Reads the output topic with read_committed in a consumer group of its own, from the beginning, and accounts for
- * every record: lost, duplicated, out of order (audit.ts), and the end-to-end latency of its first delivery (now −
- * the send-time header) in an HDR histogram.
+ * Reads the output topic (and the dead-letter topic) with read_committed in a consumer group of its own, from the
+ * beginning, and accounts for every record by its id header: lost, duplicated, out of order, dead-lettered (audit.ts),
+ * and the end-to-end latency of its first delivery (now − the send-time header) in an HDR histogram.
  */
 export class Verifier {
   readonly audit: Audit;
@@ -48,7 +50,7 @@ export class Verifier {
   /** Starts reading; resolves once the group assigned the partitions. */
   async start(): Promise<void> {
     this.#stream = await this.#consumer.consume({
-      topics: [this.#options.topic],
+      topics: [this.#options.topic, ...(this.#options.deadLetterTopic ? [this.#options.deadLetterTopic] : [])],
       mode: MessagesStreamModes.EARLIEST,
       fallbackMode: MessagesStreamFallbackModes.EARLIEST,
       autocommit: false,
@@ -66,7 +68,13 @@ export class Verifier {
 
   #account(message: OutputMessage): void {
     const now = preciseNow();
-    const verdict = this.audit.record(message.partition, message.key);
+    // The id header (any pipeline that keeps headers); the key for output of a pipeline that drops them.
+    const id = message.headers.get(ID_HEADER) ?? message.key;
+    if (message.topic === this.#options.deadLetterTopic) {
+      this.audit.deadLettered(id);
+      return;
+    }
+    const verdict = this.audit.record(message.partition, id);
     if (verdict === 'duplicate' || verdict === 'unknown') return;
     this.firstAt ??= now;
     this.lastAt = now;

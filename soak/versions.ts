@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Runtime } from './spawn-pipeline.ts';
 import { runtimeBinary } from './spawn-pipeline.ts';
@@ -41,12 +41,29 @@ export function kafkaVersion(env: Readonly<Record<string, string | undefined>> =
   }
 }
 
+/** The nearest package.json at or above `from` whose name is `name` (this package from dist/ or the repository). */
+function packageJsonAbove(from: string, name: string): string | undefined {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    try {
+      if ((JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === name) return file;
+    } catch {
+      // no package.json here
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+const versionOf = (from: string, name: string): string => {
+  const file = packageJsonAbove(from, name);
+  return file ? packageVersion(file) : 'unknown';
+};
+
 export function versions(runtime: Runtime): Versions {
-  const root = fileURLToPath(new URL('../', import.meta.url));
   return {
-    orchestron: packageVersion(join(root, 'package.json')),
+    orchestron: versionOf(fileURLToPath(import.meta.url), 'orchestron'),
     runtime: runtimeVersion(runtime),
-    '@platformatic/kafka': packageVersion(join(root, 'node_modules', '@platformatic', 'kafka', 'package.json')),
+    '@platformatic/kafka': versionOf(fileURLToPath(import.meta.resolve('@platformatic/kafka')), '@platformatic/kafka'),
     kafka: kafkaVersion(),
   };
 }

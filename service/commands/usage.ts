@@ -7,6 +7,7 @@ Commands:
   check    --config FILE   validate the config and print it resolved, secrets redacted
   replay   --config FILE   republish dead letters (filters, rate limit, parking)
   migrate  --config FILE   create or upgrade the tracker and dedup schema of the configured store
+  soak     [options]       push N records through your pipeline on real Kafka: lost, duplicated, latency, gates
 
 Options:
   -h, --help      help for orchestron or a command (orchestron run --help)
@@ -62,6 +63,7 @@ Options:
   -c, --config FILE        the configuration file (required)
       --target T           only tracker or dedup (repeatable); default both
   -h, --help               this help`,
+  soak: `Usage: orchestron soak [options]   (orchestron soak --help lists them; see docs/soak.md)`,
 } as const;
 
 export type CommandName = Exclude<keyof typeof Usage, 'main'>;
