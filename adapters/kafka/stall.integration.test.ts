@@ -1,15 +1,17 @@
 // The progress watchdog on a real broker: a batch held in the transform (user code that does not return) with records
 // waiting is reported stalled, naming the stage, and the source reopens its stream; once the transform returns, the
-// partition commits again and the stall clears.
+// partition commits again and the stall clears. And a client stream that stops fetching while records arrive (paused
+// here, as a stuck fetch loop would be) is found by asking the broker, and reopened.
 import { describe, expect, it } from 'vitest';
 import { MemoryMetrics, commit, createMetrics, decode, json, named, pipeline, pipelineContext, transform } from '../../core/index.ts';
 import type { LogFields } from '../../core/index.ts';
+import type { MessagesStream } from '@platformatic/kafka';
 import { brokers, freshTopics, produceRecords, unique } from './testing.ts';
 import { KafkaTransport } from './transport.ts';
 
 const count = 40;
 
-describe('kafka source: progress watchdog', () => {
+describe.concurrent('kafka source: progress watchdog', () => {
   for (const failureMode of ['skip-and-log', 'atomic'] as const) {
     it(`${failureMode}: reports a partition whose batch does not move, with its stage, reopens the stream, and clears once it commits`, async () => {
       const topics = await freshTopics(`stall-${failureMode}`, 1, ['in']);
@@ -76,6 +78,77 @@ describe('kafka source: progress watchdog', () => {
       expect(stalled()).toBe(0);
       expect(transport.partitionProblems()).toEqual({ blocked: [], stalled: [] });
       expect(seen.size).toBe(count);
+    }, 60_000);
+  }
+
+  for (const failureMode of ['skip-and-log', 'atomic'] as const) {
+    it(`${failureMode}: a stream that stops fetching while records arrive is found by asking the broker, and reopened`, async () => {
+      const topics = await freshTopics(`stuck-${failureMode}`, 1, ['in']);
+      const input = topics.in as string;
+      await produceRecords(input, Array.from({ length: count }, (_, id) => ({ key: 'k', value: { id } })));
+      const recorded = new MemoryMetrics();
+      const lines: { message: string; fields: LogFields }[] = [];
+      const keep = (fields: LogFields, message: string) => void lines.push({ message, fields });
+      const context = pipelineContext({
+        failureMode,
+        consumerGroup: unique('stuck'),
+        platform: { metrics: createMetrics(recorded), logger: { debug() {}, info: keep, warn: keep, error: keep } },
+      });
+      const transport = new KafkaTransport({
+        brokers,
+        groupId: context.consumerGroup,
+        topics: [input],
+        failureMode,
+        instanceId: unique('s'),
+        batchSize: 10,
+        commitIntervalMs: 20,
+        stallTimeoutMs: 3_000,
+        context,
+      });
+      // The streams the source opens, to stop the current one's fetching from outside (the client's own stream).
+      const streams: MessagesStream<Buffer, Buffer, string, Buffer>[] = [];
+      const consume = transport.consumer.consume.bind(transport.consumer) as (options: unknown) => Promise<MessagesStream<Buffer, Buffer, string, Buffer>>;
+      (transport.consumer as unknown as { consume: typeof consume }).consume = async (options) => {
+        const stream = await consume(options);
+        streams.push(stream);
+        return stream;
+      };
+      const stop = new AbortController();
+      const seen = new Set<number>();
+      let paused = false;
+      const run = pipeline(
+        transport.source(stop.signal),
+        named('decode', decode(json<{ id: number }>())),
+        named(
+          'transform',
+          transform((event: { id: number }) => {
+            seen.add(event.id);
+            return event;
+          }),
+        ),
+        commit(),
+      );
+      try {
+        for await (const result of run) {
+          if (!result.committed) continue;
+          if (!paused && seen.size >= count) {
+            paused = true;
+            streams.at(-1)?.pause();
+            // The fetch in flight (a long poll) may still answer; the records come after it.
+            await new Promise((resolve) => setTimeout(resolve, 1_500));
+            await produceRecords(input, Array.from({ length: count }, (_, id) => ({ key: 'k', value: { id: count + id } })));
+          }
+          if (seen.size >= 2 * count) stop.abort();
+        }
+      } finally {
+        await transport.close();
+      }
+      const report = lines.find((line) => line.message.startsWith('source partition stalled'));
+      expect(report?.fields).toMatchObject({ topic: input, partition: 0, lastStage: 'source (waiting for records)' });
+      expect(lines.some((line) => line.message === 'kafka consumer stopped fetching; reopening it at the committed offsets')).toBe(false);
+      expect(streams.length).toBeGreaterThan(1);
+      expect(recorded.value('orchestron_partition_stalled', { topic: input, partition: '0' })).toBe(0);
+      expect(seen.size).toBe(2 * count);
     }, 60_000);
   }
 });
