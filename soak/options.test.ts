@@ -77,4 +77,20 @@ describe('soak options', () => {
   ])('rejects %j naming the flag and what is allowed', (argv, message) => {
     expect(() => resolve(...argv)).toThrow(message);
   });
+
+  it('soaks the built-in pipeline with the built-in records unless told otherwise', () => {
+    expect(resolve()).toMatchObject({ target: { kind: 'builtin' }, records: { kind: 'default' } });
+    expect(resolve('--command', "node 'my consumer.ts'", '--records', 'gen.ts')).toMatchObject({
+      target: { kind: 'command', argv: ['node', 'my consumer.ts'] },
+      records: { kind: 'module', file: expect.stringMatching(/\/gen\.ts$/) },
+    });
+  });
+
+  it('refuses flags that contradict what is soaked or sent', () => {
+    expect(() => resolve('--config', 'a.yaml', '--command', 'node c.ts')).toThrow(/--config: cannot be combined with --command/);
+    expect(() => resolve('--records', 'g.ts', '--from-file', 'f.jsonl')).toThrow(/--records: cannot be combined with --from-file/);
+    expect(() => resolve('--config', 'a.yaml', '--mode', 'eos')).toThrow(/--mode: cannot be combined with --config/);
+    expect(() => resolve('--command', 'node c.ts', '--runtime', 'bun')).toThrow(/--runtime: cannot be combined with --command/);
+    expect(() => resolve('--config', 'no-such-file.yaml')).toThrow(/--config: cannot read/);
+  });
 });

@@ -23,6 +23,7 @@ const describe = (phase: PhaseResult, openLoop: boolean): string =>
   `${phase.name}: ${phase.audit.consumed.toLocaleString('en-US')}/${phase.produced.toLocaleString('en-US')} records, ` +
   `${phase.throughput.toLocaleString('en-US')} records/s, p99 ${phase.latency.p99} ms${openLoop ? '' : ' in the backlog'}, ` +
   `lost ${phase.audit.lost}, duplicated ${phase.audit.duplicated}, out of order ${phase.audit.outOfOrder}` +
+  (phase.audit.deadLettered || phase.audit.filtered ? `, dead-lettered ${phase.audit.deadLettered}, filtered ${phase.audit.filtered}` : '') +
   (phase.failure ? ` — ${phase.failure}` : '');
 
 /**
@@ -45,7 +46,8 @@ export async function runSoak(options: SoakOptions, hooks: PhaseHooks = {}, say:
       raw = await runPhase('raw', options, {}, round);
       say(describe(raw, options.rate !== undefined));
     }
-    say(`soak: pipeline on ${options.runtime}, ${options.mode}, ${n} records${of}`);
+    const what = options.target.kind === 'command' ? `command ${options.target.argv.join(' ')}` : options.target.kind === 'config' ? `${options.target.config.file} on ${options.runtime}` : `pipeline on ${options.runtime}`;
+    say(`soak: ${what}, ${options.mode}, ${n} records${of}`);
     const pipeline = await runPhase('pipeline', options, hooks, round);
     say(describe(pipeline, options.rate !== undefined));
     rounds.push({ raw, pipeline });

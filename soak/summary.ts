@@ -80,7 +80,7 @@ export interface SoakSummary extends PhaseFigures {
   readonly runtime: SoakOptions['runtime'] | 'command';
   /** What was soaked: the built-in pipeline, `config <file>` or `command <program …>`; absent in older summaries. */
   readonly soaked?: string;
-  /** What was sent: `built-in records`, `records <module>` or `file <path>`. */
+  /** What was sent: `built-in records`, `generator <module>` or `file <path>`. */
   readonly records?: string;
   readonly messages: number;
   readonly rate_msgs_per_s: number | null;
@@ -224,7 +224,7 @@ export function soakSummary(options: SoakOptions, rounds: readonly Round[], vers
     failure_mode: options.mode === 'eos' ? 'atomic' : 'skip-and-log',
     runtime: options.target.kind === 'command' ? 'command' : options.runtime,
     soaked: soakedText(options.target),
-    records: options.records.kind === 'default' ? 'built-in records' : `${options.records.kind === 'module' ? 'records' : 'file'} ${options.records.file}`,
+    records: options.records.kind === 'default' ? 'built-in records' : `${options.records.kind === 'module' ? 'generator' : 'file'} ${options.records.file}`,
     messages: options.messages,
     rate_msgs_per_s: options.rate ?? null,
     latency_from: options.rate ? 'scheduled send time' : 'send time',
