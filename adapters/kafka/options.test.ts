@@ -33,6 +33,8 @@ describe('Kafka options', () => {
     expect(resolveKafkaOptions(base, {}).instanceIdSource).toBe('default');
     expect(resolveKafkaOptions({ ...base, instanceId: 'w-1', staticMembership: false }, {}).groupInstanceId).toBeUndefined();
     expect(resolveKafkaOptions({ ...base, staticMembership: true }, { HOSTNAME: 'pod-0' }).groupInstanceId).toBe('pod-0');
+    expect(resolveKafkaOptions({ ...base, instanceId: 'w-1', groupProtocol: 'consumer' }, {}).groupInstanceId).toBeUndefined();
+    expect(resolveKafkaOptions({ ...base, instanceId: 'w-1', groupProtocol: 'consumer', staticMembership: true }, {}).groupInstanceId).toBe('w-1');
   });
 
   it('takes the group protocol, naming the field and the allowed values when it is not one', () => {

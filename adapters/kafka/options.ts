@@ -33,6 +33,9 @@ export interface KafkaOptions {
    * session timeout. Default on when the instance id is explicit (this option or ORCHESTRON_INSTANCE_ID) and off when
    * it comes from HOSTNAME or the default: a host name is neither unique per process (two workers on one machine would
    * fence each other) nor stable across restarts (a Deployment's pod gets a new one), which is what static membership needs.
+   * Off by default with the consumer protocol, whose broker holds a static member's id until its session expires even
+   * for the member itself after it was fenced in a rebalance (UNRELEASED_INSTANCE_ID), and restores a crashed member's
+   * partitions no sooner than without it.
    */
   readonly staticMembership?: boolean;
   /**
@@ -182,7 +185,9 @@ export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): Resol
   const { id: instanceId, source: instanceIdSource } = resolveInstanceId(options.instanceId, env);
   const groupProtocol = checkOneOf('groupProtocol', options.groupProtocol ?? 'classic', GroupProtocolValues);
   const explicitId = instanceIdSource === 'option' || instanceIdSource === 'ORCHESTRON_INSTANCE_ID';
-  const staticMembership = checkBoolean('staticMembership', options.staticMembership ?? explicitId);
+  // Under the consumer protocol static membership brings a crashed instance back no sooner (the broker holds its id
+  // until its session expires), and a member the broker fences mid-rebalance cannot rejoin until then: off by default.
+  const staticMembership = checkBoolean('staticMembership', options.staticMembership ?? (explicitId && groupProtocol === 'classic'));
   const { sessionTimeoutMs, heartbeatIntervalMs, rebalanceDefaultMs } = groupSessionSettings(options, groupProtocol);
   return {
     brokers: parseBrokers(options.brokers ?? env.KAFKA_BROKERS ?? '127.0.0.1:9092'),

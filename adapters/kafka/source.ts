@@ -44,6 +44,8 @@ export class KafkaSource {
   readonly #narrowing: Narrowing;
   /** Atomic mode: stable committed offsets as of the last assignment; undefined when a rebalance made them stale. */
   #floors: Map<string, bigint> | undefined;
+  /** The assignments the floors were read for. */
+  #floorsFor: unknown;
   /** Per partition, the next offset this stream has not handed out yet; reset whenever the stream is reopened. */
   readonly #handedOut = new Map<string, bigint>();
   /** Atomic mode: the offsets this instance's own transactions committed. */
@@ -89,10 +91,14 @@ export class KafkaSource {
     this.#admin = exactlyOnce?.admin;
     this.#narrowing = new Narrowing(options.batchSize, context.platform.logger);
     this.#health = new PartitionHealth(context.platform, options.stallTimeoutMs);
-    consumer.on('consumer:group:join', () => {
+    const rebalanced = () => {
       this.#generation++;
       this.#floors = undefined;
-    });
+    };
+    consumer.on('consumer:group:join', rebalanced);
+    // The consumer protocol (KIP-848) moves partitions without a join: the client reports a revocation this way, and
+    // #aboveFloors sees partitions added.
+    consumer.on('consumer:group:rebalance', rebalanced);
   }
 
   async *batches(signal?: AbortSignal): AsyncGenerator<Batch<Uint8Array | null>> {
@@ -189,8 +195,9 @@ export class KafkaSource {
     return {
       commit: async (control) => {
         if (stale()) throw new SinkError('an earlier batch was aborted; this one will be read again after it', { retryable: true });
-        if (generation !== this.#generation) {
-          // The partitions may belong to another instance now: committing could duplicate its work.
+        // The partitions may belong to another instance now: committing could duplicate its work. With the consumer
+        // protocol a revocation lands without a join, hence the check of the assignment itself.
+        if (generation !== this.#generation || !this.#allAssigned(last)) {
           throw new SinkError('the group rebalanced while the batch was in flight; it will be read again', { retryable: true });
         }
         if (this.#transactions && control.context.failureMode === 'atomic') {
@@ -278,6 +285,11 @@ export class KafkaSource {
   /** Atomic mode: drops records a previous owner of their partition already committed (see stable-offsets.ts). */
   async #aboveFloors(messages: KafkaMessage[]): Promise<KafkaMessage[]> {
     if (!this.#admin) return messages;
+    // The client replaces its assignments list whenever they change, with either protocol.
+    if (this.#floorsFor !== this.#consumer.assignments) {
+      this.#floorsFor = this.#consumer.assignments;
+      this.#floors = undefined;
+    }
     this.#floors ??= await stableCommittedOffsets(this.#admin, this.#options.groupId);
     const floors = this.#floors;
     const own = this.#ownCommitted;

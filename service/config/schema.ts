@@ -42,7 +42,7 @@ const kafka = section(
       v.pipe(
         v.boolean(),
         v.description(
-          "Static group membership with the instance id as `group.instance.id`: a restarted instance takes its partitions back at once. Default on when the instance id is explicit (`instanceId` or ORCHESTRON_INSTANCE_ID), off when it comes from HOSTNAME (not unique per process, not stable for a Deployment's pods).",
+          "Static group membership with the instance id as `group.instance.id`: a restarted instance takes its partitions back at once. Default on when the instance id is explicit (`instanceId` or ORCHESTRON_INSTANCE_ID), off when it comes from HOSTNAME (not unique per process, not stable for a Deployment's pods) and with groupProtocol `consumer` (see docs/adapters/kafka.md).",
         ),
       ),
     ),
