@@ -1,10 +1,11 @@
 // Scenario 1: the worker is killed with SIGKILL at random intervals while it works through the input, and restarted
-// each time with the same instance id (static membership). Intervals count from each worker's first committed batch,
+// each time with the same instance id (static membership with the classic protocol, its default; the consumer
+// protocol's default is dynamic membership). Intervals count from each worker's first committed batch,
 // so that every kill lands mid-stream. Exactly-once output stays exact (read with kcat, read_committed); at-least-once
 // loses nothing. The group's committed offsets are watched throughout: the longest time without progress is reported,
 // and must stay within the session timeout + 5 s. With the classic protocol a restarted static member takes its
-// place back at once; with the consumer protocol (KIP-848) the broker holds a killed member's instance id and
-// partitions until its session expires (group.consumer.session.timeout.ms, 45 s by default and at least).
+// place back at once; with the consumer protocol (KIP-848) the broker holds a killed member's partitions until its
+// session expires (group.consumer.session.timeout.ms, 45 s by default and at least).
 import { describe, it } from 'vitest';
 import type { FailureMode } from '../core/index.ts';
 import { audit, brokers, freshTopics, unique } from '../adapters/kafka/testing.ts';
@@ -58,7 +59,7 @@ async function crashRepeatedly(failureMode: FailureMode, groupProtocol: GroupPro
   const exit = await last.stop();
   const { longestGapMs } = await progress.stop();
   const result = audit(output, count);
-  report(`worker-crash ${failureMode} ${groupProtocol} static`, {
+  report(`worker-crash ${failureMode} ${groupProtocol}${groupProtocol === 'classic' ? ' static' : ''}`, {
     records: count,
     faults: `${killed} SIGKILL`,
     lost: result.missing.length,
