@@ -34,6 +34,8 @@ export class PartitionHealth {
   readonly #watchdog: ProgressWatchdog;
   readonly #stallTimeoutMs: number;
   #probing = false;
+  /** A probe asked for a quiet reopen of the stream (see ProgressWatchdog.probed); the next tick answers it. */
+  #reopen = false;
   #probedAt = Number.NEGATIVE_INFINITY;
   /** When the source last had a stream open (it has none while it reopens one). */
   #streamSeenAt = Number.NEGATIVE_INFINITY;
@@ -92,12 +94,14 @@ export class PartitionHealth {
     this.#blocks.remind();
     const retry = this.#blocks.due().length > 0;
     const recover = this.#watchdog.check(lastStage, (topic, partition) => this.#blocks.has(topic, partition)).length > 0;
-    const quiet = this.#watchdog.quiet();
+    const quiet = this.#watchdog.quiet((topic, partition) => this.#blocks.has(topic, partition));
     if (quiet.length > 0 && !this.#probing && now - this.#probedAt >= probeEveryMs) {
       this.#probedAt = now;
       void this.#probe(consumer, stream, quiet);
     }
-    return retry || recover;
+    const reopen = this.#reopen;
+    this.#reopen = false;
+    return retry || recover || reopen;
   }
 
   /**
@@ -149,7 +153,7 @@ export class PartitionHealth {
             ? this.#watchdog.committedOffset(topic, partition)
             : undefined;
         if (end === undefined || position === undefined) continue;
-        this.#watchdog.probed(topic, partition, end > position);
+        if (this.#watchdog.probed(topic, partition, end, position)) this.#reopen = true;
       }
     } catch (error) {
       this.#platform.logger.debug({ error: messageOf(error) }, 'could not ask kafka for the end offsets of quiet partitions');

@@ -66,16 +66,45 @@ describe('ProgressWatchdog', () => {
     watchdog.assigned([p0, p1]);
     await clock.advance(60_000);
     expect(watchdog.quiet()).toEqual([p0, p1]);
-    watchdog.probed('orders', 0, true);
-    watchdog.probed('orders', 1, false);
+    expect(watchdog.probed('orders', 0, 10n, 5n)).toBe(false);
+    expect(watchdog.probed('orders', 1, 5n, 5n)).toBe(false);
     expect(watchdog.quiet()).toEqual([p0]);
     expect(watchdog.check('source')).toEqual([p0]);
     expect(stalled(0)).toBe(1);
 
     // The reopened consumer fetched to the end (transaction markers only): the stall ends without a commit.
-    watchdog.probed('orders', 0, false);
+    watchdog.probed('orders', 0, 10n, 10n);
     expect(stalled(0)).toBe(0);
     expect(watchdog.quiet()).toEqual([]);
+  });
+
+  it('reopens quietly once when the client fetched past the commit and handed nothing out; markers only: not again', async () => {
+    const { clock, watchdog, stalled, lines } = setup();
+    watchdog.assigned([p0]);
+    watchdog.fetched('orders', 0, 5n);
+    watchdog.committed('orders', 0, 5n);
+    await clock.advance(60_000);
+    expect(watchdog.quiet()).toEqual([p0]);
+    // Position 7, commit 5, nothing read past it: a transaction marker, or records the client dropped.
+    expect(watchdog.probed('orders', 0, 7n, 7n)).toBe(true);
+    expect(watchdog.check('source')).toEqual([]);
+    expect(watchdog.quiet()).toEqual([p0]);
+    expect(watchdog.probed('orders', 0, 7n, 7n)).toBe(false);
+    expect(watchdog.quiet()).toEqual([]);
+    await clock.advance(60_000);
+    expect(watchdog.probed('orders', 0, 7n, 7n)).toBe(false);
+    expect(stalled(0)).toBe(0);
+    expect(lines.filter((line) => line.level !== 'debug')).toEqual([]);
+  });
+
+  it('warns when records below the fetch position come only after the quiet reopen', async () => {
+    const { clock, watchdog, lines } = setup();
+    watchdog.assigned([p0]);
+    watchdog.committed('orders', 0, 5n);
+    await clock.advance(60_000);
+    expect(watchdog.probed('orders', 0, 9n, 9n)).toBe(true);
+    watchdog.fetched('orders', 0, 6n);
+    expect(lines.at(-1)).toMatchObject({ level: 'warn', fields: { ...p0, committed: '5', fetchedUpTo: '9' } });
   });
 
   it('forgets revoked partitions and does nothing when turned off', async () => {

@@ -18,6 +18,13 @@ interface Progress {
   end: bigint | undefined;
   /** The broker holds records the client has not fetched (as a probe found). */
   behind: boolean;
+  /**
+   * The client's fetch position was past the committed offset with nothing read past it: the stream was reopened to
+   * see whether records there come (`upTo`: that position), or only transaction markers; `verified` is the committed
+   * offset for which it found nothing, so that it is not asked again until the partition commits.
+   */
+  checking: { readonly committed: bigint; readonly upTo: bigint } | undefined;
+  verified: bigint | undefined;
   progressAt: number;
   stall: PartitionStall | undefined;
   recoveredAt: number;
@@ -64,6 +71,17 @@ export class ProgressWatchdog {
   fetched(topic: string, partition: number, nextOffset: bigint): void {
     const progress = this.#progress(topic, partition);
     if (progress.end === undefined || nextOffset > progress.end) progress.end = nextOffset;
+    const checking = progress.checking;
+    if (checking && nextOffset > checking.committed) {
+      progress.checking = undefined;
+      // Records below the position the client had fetched up to, handed out only now: the client had skipped them.
+      if (nextOffset - 1n < checking.upTo) {
+        this.#platform.logger.warn(
+          { topic, partition, committed: String(checking.committed), fetchedUpTo: String(checking.upTo) },
+          'kafka consumer had fetched records of this partition without handing them out; they came after reopening its stream',
+        );
+      }
+    }
   }
 
   /** The partition's offset `offset` was committed here. */
@@ -83,26 +101,40 @@ export class ProgressWatchdog {
    * Partitions without committed progress for the timeout and no record read past their committed offset: whether
    * records wait for them is a question for the broker (see `probed`).
    */
-  quiet(): SourcePartition[] {
+  quiet(excluded: (topic: string, partition: number) => boolean = () => false): SourcePartition[] {
     if (!this.enabled) return [];
     const now = this.#platform.clock.monotonic();
     return [...this.#partitions.values()]
-      .filter((p) => now - p.progressAt >= this.#timeoutMs && !unread(p))
+      .filter((p) => now - p.progressAt >= this.#timeoutMs && !unread(p) && !excluded(p.topic, p.partition))
       .map(({ topic, partition }) => ({ topic, partition }));
   }
 
   /**
-   * What a probe found: whether the broker's last stable offset lies past the client's fetch position (both count
-   * transaction markers, which the committed offset does not). When nothing waits the clock starts again, so the
-   * broker is asked again only after another timeout, and a stall found this way ends.
+   * What a probe found: the broker's last stable offset `end` and the client's fetch position (both count transaction
+   * markers, which the committed offset does not). Past the position, records wait unfetched: a stall. When nothing
+   * waits the clock starts again, so the broker is asked again only after another timeout, and a stall found this way
+   * ends. Returns true when the stream should be reopened quietly (no stall reported): the client fetched past the
+   * committed offset and handed nothing out, which transaction markers explain, and so would records it dropped; the
+   * reopen tells them apart once per committed offset (see `fetched`).
    */
-  probed(topic: string, partition: number, behind: boolean): void {
+  probed(topic: string, partition: number, end: bigint, position: bigint): boolean {
     const progress = this.#partitions.get(floorKey(topic, partition));
-    if (!progress) return;
-    progress.behind = behind;
-    if (behind || unread(progress)) return;
+    if (!progress) return false;
+    progress.behind = end > position;
+    if (progress.behind || unread(progress)) return false;
+    const committed = progress.committed;
+    if (committed !== undefined && position > committed && progress.verified !== committed) {
+      if (progress.checking?.committed !== committed) {
+        progress.checking = { committed, upTo: position };
+        return true;
+      }
+      // Reopened, and again nothing but what the position passes over: transaction markers (or aborted records).
+      progress.checking = undefined;
+      progress.verified = committed;
+    }
     if (progress.stall) this.#moved(progress);
     else progress.progressAt = this.#platform.clock.monotonic();
+    return false;
   }
 
   /**
@@ -147,7 +179,19 @@ export class ProgressWatchdog {
     let progress = this.#partitions.get(key);
     if (!progress) {
       const now = this.#platform.clock.monotonic();
-      progress = { topic, partition, committed: undefined, end: undefined, behind: false, progressAt: now, stall: undefined, recoveredAt: 0, loggedAt: 0 };
+      progress = {
+        topic,
+        partition,
+        committed: undefined,
+        end: undefined,
+        behind: false,
+        checking: undefined,
+        verified: undefined,
+        progressAt: now,
+        stall: undefined,
+        recoveredAt: 0,
+        loggedAt: 0,
+      };
       this.#partitions.set(key, progress);
     }
     return progress;

@@ -1,10 +1,12 @@
 // The progress watchdog on a real broker: a batch held in the transform (user code that does not return) with records
 // waiting is reported stalled, naming the stage, and the source reopens its stream; once the transform returns, the
 // partition commits again and the stall clears. And a client stream that stops fetching while records arrive (paused
-// here, as a stuck fetch loop would be) is found by asking the broker, and reopened.
+// here, as a stuck fetch loop would be) is found by asking the broker, and reopened; an idle input written in
+// transactions (a marker after the last record, an aborted transaction) is not taken for a stall.
 import { describe, expect, it } from 'vitest';
 import { MemoryMetrics, commit, createMetrics, decode, json, named, pipeline, pipelineContext, transform } from '../../core/index.ts';
 import type { LogFields } from '../../core/index.ts';
+import { Producer } from '@platformatic/kafka';
 import type { MessagesStream } from '@platformatic/kafka';
 import { brokers, freshTopics, produceRecords, unique } from './testing.ts';
 import { KafkaTransport } from './transport.ts';
@@ -151,4 +153,52 @@ describe.concurrent('kafka source: progress watchdog', () => {
       expect(seen.size).toBe(2 * count);
     }, 60_000);
   }
+
+  it('an idle input written in transactions, a marker and an aborted transaction past the last commit: no stall, one quiet reopen', async () => {
+    const topics = await freshTopics('stall-markers', 1, ['in']);
+    const input = topics.in as string;
+    const producer = new Producer({
+      clientId: unique('stall-writer'),
+      bootstrapBrokers: brokers,
+      idempotent: true,
+      transactionalId: unique('stall-writer'),
+      producerId: -1n,
+      producerEpoch: -1,
+    });
+    try {
+      for (const abort of [false, true]) {
+        const transaction = await producer.beginTransaction();
+        await transaction.send({ messages: Array.from({ length: 10 }, (_, id) => ({ topic: input, key: Buffer.from('k'), value: Buffer.from(JSON.stringify({ id })) })) });
+        if (abort) await transaction.abort();
+        else await transaction.commit();
+      }
+    } finally {
+      await producer.close();
+    }
+    const lines: { message: string; fields: LogFields }[] = [];
+    const keep = (fields: LogFields, message: string) => void lines.push({ message, fields });
+    const context = pipelineContext({ failureMode: 'atomic', consumerGroup: unique('stall-markers'), platform: { logger: { debug() {}, info: keep, warn: keep, error: keep } } });
+    const transport = new KafkaTransport({ brokers, groupId: context.consumerGroup, topics: [input], failureMode: 'atomic', instanceId: unique('m'), stallTimeoutMs: 1_000, context });
+    let opened = 0;
+    const consume = transport.consumer.consume.bind(transport.consumer) as (options: unknown) => Promise<unknown>;
+    (transport.consumer as unknown as { consume: typeof consume }).consume = (options) => {
+      opened++;
+      return consume(options);
+    };
+    const stop = new AbortController();
+    let committed = 0;
+    const run = pipeline(transport.source(stop.signal), decode(json()), commit());
+    // Idle after the first commit for long enough for the watchdog to look twice (a probe at most every 10 s).
+    const idle = setTimeout(() => stop.abort(), 25_000);
+    try {
+      for await (const result of run) if (result.committed) committed += result.ok;
+    } finally {
+      clearTimeout(idle);
+      await transport.close();
+    }
+    expect(committed).toBe(10);
+    expect(lines.filter((line) => line.message.startsWith('source partition stalled'))).toEqual([]);
+    expect(lines.filter((line) => line.message.includes('without handing them out'))).toEqual([]);
+    expect(opened).toBe(2);
+  }, 60_000);
 });
