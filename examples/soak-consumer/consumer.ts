@@ -25,7 +25,7 @@ try {
     transport.source(stopping.signal),
     decode(json<Order>()),
     transform((order) => {
-      if (typeof order.amount !== 'number') throw new ValidationError('amount must be a number');
+      if (typeof order.amount !== 'number' || order.amount < 0) throw new ValidationError('amount must be a number ≥ 0');
       return { ...order, cents: Math.round(order.amount * 100) };
     }),
     // produce and deadLetter keep each record's headers, the soak's x-soak-id among them.
