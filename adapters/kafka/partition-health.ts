@@ -81,10 +81,10 @@ export class PartitionHealth {
    * Once a second: follows the assignment, reminds of blocked partitions, looks for stalls (`lastStage`: where the
    * batch in flight is) and asks the broker about quiet partitions. True when the stream must be reopened.
    */
-  tick(consumer: KafkaConsumer, stream: Stream | undefined, lastStage: string): boolean {
+  tick(consumer: KafkaConsumer, currentStream: () => Stream | undefined, lastStage: string): boolean {
     const assignments = consumer.assignments;
     const now = this.#platform.clock.monotonic();
-    if (stream) this.#streamSeenAt = now;
+    if (currentStream()) this.#streamSeenAt = now;
     if (assignments) {
       const assigned = assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
       this.#blocks.retain(new Set(assigned.map((p) => floorKey(p.topic, p.partition))));
@@ -97,7 +97,7 @@ export class PartitionHealth {
     const quiet = this.#watchdog.quiet((topic, partition) => this.#blocks.has(topic, partition));
     if (quiet.length > 0 && !this.#probing && now - this.#probedAt >= probeEveryMs) {
       this.#probedAt = now;
-      void this.#probe(consumer, stream, quiet);
+      void this.#probe(consumer, currentStream, quiet);
     }
     const reopen = this.#reopen;
     this.#reopen = false;
@@ -133,7 +133,7 @@ export class PartitionHealth {
    * Whether the broker holds records the client has not fetched: its last stable offset against the stream's fetch
    * position (both count transaction markers; the committed offset does not).
    */
-  async #probe(consumer: KafkaConsumer, stream: Stream | undefined, partitions: readonly SourcePartition[]): Promise<void> {
+  async #probe(consumer: KafkaConsumer, currentStream: () => Stream | undefined, partitions: readonly SourcePartition[]): Promise<void> {
     this.#probing = true;
     try {
       const topics = [...new Set(partitions.map((p) => p.topic))];
@@ -143,6 +143,8 @@ export class PartitionHealth {
         () => consumer.listOffsets({ topics }),
         () => new TimeoutError(`kafka did not answer a list offsets request within ${probeTimeoutMs} ms`),
       );
+      // The stream as it is when the answer comes (it may have been reopened meanwhile).
+      const stream = currentStream();
       const positions = stream?.offsetsToFetch;
       for (const { topic, partition } of partitions) {
         const end = ends.get(topic)?.[partition];

@@ -158,7 +158,7 @@ export class KafkaSource {
   #watchFetches(): () => void {
     const { clock } = this.#context.platform;
     const timer = setInterval(() => {
-      if (this.#health.tick(this.#consumer, this.#stream, this.#inFlight?.stage ?? 'source (waiting for records)')) this.#reread();
+      if (this.#health.tick(this.#consumer, () => this.#stream, this.#inFlight?.stage ?? 'source (waiting for records)')) this.#reread();
       const since = this.#readingSince;
       if (since === undefined || clock.monotonic() - Math.max(since, this.#lastFetchAt) <= fetchStallMs) return;
       // A consumer with no partition assigned has nothing to fetch.
