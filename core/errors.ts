@@ -8,6 +8,7 @@ export const ErrorCodes = {
   CONFIG_ERROR: 'CONFIG_ERROR',
   STORE_ERROR: 'STORE_ERROR',
   SINK_ERROR: 'SINK_ERROR',
+  SOURCE_ERROR: 'SOURCE_ERROR',
   PRODUCER_FENCED: 'PRODUCER_FENCED',
   INSTANCE_ID_IN_USE: 'INSTANCE_ID_IN_USE',
   AUTHENTICATION_ERROR: 'AUTHENTICATION_ERROR',
@@ -150,6 +151,14 @@ export class StoreError extends OrchestronError {
   constructor(message: string, options?: OrchestronErrorOptions) {
     super(ErrorCodes.STORE_ERROR, message, true, options);
     this.name = 'StoreError';
+  }
+}
+
+/** A failure reading records from a source (a topic missing, the consumer group refused, offsets not committed). */
+export class SourceError extends OrchestronError {
+  constructor(message: string, options?: OrchestronErrorOptions) {
+    super(ErrorCodes.SOURCE_ERROR, message, true, options);
+    this.name = 'SourceError';
   }
 }
 

@@ -1,5 +1,5 @@
 import { findErrorBy } from '@platformatic/kafka';
-import { AuthenticationError, InstanceIdInUseError, ProducerFencedError, RecordRefusedError, SinkError, messageOf } from '../../core/index.ts';
+import { AuthenticationError, ConfigError, InstanceIdInUseError, ProducerFencedError, RecordRefusedError, SinkError, SourceError, messageOf } from '../../core/index.ts';
 import type { OrchestronError } from '../../core/index.ts';
 
 /**
@@ -97,8 +97,30 @@ export function instanceIdInUse(error: unknown, what: string, instanceId?: strin
   });
 }
 
-/** A client error as an OrchestronError: fencing is fatal; otherwise retryable unless the client says it cannot be. */
-export function kafkaError(error: unknown, what: string): OrchestronError {
+/**
+ * The listener does not do SASL as configured: ILLEGAL_SASL_STATE when it is a plaintext (or TLS-only) listener, which
+ * answers the SASL handshake as out of place; UNSUPPORTED_SASL_MECHANISM when SASL is on but not with this mechanism.
+ */
+function saslMismatch(error: unknown): 'no-sasl' | 'mechanism' | undefined {
+  const codes = apiIds(error);
+  if (codes.includes('ILLEGAL_SASL_STATE')) return 'no-sasl';
+  if (codes.includes('UNSUPPORTED_SASL_MECHANISM')) return 'mechanism';
+  return undefined;
+}
+
+/** A topic the broker says does not exist (the client turns UNKNOWN_TOPIC_OR_PARTITION in metadata into "Unknown topic X."). */
+const missingTopic = (error: unknown): boolean =>
+  apiIds(error).some((code) => code === 'UNKNOWN_TOPIC_OR_PARTITION' || code === 'UNKNOWN_TOPIC_ID') ||
+  nested(error).some((e) => e instanceof Error && e.message.startsWith('Unknown topic '));
+
+/** Which side a failed call was on: what the consumer does is the source's, the rest (producer, admin) the sink's. */
+export type KafkaSide = 'source' | 'sink';
+
+/**
+ * A client error as an OrchestronError: fencing is fatal; otherwise retryable unless the client says it cannot be.
+ * Its code names the side that failed (SOURCE_ERROR for the consumer's calls, SINK_ERROR for the rest).
+ */
+export function kafkaError(error: unknown, what: string, side: KafkaSide = 'sink'): OrchestronError {
   if (isFenced(error)) {
     return new ProducerFencedError(
       `${what}: fenced by a newer producer with the same transactional id (another live process with the same instance id, or a restart of this one; if two run at once, ${instanceIdSetting}): ${describe(error)}`,
@@ -106,6 +128,17 @@ export function kafkaError(error: unknown, what: string): OrchestronError {
     );
   }
   if (instanceIdConflict(error)) return instanceIdInUse(error, what);
+  const sasl = saslMismatch(error);
+  if (sasl === 'no-sasl') {
+    return new ConfigError(
+      'kafka.sasl',
+      `${what}: the broker's listener does not use SASL (it answered the SASL handshake with ILLEGAL_SASL_STATE): point kafka.brokers at its SASL listener, or remove kafka.sasl for a plaintext one`,
+      { cause: error },
+    );
+  }
+  if (sasl === 'mechanism') {
+    return new ConfigError('kafka.sasl.mechanism', `${what}: the broker does not accept this SASL mechanism (UNSUPPORTED_SASL_MECHANISM): ${describe(error)}`, { cause: error });
+  }
   if (isAuthenticationFailure(error)) {
     return new AuthenticationError(
       `${what}: the broker refused the SASL credentials (check kafka.sasl.mechanism, kafka.sasl.username and kafka.sasl.password): ${describe(error)}`,
@@ -120,5 +153,9 @@ export function kafkaError(error: unknown, what: string): OrchestronError {
     return new SinkError(`${what}: ${describe(error)}`, { cause: error, retryable: true });
   }
   const permanent = error instanceof Error && findErrorBy(error, 'canRetry', false) !== null;
+  if (side === 'source') {
+    const cause = missingTopic(error) ? `a source topic does not exist (check topics; the broker does not create it on demand): ${describe(error)}` : describe(error);
+    return new SourceError(`${what}: ${cause}`, { cause: error, retryable: !permanent });
+  }
   return new SinkError(`${what}: ${describe(error)}`, { cause: error, retryable: !permanent });
 }
