@@ -74,7 +74,7 @@ export class KafkaSource {
     try {
       await this.#consumer.commit({ offsets });
     } catch (error) {
-      throw kafkaError(error, 'commit offsets');
+      throw kafkaError(error, 'commit offsets', 'source');
     }
   });
 
@@ -319,7 +319,7 @@ export class KafkaSource {
         }));
         break;
       } catch (error) {
-        const failure = kafkaError(error, `consume ${this.#options.topics.join(', ')}`);
+        const failure = kafkaError(error, `consume ${this.#options.topics.join(', ')}`, 'source');
         // A coordinator still loading or a broker restarting outlasts the client's own retries; refused credentials or
         // a fenced producer never get better, and neither does anything after the window.
         if (!failure.retryable || signal?.aborted || clock.monotonic() >= giveUpAt) throw failure;
@@ -377,7 +377,7 @@ export class KafkaSource {
   }
 
   async #recover(error: Error, signal: AbortSignal | undefined): Promise<void> {
-    const failure = kafkaError(error, 'consumer stream');
+    const failure = kafkaError(error, 'consumer stream', 'source');
     if (failure instanceof AuthenticationError) throw failure;
     this.#context.platform.logger.warn({ error: failure.message }, 'kafka consumer stream failed; reopening');
     await this.#closeStream();

@@ -24,7 +24,7 @@ export async function stableCommittedOffsets(admin: Admin, groupId: string, dead
       return floors;
     } catch (error) {
       const unstable = error instanceof Error && findErrorBy(error, 'apiId', 'UNSTABLE_OFFSET_COMMIT') !== null;
-      if (!unstable || Date.now() - started > deadlineMs) throw kafkaError(error, `fetch stable offsets of group ${groupId}`);
+      if (!unstable || Date.now() - started > deadlineMs) throw kafkaError(error, `fetch stable offsets of group ${groupId}`, 'source');
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
     }
   }

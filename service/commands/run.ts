@@ -1,4 +1,4 @@
-import { messageOf } from '../../core/index.ts';
+import { ConfigError, messageOf } from '../../core/index.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Host, Server, Signal } from '../host.ts';
 import { healthApp } from '../http/app.ts';
@@ -92,5 +92,7 @@ export async function runCommand(host: Host, file: string): Promise<number> {
   await server?.close();
   clearTimeout(deadline);
   logger.info({ ...totals, closeMs: Date.now() - closing, forced }, 'stopped');
+  // A setting found wrong only once connected (SASL against a plaintext listener) exits as bad configuration does.
+  if (failed instanceof ConfigError) return 2;
   return failed !== undefined || forced ? 1 : 0;
 }
