@@ -1,5 +1,6 @@
 import { Admin, Consumer, FetchIsolationLevels, Producer, compatibilityPartitioner, stringDeserializer } from '@platformatic/kafka';
-import type { Batch, Logger, PipelineContext, Sink } from '../../core/index.ts';
+import { ConfigError } from '../../core/index.ts';
+import type { Batch, FailureMode, Logger, PipelineContext, Sink } from '../../core/index.ts';
 import { closeWithin } from './close-within.ts';
 import { instanceIdConflict, instanceIdInUse, isAuthenticationFailure, kafkaError } from './errors.ts';
 import { consumerGroupOptions } from './group-options.ts';
@@ -15,8 +16,14 @@ import { TopicLimits } from './topic-limits.ts';
 import { KafkaSource } from './source.ts';
 import { BatchTransactions } from './transactions.ts';
 
-export interface KafkaTransportOptions extends KafkaOptions {
+export interface KafkaTransportOptions extends Omit<KafkaOptions, 'failureMode'> {
+  /** The pipeline's context: its failure mode is the transport's (one setting, in `pipelineContext`). */
   readonly context: PipelineContext;
+  /**
+   * Not needed: the failure mode is the context's. Accepted only when it agrees, so that a transport and a pipeline
+   * that disagree (the transport once defaulted to atomic on its own) cannot be built.
+   */
+  readonly failureMode?: FailureMode;
   /** Where environment defaults come from (KAFKA_BROKERS, ORCHESTRON_INSTANCE_ID). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -40,7 +47,14 @@ export class KafkaTransport {
   readonly #unfollowEpoch: () => void;
 
   constructor(options: KafkaTransportOptions) {
-    this.options = resolveKafkaOptions(options, options.env ?? {});
+    const failureMode = options.context.failureMode;
+    if (options.failureMode !== undefined && options.failureMode !== failureMode) {
+      throw new ConfigError(
+        'failureMode',
+        `the transport was given ${JSON.stringify(options.failureMode)} but the pipeline context says ${JSON.stringify(failureMode)}: set it once, in pipelineContext({ failureMode }), and leave it out of the transport's options`,
+      );
+    }
+    this.options = resolveKafkaOptions({ ...options, failureMode }, options.env ?? {});
     const o = this.options;
     const atomic = o.failureMode === 'atomic';
     const common = {
