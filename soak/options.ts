@@ -79,10 +79,10 @@ export type LogLevel = (typeof LogLevels)[number];
 
 export const usage = `Usage: orchestron soak [--config FILE | --command "PROGRAM ARGS"] [--records MODULE | --from-file FILE]
                        [--messages N] [--mode alo|eos] [--runtime node|bun] [--rate R] [--preload] [--compare raw] [--repeat K]
-                        [--out DIR] [--deadline-s S] [--partitions P] [--batch-size B] [--commit-interval-ms MS]
-                        [--brokers host:port,...] [--log-level LEVEL] [--cpu-prof] [--keep-topics]
-                        [--baseline DIR/summary.json] [gates: --max-p99-ms N --max-p50-ms N --min-throughput N
-                        --max-rss-growth-pct N --max-lost N --max-duplicated N --max-regression-pct N --min-raw-ratio R]
+                       [--out DIR] [--deadline-s S] [--partitions P] [--batch-size B] [--commit-interval-ms MS]
+                       [--brokers host:port,...] [--log-level LEVEL] [--cpu-prof] [--keep-topics]
+                       [--baseline DIR/summary.json] [gates: --max-p99-ms N --max-p50-ms N --min-throughput N
+                       --max-rss-growth-pct N --max-lost N --max-duplicated N --max-regression-pct N --min-raw-ratio R]
 
 (In a clone of the repository: npm run soak -- [flags].)
 

@@ -86,10 +86,20 @@ function lastPerPartition(batch: readonly In[]): In[] {
   return [...last.values()];
 }
 
+/** The JSON round trip the pipeline's decode and produce do; a value that is not JSON (--records) goes as it came. */
+function reencoded(value: Buffer | undefined): Buffer | undefined {
+  if (!value) return value;
+  try {
+    return Buffer.from(JSON.stringify(JSON.parse(value.toString())));
+  } catch {
+    return value;
+  }
+}
+
 const outbound = (message: In): Out => ({
   topic: config.outputTopic,
   key: message.key,
-  value: Buffer.from(JSON.stringify(JSON.parse(message.value.toString()))),
+  value: reencoded(message.value) as Buffer,
   headers: message.headers,
 });
 

@@ -66,7 +66,7 @@ export async function spawnPipeline(options: SpawnOptions, timeoutMs = 60_000): 
   const handle = start(command, options);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const early = await Promise.race([handle.exited, new Promise<undefined>((resolve) => setTimeout(resolve, 100))]);
+    const early = await Promise.race([handle.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100))]);
     if (early) throw new Error(`${command.join(' ')} exited (${early.code ?? early.signal}) before it listened; see ${options.logFile}`);
     const answered = await fetch(`${handle.url}/health/ready`, { signal: AbortSignal.timeout(1_000) }).then(
       () => true,
