@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { DeadLetterHeaders, MemoryMetrics, silentLogger } from '../../core/index.ts';
 import { ReplayCountHeader, replay } from '../../adapters/kafka/index.ts';
@@ -85,7 +86,7 @@ describe('example: dead-letter-retries', () => {
       expect(header(letter, DeadLetterHeaders.sourceAttempts)).toBe('1');
       expect(header(letter, DeadLetterHeaders.sourceTopic)).toBe(topics.in);
       expect(header(letter, DeadLetterHeaders.sourceConsumerGroup)).toBe(group);
-      expect(header(letter, DeadLetterHeaders.sourceHost)).toBe('payments-v1');
+      expect(header(letter, DeadLetterHeaders.sourceHost)).toBe(hostname());
       expect(Number(header(letter, DeadLetterHeaders.sourceOffset))).toBeGreaterThanOrEqual(0);
       const first = Date.parse(header(letter, DeadLetterHeaders.firstFailureAt) ?? '');
       const last = Date.parse(header(letter, DeadLetterHeaders.lastFailureAt) ?? '');

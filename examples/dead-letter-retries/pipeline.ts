@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import {
   commit,
   createMetrics,
@@ -52,7 +53,7 @@ export function startPaymentsPipeline(options: ResolvedPaymentsOptions, deps: Pa
   const context = pipelineContext({
     failureMode: 'skip-and-log',
     consumerGroup: options.groupId,
-    host: options.instanceId,
+    host: hostname(),
     platform: { logger: deps.logger, metrics: deps.metrics && 'recordsOk' in deps.metrics ? deps.metrics : createMetrics(deps.metrics) },
   });
   const transport = new KafkaTransport({

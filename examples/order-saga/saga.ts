@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Hono } from 'hono';
 import { Counter } from 'prom-client';
 import { commit, deadLetter, decode, encodeText, encodeValue, json, messageOf, pipeline, pipelineContext, produce, systemClock, transform } from '../../core/index.ts';
@@ -68,7 +69,7 @@ export async function startOrderSaga(settings: SagaSettings, hooks: SagaHooks = 
   const context = pipelineContext({
     failureMode: settings.failureMode,
     consumerGroup: settings.groupId,
-    host: settings.instanceId,
+    host: hostname(),
     platform: { clock: systemClock, logger, metrics: prometheus.metrics },
   });
   const store = await openJoinState(settings);

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { commit, deadLetter, decode, json, messageOf, pipeline, pipelineContext, produce, systemClock, transform } from '../../core/index.ts';
 import type { FailureTracker, Logger, TransformFn } from '../../core/index.ts';
 import { KafkaTransport, ensureTopics } from '../../adapters/kafka/index.ts';
@@ -51,7 +52,7 @@ export async function startOrdersOrchestrator(settings: OrchestratorSettings, ho
   const context = pipelineContext({
     failureMode: settings.failureMode,
     consumerGroup: settings.groupId,
-    host: settings.instanceId,
+    host: hostname(),
     platform: { clock: systemClock, logger, metrics: prometheus.metrics },
   });
   const tracking = await openTracking(settings, context.platform);

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { commit, decodeText, dedup, decode, json, pipeline, pipelineContext, produce, transform } from '../../core/index.ts';
 import type { DedupStore, Envelope, Logger } from '../../core/index.ts';
 import { KafkaTransport } from '../../adapters/kafka/index.ts';
@@ -44,7 +45,7 @@ export function startDedupConsumer(options: DedupConsumerOptions): DedupConsumer
   const context = pipelineContext({
     failureMode: 'atomic',
     consumerGroup: options.groupId,
-    host: options.instanceId,
+    host: hostname(),
     platform: { logger: options.logger },
   });
   const transport = new KafkaTransport({

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import {
   commit,
   deadLetter,
@@ -13,7 +14,6 @@ import {
   transform,
 } from '../../core/index.ts';
 import type { Batch, BatchResult, Envelope, Metrics, Stage } from '../../core/index.ts';
-import { resolveInstanceId } from '../../adapters/kafka/options.ts';
 import type { Env } from '../config/env.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { ReadinessReport } from '../http/app.ts';
@@ -53,7 +53,8 @@ export async function startService({ config, baseDir }: LoadedConfig, deps: Serv
     failureMode: config.failureMode,
     platform: { clock, logger, metrics },
     consumerGroup: config.kafka.groupId,
-    host: resolveInstanceId(config.kafka.instanceId, env).id,
+    // The machine's host name, as the log lines carry it (pino's `hostname`), in the dead letters' source_host.
+    host: hostname(),
     maxDeliveries: config.maxDeliveries,
     logPayloads: config.log.payloads,
   });
