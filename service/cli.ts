@@ -75,7 +75,7 @@ export async function cli(host: Host): Promise<number> {
     return 2;
   }
   const command = first as CommandName;
-  if (command === 'soak') return (await import('../soak/main.ts')).soakMain(rest, host.env);
+  if (command === 'soak') return (await import('../soak/main.ts')).soakMain(rest, host.env, host.onSignal);
   try {
     const values = parse(command, rest);
     if (values.help) {

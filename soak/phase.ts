@@ -28,6 +28,8 @@ export interface PhaseHooks {
   readonly wrap?: (command: string[]) => string[];
   readonly stopSignal?: NodeJS.Signals;
   readonly stopTimeoutMs?: number;
+  /** Ends the phase as unfinished (a signal to the soak). */
+  readonly interrupt?: AbortSignal;
 }
 
 export interface PhaseResult {
@@ -67,13 +69,22 @@ export interface PhaseResult {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits for both counts to reach N, the deadline, the process to exit or the producer to fail. */
-async function completion(producer: SoakProducer, verifier: Verifier, sampler: MetricsSampler, produced: Promise<unknown>, exited: Promise<Exit>, deadline: number): Promise<string | undefined> {
+async function completion(
+  producer: SoakProducer,
+  verifier: Verifier,
+  sampler: MetricsSampler,
+  produced: Promise<unknown>,
+  exited: Promise<Exit>,
+  deadline: number,
+  interrupt: AbortSignal | undefined,
+): Promise<string | undefined> {
   let failure: string | undefined;
   void produced.catch((error: unknown) => (failure ??= `producer failed: ${String(error)}`));
   void exited.then((exit) => (failure ??= `the process exited early (${exit.code ?? exit.signal})`));
   const n = producer.options.messages;
   while (!failure) {
     verifier.audit.filtered = sampler.filtered;
+    if (interrupt?.aborted) return `interrupted (${String(interrupt.reason)})`;
     if (producer.produced >= n && verifier.audit.complete) return undefined;
     if (Date.now() > deadline) return `deadline: ${verifier.audit.consumed} of ${n} records consumed (${producer.produced} produced)`;
     await sleep(50);
@@ -169,7 +180,7 @@ export async function runPhase(name: PhaseName, options: SoakOptions, hooks: Pha
     lag.start();
     live.start();
     const produced = preloaded ?? producer.run(stopProducing.signal);
-    failure = await completion(producer, verifier, sampler, produced, proc.exited, deadline);
+    failure = await completion(producer, verifier, sampler, produced, proc.exited, deadline, hooks.interrupt);
     stopProducing.abort();
     await produced.catch(() => {});
     // A moment more, for duplicates arriving after the last new record.

@@ -43,7 +43,7 @@ export async function runSoak(options: SoakOptions, hooks: PhaseHooks = {}, say:
     let raw: PhaseResult | undefined;
     if (options.compare === 'raw') {
       say(`soak: raw loop, ${options.mode}, ${n} records${of}`);
-      raw = await runPhase('raw', options, {}, round);
+      raw = await runPhase('raw', options, hooks.interrupt ? { interrupt: hooks.interrupt } : {}, round);
       say(describe(raw, options.rate !== undefined));
     }
     const what = options.target.kind === 'command' ? `command ${options.target.argv.join(' ')}` : options.target.kind === 'config' ? `${options.target.config.file} on ${options.runtime}` : `pipeline on ${options.runtime}`;
