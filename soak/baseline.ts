@@ -83,6 +83,8 @@ export function compareWithBaseline(current: SoakSummary, baseline: SoakSummary,
     partitions: s.partitions,
     'batch size': s.batch_size,
     'raw loop': s.compare ? 'yes' : 'no',
+    soaked: s.soaked,
+    records: s.records,
   });
   const was = setup(baseline) as Record<string, unknown>;
   const differs = Object.entries(setup(current))
