@@ -16,14 +16,10 @@ const transport = new KafkaTransport({ groupId, topics: [env('ORCHESTRON_SOAK_IN
 const stopping = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopping.abort());
 
-interface Order {
-  readonly amount?: unknown;
-}
-
 try {
   const results = pipeline(
     transport.source(stopping.signal),
-    decode(json<Order>()),
+    decode(json<{ readonly amount?: unknown }>()),
     transform((order) => {
       if (typeof order.amount !== 'number' || order.amount < 0) throw new ValidationError('amount must be a number ≥ 0');
       return { ...order, cents: Math.round(order.amount * 100) };
