@@ -1,4 +1,4 @@
-import { Consumer, FetchIsolationLevels, MessagesStreamFallbackModes, MessagesStreamModes, Producer, stringDeserializer, stringSerializer } from '@platformatic/kafka';
+import { Admin, Consumer, FetchIsolationLevels, MessagesStreamFallbackModes, MessagesStreamModes, Producer, stringDeserializer, stringSerializer } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deleteTopics, ensureTopics } from './admin.ts';
@@ -204,3 +204,31 @@ export async function kcatRead(brokerList: string, topic: string, options: KcatR
  */
 export const readCommittedWithKcat = (topic: string, distinctIds: number, timeoutMs = 120_000): Promise<KafkaMessage[]> =>
   kcatRead(brokers.join(','), topic, { distinctIds, timeoutMs });
+
+/**
+ * The group's committed offsets of `topic`, one per partition in partition order, read with require_stable until they
+ * equal `expected` (or satisfy it, given as a predicate) or `timeoutMs` passes (then the last read, for the assertion to show). An exactly-once commit's
+ * offsets are left out of a whole-group listing until its transaction markers are written, shortly after it returned.
+ */
+export async function committedOffsetsOf(
+  groupId: string,
+  topic: string,
+  expected: readonly bigint[] | ((offsets: readonly bigint[]) => boolean),
+  timeoutMs = 15_000,
+): Promise<bigint[]> {
+  const done =
+    typeof expected === 'function' ? expected : (offsets: readonly bigint[]) => offsets.length === expected.length && offsets.every((o, i) => o === expected[i]);
+  const admin = new Admin({ clientId: unique('test-offsets'), bootstrapBrokers: brokers });
+  const until = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId], requireStable: true }).catch(() => []);
+      const partitions = group?.topics.find((t) => t.name === topic)?.partitions ?? [];
+      const offsets = [...partitions].sort((a, b) => a.partitionIndex - b.partitionIndex).map((p) => p.committedOffset);
+      if (Date.now() >= until || done(offsets)) return offsets;
+      await sleep(100);
+    }
+  } finally {
+    await admin.close();
+  }
+}
