@@ -1,4 +1,4 @@
-// `orchestron soak` as a user runs it: a scratch project that installed the built package, with its own config,
+// `orchestron soak` as a user runs it: a scratch project with the package unpacked from the `npm pack` tarball, with its own config,
 // transform and record generator (--config), and its own consumer built from the stages (--command). Small runs.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SoakSummary } from './summary.ts';
 import { PlotPackages } from './optional-plots.ts';
-import { installBuiltPackage, linkPackage } from './testing/installed-package.ts';
+import { installPackedPackage, linkPackage } from './testing/installed-package.ts';
 
 const project = mkdtempSync(join(tmpdir(), 'orchestron-soak-user-'));
 let bin: string;
 
 beforeAll(async () => {
-  const installed = await installBuiltPackage(project);
+  const installed = await installPackedPackage(project);
   bin = join(installed, 'dist', 'runtime-node', 'main.js');
   const files: Record<string, string> = {
     'package.json': '{ "name": "my-service", "private": true, "type": "module" }\n',
