@@ -72,3 +72,22 @@ describe.concurrent('two live processes with the same instance id', () => {
     }
   });
 });
+
+describe('the instance identity at start', () => {
+  it('atomic mode without an explicit instance id: logs the transactional id and warns, naming ORCHESTRON_INSTANCE_ID', async () => {
+    const topics = await freshTopics('identity', 1);
+    const file = await writeConfig({ transport: 'kafka', topics: [topics.in], failureMode: 'atomic', kafka: { groupId: unique('identity') }, http: { enabled: false } });
+    const cli = spawnCli('node', ['run', '--config', file], { ORCHESTRON_INSTANCE_ID: '', HOSTNAME: 'identity-host' });
+    try {
+      const identity = await cli.waitFor((line) => line.msg === 'kafka identity', 60_000);
+      expect(identity).toMatchObject({ instanceId: 'identity-host', instanceIdFrom: 'HOSTNAME', groupInstanceId: null });
+      expect(String(identity.transactionalId)).toContain('identity-host');
+      const warning = await cli.waitFor((line) => line.level === 'warn' && String(line.msg).includes('no explicit instance id'), 10_000);
+      expect(String(warning.msg)).toContain('ORCHESTRON_INSTANCE_ID');
+      cli.signal('SIGTERM');
+      expect(await cli.exited).toBe(0);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+});
