@@ -54,6 +54,13 @@ export interface KafkaOptions {
   /** Classic protocol only; default a third of the session timeout, at most 3000. */
   readonly heartbeatIntervalMs?: number;
   readonly rebalanceTimeoutMs?: number;
+  /**
+   * Atomic mode: how long a transaction may stay open before the coordinator aborts it (Kafka's
+   * `transaction.timeout.ms`; at most the broker's `transaction.max.timeout.ms`, 15 min by default). A batch whose
+   * stages take longer never commits. Default 60000, Kafka's own default; the client would otherwise send its 5 s
+   * request timeout.
+   */
+  readonly transactionTimeoutMs?: number;
   /** Records the consumer buffers ahead of the pipeline before it stops fetching (backpressure). */
   readonly maxBufferedRecords?: number;
   /**
@@ -93,6 +100,7 @@ export interface ResolvedKafkaOptions {
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly rebalanceTimeoutMs: number;
+  readonly transactionTimeoutMs: number;
   readonly maxBufferedRecords: number;
   readonly fetchMaxBytes: number;
   readonly fetchMaxBytesPerPartition: number;
@@ -204,6 +212,7 @@ export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): Resol
     commitIntervalMs: checkWholeNumber('commitIntervalMs', options.commitIntervalMs ?? 100),
     ...(sessionTimeoutMs !== undefined ? { sessionTimeoutMs, heartbeatIntervalMs } : {}),
     rebalanceTimeoutMs: checkWholeNumber('rebalanceTimeoutMs', options.rebalanceTimeoutMs ?? rebalanceDefaultMs),
+    transactionTimeoutMs: checkWholeNumber('transactionTimeoutMs', options.transactionTimeoutMs ?? 60_000),
     maxBufferedRecords: checkWholeNumber('maxBufferedRecords', options.maxBufferedRecords ?? 5_000),
     fetchMaxBytes: checkWholeNumber('fetchMaxBytes', options.fetchMaxBytes ?? 4 * mebibyte),
     fetchMaxBytesPerPartition: checkWholeNumber('fetchMaxBytesPerPartition', options.fetchMaxBytesPerPartition ?? mebibyte),

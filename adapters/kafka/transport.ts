@@ -81,7 +81,9 @@ export class KafkaTransport {
           idempotent: true,
           // -1/-1 asks the coordinator for a new epoch of whatever producer the transactional id had before (a crashed
           // instance): the client's default 0/0 is taken as a claim to be producer 0 and answered PRODUCER_FENCED.
-          ...(atomic ? { transactionalId: o.transactionalId, ...claim } : {}),
+          // The client sends its request timeout as the transaction timeout (InitProducerId): without this a transaction
+          // open longer than 5 s was aborted by the coordinator, and such a batch could never commit.
+          ...(atomic ? { transactionalId: o.transactionalId, ...claim, timeout: o.transactionTimeoutMs } : {}),
           compression: o.compression,
           autocreateTopics: true,
           partitioner: compatibilityPartitioner,

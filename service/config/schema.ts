@@ -61,6 +61,11 @@ const kafka = section(
       v.pipe(v.number(), v.integer(), v.minValue(100), v.description('Classic protocol only. Default a third of the session timeout, at most 3000.')),
     ),
     rebalanceTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.description('Default max(sessionTimeoutMs, 60000).'))),
+    transactionTimeoutMs: int(
+      1_000,
+      60_000,
+      "Atomic mode: how long a transaction may stay open before the coordinator aborts it (Kafka's transaction.timeout.ms; at most the broker's transaction.max.timeout.ms). A batch whose stages take longer never commits.",
+    ),
     maxBufferedRecords: int(1, 5_000, 'Records buffered ahead of the pipeline before fetching pauses (backpressure).'),
     fetchMaxBytes: int(1, 4_194_304, 'Most bytes one fetch returns; the client decodes a fetch at once, so this bounds how long one keeps the event loop busy.'),
     fetchMaxBytesPerPartition: int(1, 1_048_576, 'Most bytes one fetch returns per partition.'),

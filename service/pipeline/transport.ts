@@ -73,6 +73,7 @@ export async function openTransport(config: Config, context: PipelineContext, en
     ...(k.staticMembership !== undefined ? { staticMembership: k.staticMembership } : {}),
     groupProtocol: k.groupProtocol as 'classic',
     ...(k.rebalanceTimeoutMs ? { rebalanceTimeoutMs: k.rebalanceTimeoutMs } : {}),
+    transactionTimeoutMs: k.transactionTimeoutMs,
     ...(k.sasl ? { sasl: { mechanism: k.sasl.mechanism as 'PLAIN', username: k.sasl.username, password: k.sasl.password } } : {}),
     ...(k.tls ? { tls: await tlsOptions(k.tls, baseDir) } : {}),
     groupId: k.groupId,
