@@ -27,8 +27,12 @@ const partitions = 6;
  */
 const countFor = (failureMode: FailureMode): number =>
   failureMode === 'atomic' ? scaled({ short: 40_000, full: 300_000 }) : scaled({ short: 60_000, full: 1_000_000 });
-/** Side-by-side rounds. */
-const rounds = scaled({ short: 2, full: 3 });
+/**
+ * Side-by-side rounds. The short profile's best-of-rounds check needs three: in four fresh-clone CI runs its
+ * exactly-once rounds ranged 0.31–1.93 over ~1 s spans, and one run had both of two rounds just under 0.5 while a
+ * quiet rerun measured 0.81 and 0.93.
+ */
+const rounds = scaled({ short: 3, full: 3 });
 /**
  * The figure judged: the full profile's median ratio says "as fast"; the short profile only says "no stall", which
  * would slow every round, so its best round is judged — its spans last 1–3 s, and one pause of either worker (a
