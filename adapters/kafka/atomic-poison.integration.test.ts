@@ -1,8 +1,8 @@
 import { Admin, Producer } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { DeadLetterHeaders, commit, deadLetter, decode, json, pipeline, pipelineContext, produce } from '../../core/index.ts';
-import type { BatchResult, Logger } from '../../core/index.ts';
-import { brokers, committedOffsetsOf, freshTopics, kcatRead, parsedIds, readCommittedWithKcat, unique } from './testing.ts';
+import type { BatchResult } from '../../core/index.ts';
+import { brokers, committedOffsetsOf, freshTopics, kcatRead, keepingLogger, parsedIds, readCommittedWithKcat, unique } from './testing.ts';
 import { KafkaTransport } from './transport.ts';
 
 const count = 300;
@@ -35,13 +35,6 @@ async function compactedTopic(name: string): Promise<void> {
   }
 }
 
-/** A logger that keeps the messages it was given (the pipeline's warnings are part of what the user sees). */
-function keeping(): Logger & { readonly lines: string[] } {
-  const lines: string[] = [];
-  const keep = (_fields: unknown, message: string) => void lines.push(message);
-  return { lines, debug() {}, info: keep, warn: keep, error: keep };
-}
-
 describe('kafka atomic mode: a record the output topic refuses', () => {
   it('is narrowed down to, dead-lettered after maxDeliveries with its reason, and the rest commits exactly once', async () => {
     const topics = await freshTopics('atomic-poison', 1, ['in']);
@@ -51,7 +44,7 @@ describe('kafka atomic mode: a record the output topic refuses', () => {
     await compactedTopic(output);
     await produceInput(input);
 
-    const logger = keeping();
+    const logger = keepingLogger();
     const context = pipelineContext({ failureMode: 'atomic', consumerGroup: unique('g'), maxDeliveries, platform: { logger } });
     const transport = new KafkaTransport({ brokers, groupId: context.consumerGroup, topics: [input], failureMode: 'atomic', instanceId: unique('i'), batchSize: 1_000, commitIntervalMs: 200, context });
     const stop = new AbortController();

@@ -2,12 +2,12 @@ import { Producer, compatibilityPartitioner } from '@platformatic/kafka';
 import { tracingChannel } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { DeadLetterHeaders, MemoryTracker, ValidationError, commit, deadLetter, decode, json, pipeline, pipelineContext, produce, track, transform } from '../../core/index.ts';
-import type { BatchResult, FailureMode, Logger } from '../../core/index.ts';
+import type { BatchResult, FailureMode } from '../../core/index.ts';
 import { ensureTopics } from './admin.ts';
 import { ParkReasonHeader, replay } from './replay.ts';
 import { rememberFreshTopics } from './fresh-topics.ts';
 import type { KafkaMessage } from './records.ts';
-import { brokers, committedOffsetsOf, kcatRead, parsedIds, produceRecords, readTopic, unique } from './testing.ts';
+import { brokers, committedOffsetsOf, kcatRead, keepingLogger, parsedIds, produceRecords, readTopic, unique } from './testing.ts';
 import { KafkaTransport } from './transport.ts';
 
 interface Event {
@@ -67,13 +67,6 @@ async function produceKeyed(topic: string, records: readonly { key: string; valu
   }
 }
 
-/** A logger that keeps its lines, to say what the user would have seen. */
-function keeping(): Logger & { readonly lines: string[] } {
-  const lines: string[] = [];
-  const keep = (_fields: unknown, message: string) => void lines.push(message);
-  return { lines, debug() {}, info: keep, warn: keep, error: keep };
-}
-
 /** Counts the client's sends (produce calls; one request per broker) that carry records for `topic`, and their sizes. */
 function countSends(topic: string) {
   const sizes: number[] = [];
@@ -102,7 +95,7 @@ interface RunOptions {
 
 /** The CLI's stage order over a real broker: decode → transform (fails `fail: true`) → produce → dead letter → track → commit. */
 async function runPipeline({ failureMode, topics, count, batchSize }: RunOptions) {
-  const logger = keeping();
+  const logger = keepingLogger();
   const context = pipelineContext({ failureMode, consumerGroup: unique('g'), platform: { logger } });
   const transport = new KafkaTransport({
     brokers,

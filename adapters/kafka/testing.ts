@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deleteTopics, ensureTopics } from './admin.ts';
 import { rememberFreshTopics } from './fresh-topics.ts';
+import type { Logger } from '../../core/index.ts';
 import type { KafkaMessage } from './records.ts';
 
 /** Test support: the broker from `npm run services:up`, unique names, producing and reading back. */
@@ -231,4 +232,11 @@ export async function committedOffsetsOf(
   } finally {
     await admin.close();
   }
+}
+
+/** A logger that keeps the messages it was given: a pipeline's warnings are part of what the user sees. */
+export function keepingLogger(): Logger & { readonly lines: string[] } {
+  const lines: string[] = [];
+  const keep = (_fields: unknown, message: string) => void lines.push(message);
+  return { lines, debug() {}, info: keep, warn: keep, error: keep };
 }
