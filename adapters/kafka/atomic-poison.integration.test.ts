@@ -46,7 +46,7 @@ describe('kafka atomic mode: a record the output topic refuses', () => {
 
     const logger = keepingLogger();
     const context = pipelineContext({ failureMode: 'atomic', consumerGroup: unique('g'), maxDeliveries, platform: { logger } });
-    const transport = new KafkaTransport({ brokers, groupId: context.consumerGroup, topics: [input], failureMode: 'atomic', instanceId: unique('i'), batchSize: 1_000, commitIntervalMs: 200, context });
+    const transport = new KafkaTransport({ brokers, groupId: context.consumerGroup, topics: [input], failureMode: 'atomic', instanceId: unique('i'), batchSize: 1_000, lingerMs: 200, commitIntervalMs: 200, context });
     const stop = new AbortController();
     const results: BatchResult[] = [];
     let done = 0;

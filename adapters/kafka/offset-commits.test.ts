@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SinkError } from '../../core/index.ts';
+import { ManualClock } from '../../core/testing/manual-clock.ts';
 import type { PartitionOffset } from './offset-commits.ts';
 import { OffsetCommits } from './offset-commits.ts';
 
@@ -53,5 +54,46 @@ describe('OffsetCommits', () => {
     sent[1]?.answer();
     await again;
     expect(sent.map((r) => shown(r.offsets))).toEqual([['0:10'], ['0:10']]);
+  });
+
+  it('with an interval, sends at most one request per interval: what finishes meanwhile goes together', async () => {
+    const { sent, commit } = requests();
+    const clock = new ManualClock();
+    const commits = new OffsetCommits(commit, { intervalMs: 100, clock });
+    // The first request after a quiet spell goes at once.
+    const first = commits.commit([at(0, 10)]);
+    await clock.advance(0);
+    expect(sent).toHaveLength(1);
+    sent[0]?.answer();
+    await first;
+    const later = [commits.commit([at(0, 20)])];
+    await clock.advance(40);
+    later.push(commits.commit([at(0, 30), at(1, 7)]));
+    await clock.advance(50);
+    expect(sent).toHaveLength(1);
+    await clock.advance(10);
+    expect(sent.map((r) => shown(r.offsets))).toEqual([['0:10'], ['0:30', '1:7']]);
+    sent[1]?.answer();
+    await Promise.all(later);
+  });
+
+  it('flush sends the queued offsets without waiting for the interval', async () => {
+    const { sent, commit } = requests();
+    const clock = new ManualClock();
+    const commits = new OffsetCommits(commit, { intervalMs: 100, clock });
+    const first = commits.commit([at(0, 10)]);
+    await clock.advance(0);
+    sent[0]?.answer();
+    await first;
+    const second = commits.commit([at(0, 20)]);
+    await clock.advance(10);
+    expect(sent).toHaveLength(1);
+    const flushed = commits.flush();
+    await clock.advance(0);
+    expect(sent.map((r) => shown(r.offsets))).toEqual([['0:10'], ['0:20']]);
+    sent[1]?.answer();
+    await flushed;
+    await second;
+    expect(clock.pendingTimers).toBe(0);
   });
 });

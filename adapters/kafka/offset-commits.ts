@@ -1,4 +1,5 @@
 import { SinkError } from '../../core/index.ts';
+import type { Clock } from '../../core/index.ts';
 import { floorKey } from './stable-offsets.ts';
 
 /** The offset to commit for one partition: the next record to read. */
@@ -9,22 +10,38 @@ export interface PartitionOffset {
   readonly leaderEpoch: number;
 }
 
+export interface OffsetCommitsOptions {
+  /** Least time between two requests; 0 sends as soon as the request before has been answered. */
+  readonly intervalMs: number;
+  readonly clock: Clock;
+}
+
 /**
- * At-least-once offset commits, one request at a time and in order: offsets queued while a request is in flight go
- * together in the next one, so pipelined batches commit in one round trip instead of one each. When a request fails,
- * the offsets queued behind it are not sent: their batches fail too (with a retryable error) and are read again.
+ * At-least-once offset commits, one request at a time, in order, and at most one per `intervalMs`: offsets queued
+ * meanwhile go together in the next request, newest per partition, so batches finished within an interval commit in
+ * one round trip. When a request fails, the offsets queued behind it are not sent: their batches fail too (with a
+ * retryable error) and are read again. `flush` sends what is queued without waiting for the interval (before a rewind
+ * or a stop, so that finished batches are not read again).
  */
 export class OffsetCommits {
   readonly #commit: (offsets: PartitionOffset[]) => Promise<void>;
+  readonly #intervalMs: number;
+  readonly #clock: Clock | undefined;
   readonly #queued = new Map<string, PartitionOffset>();
   /** The request the queued offsets will go in; the last request sent or waiting to be. */
   #next: Promise<void> | undefined;
   #last: Promise<void> = Promise.resolve();
   /** Failed requests so far: offsets queued before a failure are not sent after it. */
   #failures = 0;
+  #lastSentAt = -Infinity;
+  /** Set by `flush` until the queued offsets are sent; ends the wait for the interval. */
+  #hurry = false;
+  #wake: (() => void) | undefined;
 
-  constructor(commit: (offsets: PartitionOffset[]) => Promise<void>) {
+  constructor(commit: (offsets: PartitionOffset[]) => Promise<void>, options?: OffsetCommitsOptions) {
     this.#commit = commit;
+    this.#intervalMs = options?.intervalMs ?? 0;
+    this.#clock = options?.clock;
   }
 
   /** Resolves once a request holding these offsets (or later ones of the same partitions) succeeded. */
@@ -35,12 +52,15 @@ export class OffsetCommits {
     const previous = this.#last;
     const request = (async () => {
       await previous.catch(() => {});
+      await this.#due();
       this.#next = undefined;
+      this.#hurry = false;
       const sending = [...this.#queued.values()];
       this.#queued.clear();
       if (this.#failures !== failures) throw new SinkError('an earlier offset commit failed; this batch will be read again', { retryable: true });
+      this.#lastSentAt = this.#clock?.monotonic() ?? 0;
       try {
-        await this.#commit(sending);
+        if (sending.length > 0) await this.#commit(sending);
       } catch (error) {
         this.#failures++;
         throw error;
@@ -49,5 +69,30 @@ export class OffsetCommits {
     this.#next = request;
     this.#last = request;
     return request;
+  }
+
+  /** Sends the queued offsets now; resolves once every request so far was answered (failures included). */
+  async flush(): Promise<void> {
+    if (this.#next) {
+      this.#hurry = true;
+      this.#wake?.();
+    }
+    await this.#last.catch(() => {});
+  }
+
+  /** Waits until `intervalMs` after the last request was sent, unless a flush asks for it now. */
+  async #due(): Promise<void> {
+    const clock = this.#clock;
+    if (!clock || this.#hurry) return;
+    const waitMs = this.#lastSentAt + this.#intervalMs - clock.monotonic();
+    if (waitMs <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = clock.setTimer(() => this.#wake?.(), waitMs);
+      this.#wake = () => {
+        this.#wake = undefined;
+        clock.clearTimer(timer);
+        resolve();
+      };
+    });
   }
 }

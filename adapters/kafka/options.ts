@@ -47,7 +47,15 @@ export interface KafkaOptions {
   readonly transactionalIdPrefix?: string;
   /** Most records in one batch (one transaction in atomic mode). */
   readonly batchSize?: number;
-  /** Longest a batch waits to fill once its first record arrived: the commit interval. */
+  /**
+   * Longest a batch waits for more records once its first one arrived; default 2. A batch goes as soon as it is full, or
+   * holds what the fetches returned by then: records are not held for the commit interval.
+   */
+  readonly lingerMs?: number;
+  /**
+   * How often progress is made durable: at-least-once, the offsets of the batches finished meanwhile are committed
+   * together; exactly-once, one transaction spans the batches processed within it. Default 100.
+   */
   readonly commitIntervalMs?: number;
   /** Classic protocol only; default 30000. */
   readonly sessionTimeoutMs?: number;
@@ -95,6 +103,7 @@ export interface ResolvedKafkaOptions {
   /** The consumer's `group.instance.id` when static membership is on. */
   readonly groupInstanceId?: string;
   readonly batchSize: number;
+  readonly lingerMs: number;
   readonly commitIntervalMs: number;
   /** Classic protocol only: undefined with `consumer`, whose session the broker sets. */
   readonly sessionTimeoutMs?: number;
@@ -114,6 +123,9 @@ export interface ResolvedKafkaOptions {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const mebibyte = 1_048_576;
+
+/** Defaults the service's config schema shows too. */
+export const kafkaDefaults = { lingerMs: 2, commitIntervalMs: 100 } as const;
 
 
 export function parseBrokers(value: unknown): string[] {
@@ -209,7 +221,8 @@ export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): Resol
     groupProtocol,
     ...(staticMembership ? { groupInstanceId: instanceId } : {}),
     batchSize: checkWholeNumber('batchSize', options.batchSize ?? 1_000),
-    commitIntervalMs: checkWholeNumber('commitIntervalMs', options.commitIntervalMs ?? 100),
+    lingerMs: checkWholeNumber('lingerMs', options.lingerMs ?? kafkaDefaults.lingerMs, 0),
+    commitIntervalMs: checkWholeNumber('commitIntervalMs', options.commitIntervalMs ?? kafkaDefaults.commitIntervalMs),
     ...(sessionTimeoutMs !== undefined ? { sessionTimeoutMs, heartbeatIntervalMs } : {}),
     rebalanceTimeoutMs: checkWholeNumber('rebalanceTimeoutMs', options.rebalanceTimeoutMs ?? rebalanceDefaultMs),
     transactionTimeoutMs: checkWholeNumber('transactionTimeoutMs', options.transactionTimeoutMs ?? 60_000),

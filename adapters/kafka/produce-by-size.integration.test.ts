@@ -104,6 +104,8 @@ async function runPipeline({ failureMode, topics, count, batchSize }: RunOptions
     failureMode,
     instanceId: unique('i'),
     ...(batchSize ? { batchSize } : {}),
+    // Batches that gather several fetches: the records that together exceed a limit travel in one.
+    lingerMs: 200,
     commitIntervalMs: 200,
     context,
   });

@@ -9,6 +9,7 @@ import { Narrowing } from './narrowing.ts';
 import { PartitionHealth } from './partition-health.ts';
 import type { PartitionProblems } from './partition-health.ts';
 import { OffsetCommits } from './offset-commits.ts';
+import type { PartitionOffset } from './offset-commits.ts';
 import type { ResolvedKafkaOptions } from './options.ts';
 import type { KafkaMessage } from './records.ts';
 import { toRecordInit } from './records.ts';
@@ -28,7 +29,12 @@ const streamCloseDeadlineMs = 10_000;
 /** How long the source keeps trying to join its group (each try is the client's own retries) before it gives up. */
 const openRetryWindowMs = 60_000;
 /**
- * A consumer-group source: batches of up to `batchSize` records (waiting at most `commitIntervalMs` to fill one),
+ * How long the broker holds a fetch that finds no records (Kafka's `fetch.max.wait.ms`). It answers as soon as one
+ * record is there (`fetch.min.bytes` stays 1), so this bounds only how often an idle consumer asks again.
+ */
+export const fetchMaxWaitMs = 500;
+/**
+ * A consumer-group source: batches of up to `batchSize` records (waiting at most `lingerMs` to fill one),
  * read with read_committed from the group's committed offsets. Commit sends the offsets (in the batch's transaction in
  * atomic mode); abort rewinds by re-reading from the committed offsets, so the batch's records come again. The
  * consumer's buffer is bounded (`maxBufferedRecords`): when the pipeline is slow the client stops fetching.
@@ -70,13 +76,8 @@ export class KafkaSource {
   /** The batch handed out last, until it settles: where a stall is traced to. */
   #inFlight: BatchControl | undefined;
   #nextId = 1;
-  readonly #offsetCommits = new OffsetCommits(async (offsets) => {
-    try {
-      await this.#consumer.commit({ offsets });
-    } catch (error) {
-      throw kafkaError(error, 'commit offsets', 'source');
-    }
-  });
+  /** At-least-once: offsets committed once per commit interval (see offset-commits.ts). */
+  readonly #offsetCommits: OffsetCommits;
 
   constructor(
     consumer: KafkaConsumer,
@@ -90,6 +91,7 @@ export class KafkaSource {
     this.#transactions = exactlyOnce?.transactions;
     this.#admin = exactlyOnce?.admin;
     this.#narrowing = new Narrowing(options.batchSize, context.platform.logger);
+    this.#offsetCommits = new OffsetCommits((offsets) => this.#commitOffsets(offsets), { intervalMs: options.commitIntervalMs, clock: context.platform.clock });
     this.#health = new PartitionHealth(context.platform, options.stallTimeoutMs);
     const rebalanced = () => {
       this.#generation++;
@@ -144,6 +146,7 @@ export class KafkaSource {
       }
     } finally {
       unwatch();
+      await this.#offsetCommits.flush();
       await this.#closeStream();
       logger.debug({ group: this.#options.groupId }, 'kafka source stopped');
     }
@@ -175,7 +178,7 @@ export class KafkaSource {
     this.#readSignal ??= signal ? AbortSignal.any([signal, stall]) : stall;
     this.#readingSince = this.#context.platform.clock.monotonic();
     try {
-      const fetched = await readBatch(stream, this.#narrowing.limit, this.#options.commitIntervalMs, this.#readSignal);
+      const fetched = await readBatch(stream, this.#narrowing.limit, this.#options.lingerMs, this.#readSignal);
       return stall.aborted && !this.#woken && !signal?.aborted && fetched.length === 0 ? stalled : fetched;
     } finally {
       this.#readingSince = undefined;
@@ -230,6 +233,22 @@ export class KafkaSource {
     };
   }
 
+  /**
+   * Offsets waited for the interval: those of partitions that moved to another instance meanwhile are left out (their
+   * records were processed here; the new owner reads them again, which at-least-once allows, rather than have an older
+   * offset overwrite its progress).
+   */
+  async #commitOffsets(offsets: readonly PartitionOffset[]): Promise<void> {
+    const owned = this.#ownedPartitions();
+    const sending = offsets.filter((o) => owned.has(floorKey(o.topic, o.partition)));
+    if (sending.length === 0) return;
+    try {
+      await this.#consumer.commit({ offsets: sending });
+    } catch (error) {
+      throw kafkaError(error, 'commit offsets', 'source');
+    }
+  }
+
   /** Blocked and stalled partitions, for readiness. */
   problems(): PartitionProblems {
     return this.#health.problems();
@@ -265,10 +284,13 @@ export class KafkaSource {
 
   /** Whether every record belongs to a partition assigned here now. */
   #allAssigned(messages: readonly KafkaMessage[]): boolean {
-    const assignments = this.#consumer.assignments;
-    if (!assignments) return false;
-    const owned = new Set(assignments.flatMap((a) => a.partitions.map((p) => floorKey(a.topic, p))));
+    if (!this.#consumer.assignments) return false;
+    const owned = this.#ownedPartitions();
     return messages.every((m) => owned.has(floorKey(m.topic, m.partition)));
+  }
+
+  #ownedPartitions(): Set<string> {
+    return new Set((this.#consumer.assignments ?? []).flatMap((a) => a.partitions.map((p) => floorKey(a.topic, p))));
   }
 
   /**
@@ -312,7 +334,7 @@ export class KafkaSource {
           mode: MessagesStreamModes.COMMITTED,
           fallbackMode: this.#options.fromBeginning ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
           autocommit: false,
-          maxWaitTime: Math.min(500, Math.max(10, this.#options.commitIntervalMs)),
+          maxWaitTime: fetchMaxWaitMs,
           highWaterMark: this.#options.maxBufferedRecords,
           maxBytes: this.#options.fetchMaxBytes,
           maxBytesPerPartition: this.#options.fetchMaxBytesPerPartition,
@@ -372,6 +394,8 @@ export class KafkaSource {
   /** After an abort: drop what is buffered and read again from the committed offsets (after a breaker's wait). */
   async #restart(signal: AbortSignal | undefined): Promise<void> {
     this.#rewind = false;
+    // Batches finished before the abort keep their progress: reading again starts after them.
+    await this.#offsetCommits.flush();
     await this.#closeStream();
     if (this.#retryAfterMs > 0) await sleep(this.#context.platform.clock, this.#retryAfterMs, signal).catch(() => {});
   }

@@ -30,6 +30,8 @@ export interface ChaosWorkerConfig {
   /** Written into every output record (`by`), to tell workers apart in the output. Default the instance id. */
   readonly label?: string;
   readonly batchSize?: number;
+  /** The adapter's default when absent. */
+  readonly lingerMs?: number;
   readonly commitIntervalMs?: number;
   /** Classic protocol only; default 6000. */
   readonly sessionTimeoutMs?: number;

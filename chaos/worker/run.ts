@@ -60,6 +60,7 @@ export async function runWorker(config: ChaosWorkerConfig, stop: AbortSignal, sa
       failureMode: config.failureMode,
       instanceId: config.instanceId,
       batchSize: config.batchSize ?? 200,
+      ...(config.lingerMs !== undefined ? { lingerMs: config.lingerMs } : {}),
       commitIntervalMs: config.commitIntervalMs ?? 50,
       // The consumer protocol's session settings are the broker's (group.consumer.session.timeout.ms, 45 s by default).
       ...(config.groupProtocol === 'consumer'

@@ -42,7 +42,7 @@ export function commit<T>(): Stage<Batch<T>, BatchResult> {
     let ended = false;
     try {
       for (;;) {
-        if (!next && !ended && settling.length < maxSettling) next = iterator.next();
+        if (!next && !ended && roomFor(settling)) next = iterator.next();
         const oldest = settling[0]?.settled;
         // Report a settled batch at once, even when the next one is slow to come (an idle source).
         if (oldest && (!next || (await settlesFirst(oldest, next)))) {
@@ -73,11 +73,21 @@ export function commit<T>(): Stage<Batch<T>, BatchResult> {
   };
 }
 
-/** At-least-once batches settling at once at most; each holds its records until it is committed. */
-const maxSettling = 4;
+/**
+ * At-least-once batches settling at once, at most: a source commits offsets once per commit interval, and small
+ * batches (a low rate, a short linger) must flow meanwhile. Bounded in records too: each batch keeps what its commit
+ * hooks need until it is committed.
+ */
+const maxSettling = 64;
+const maxSettlingRecords = 20_000;
+
+const roomFor = (settling: readonly Settling[]): boolean =>
+  settling.length < maxSettling && settling.reduce((records, s) => records + s.size, 0) < maxSettlingRecords;
 
 /** One batch on its way to settling. */
 interface Settling {
+  /** Records of the batch. */
+  readonly size: number;
   /** True once the batch has handed its offsets to the source or was aborted; false if it could not even be aborted. */
   readonly handedOver: Promise<boolean>;
   readonly settled: Promise<BatchResult>;
@@ -161,7 +171,7 @@ function settle<T>(batch: Batch<T>, previous: Settling | undefined): Settling {
     () => handOver(true),
     () => handOver(false),
   );
-  return { handedOver, settled };
+  return { size: batch.size, handedOver, settled };
 }
 
 async function settleAfter(batch: Summary, previous: Settling | undefined, handedOver: () => void): Promise<BatchResult> {

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { FailureModes, JitterModes, OrderByValues, TrackerStrategies, defaultBreakerOptions, redactUrl, shownValue } from '../../core/index.ts';
-import { CompressionValues, GroupProtocolValues } from '../../adapters/kafka/index.ts';
+import { CompressionValues, GroupProtocolValues, kafkaDefaults } from '../../adapters/kafka/index.ts';
 
 export const Transports = ['kafka', 'memory'] as const;
 export const Stores = ['memory', 'postgres', 'redis', 'mongodb'] as const;
@@ -53,7 +53,16 @@ const kafka = section(
     ),
     transactionalIdPrefix: text('Default the group id.'),
     batchSize: int(1, 1_000, 'Most records per batch (one transaction in atomic mode).'),
-    commitIntervalMs: int(1, 100, 'Longest a batch waits to fill once its first record arrived.'),
+    lingerMs: int(
+      0,
+      kafkaDefaults.lingerMs,
+      'Longest a batch waits for more records once its first one arrived (a full batch goes at once). Records are not held for the commit interval.',
+    ),
+    commitIntervalMs: int(
+      1,
+      kafkaDefaults.commitIntervalMs,
+      'How often progress is made durable: at-least-once, the offsets of the batches finished meanwhile are committed together; atomic, one transaction spans the batches processed within it.',
+    ),
     sessionTimeoutMs: v.optional(
       v.pipe(v.number(), v.integer(), v.minValue(1_000), v.description('Consumer group session timeout, classic protocol only. Default 30000.')),
     ),

@@ -80,6 +80,7 @@ export async function openTransport(config: Config, context: PipelineContext, en
     topics: config.topics,
     failureMode: config.failureMode,
     batchSize: k.batchSize,
+    lingerMs: k.lingerMs,
     commitIntervalMs: k.commitIntervalMs,
     maxBufferedRecords: k.maxBufferedRecords,
     fetchMaxBytes: k.fetchMaxBytes,
