@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { kafkaDefaults } from '../adapters/kafka/options.ts';
 import { resolveSoakOptions } from './options.ts';
 
 const resolve = (...argv: string[]) => resolveSoakOptions(argv, {}, new Date('2026-01-02T03:04:05Z'));
@@ -13,7 +14,8 @@ describe('soak options', () => {
       compare: undefined,
       partitions: 6,
       batchSize: 1_000,
-      commitIntervalMs: 100,
+      lingerMs: kafkaDefaults.lingerMs,
+      commitIntervalMs: kafkaDefaults.commitIntervalMs,
       brokers: ['127.0.0.1:9092'],
       deadlineS: 620,
       preload: false,
@@ -34,6 +36,11 @@ describe('soak options', () => {
     );
     expect(options).toMatchObject({ messages: 20_000, mode: 'eos', runtime: 'bun', rate: 5_000, compare: 'raw', repeat: 3, brokers: ['a:1', 'b:2'] });
     expect(options?.deadlineS).toBe(120 + 6);
+  });
+
+  it('reads the batch linger and the commit interval (a linger of 0 hands over what the fetch returned)', () => {
+    expect(resolve('--linger-ms', '0', '--commit-interval-ms', '250')).toMatchObject({ lingerMs: 0, commitIntervalMs: 250 });
+    expect(resolve('--linger-ms', '15')?.lingerMs).toBe(15);
   });
 
   it('scales the default deadline with N', () => {
@@ -69,6 +76,9 @@ describe('soak options', () => {
     [['--max-p99-ms', 'fast'], /--max-p99-ms: must be a number ≥ 0; got "fast"/],
     [['--min-throughput=-1'], /--min-throughput: must be a number ≥ 0; got "-1"/],
     [['--max-p50-ms', ''], /--max-p50-ms: must be a number ≥ 0/],
+    [['--linger-ms', '2.5'], /--linger-ms: must be a whole number ≥ 0/],
+    [['--linger-ms=-1'], /--linger-ms: must be a whole number ≥ 0/],
+    [['--commit-interval-ms', '0'], /--commit-interval-ms: must be a whole number ≥ 1/],
     [['--max-lost', '0.5'], /--max-lost: must be a whole number ≥ 0/],
     [['--max-duplicated=-2'], /--max-duplicated: must be a whole number ≥ 0/],
     [['--max-regression-pct', '10'], /--max-regression-pct: needs --baseline/],

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, checkOneOf, checkWholeNumber } from '../core/index.ts';
-import { parseBrokers } from '../adapters/kafka/options.ts';
+import { kafkaDefaults, parseBrokers } from '../adapters/kafka/options.ts';
 import { commandWords } from './command-words.ts';
 import { readJsonLines } from './record-source.ts';
 import type { RecordsSpec } from './record-source.ts';
@@ -37,6 +37,9 @@ export interface SoakOptions {
   readonly deadlineS: number;
   readonly partitions: number;
   readonly batchSize: number;
+  /** Longest a batch waits for more records after its first (the pipeline's `kafka.lingerMs`). */
+  readonly lingerMs: number;
+  /** How often offsets (alo) or a transaction (eos) commit (the pipeline's `kafka.commitIntervalMs`). */
   readonly commitIntervalMs: number;
   readonly brokers: string[];
   /**
@@ -79,8 +82,8 @@ export type LogLevel = (typeof LogLevels)[number];
 
 export const usage = `Usage: orchestron soak [--config FILE | --command "PROGRAM ARGS"] [--records MODULE | --from-file FILE]
                        [--messages N] [--mode alo|eos] [--runtime node|bun] [--rate R] [--preload] [--compare raw] [--repeat K]
-                       [--out DIR] [--deadline-s S] [--partitions P] [--batch-size B] [--commit-interval-ms MS]
-                       [--brokers host:port,...] [--log-level LEVEL] [--cpu-prof] [--keep-topics]
+                       [--out DIR] [--deadline-s S] [--partitions P] [--batch-size B] [--linger-ms MS]
+                       [--commit-interval-ms MS] [--brokers host:port,...] [--log-level LEVEL] [--cpu-prof] [--keep-topics]
                        [--baseline DIR/summary.json] [gates: --max-p99-ms N --max-p50-ms N --min-throughput N
                        --max-rss-growth-pct N --max-lost N --max-duplicated N --max-regression-pct N --min-raw-ratio R]
 
@@ -113,8 +116,10 @@ What is sent (default: ~1 KB JSON orders keyed by their id):
   --out DIR               output directory (default soak/out/<mode>-<runtime>-<time>)
   --deadline-s S          fail a phase not done after S seconds (default 120 + N/2000, or 120 + 1.5 N/R)
   --partitions P          partitions of the input and output topics (default 6)
-  --batch-size B          records per batch / transaction (default 1000)
-  --commit-interval-ms MS longest a batch waits to fill (default 100)
+  --batch-size B          most records per batch (default 1000)
+  --linger-ms MS          longest a batch waits for more records after its first (default ${kafkaDefaults.lingerMs})
+  --commit-interval-ms MS how often offsets (alo) or the transaction of the batches meanwhile (eos) commit
+                          (default ${kafkaDefaults.commitIntervalMs})
   --brokers LIST          Kafka brokers (default KAFKA_BROKERS, then 127.0.0.1:9092)
   --cpu-prof              profile the processes under test (Node's --cpu-prof) into DIR/cpu-prof
   --log-level LEVEL       log level of the process under test: debug, info, warn, error (default warn)
@@ -176,6 +181,7 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
         'deadline-s': { type: 'string' },
         partitions: { type: 'string' },
         'batch-size': { type: 'string' },
+        'linger-ms': { type: 'string' },
         'commit-interval-ms': { type: 'string' },
         brokers: { type: 'string' },
         'log-level': { type: 'string' },
@@ -255,7 +261,8 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
     deadlineS: whole('--deadline-s', values['deadline-s'], defaultDeadline),
     partitions: whole('--partitions', values.partitions, 6),
     batchSize: whole('--batch-size', values['batch-size'], 1_000),
-    commitIntervalMs: whole('--commit-interval-ms', values['commit-interval-ms'], 100),
+    lingerMs: whole('--linger-ms', values['linger-ms'], kafkaDefaults.lingerMs, 0),
+    commitIntervalMs: whole('--commit-interval-ms', values['commit-interval-ms'], kafkaDefaults.commitIntervalMs),
     brokers: brokersOf(values.brokers ?? env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
     preload: values.preload ?? false,
     repeat: whole('--repeat', values.repeat, 1),

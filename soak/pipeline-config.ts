@@ -15,6 +15,7 @@ export interface PipelineConfig {
     readonly groupId: string;
     readonly instanceId: string;
     readonly batchSize: number;
+    readonly lingerMs: number;
     readonly commitIntervalMs: number;
   };
   /** No `module`: identity. */
@@ -32,13 +33,14 @@ export interface PipelineConfigInput {
   readonly groupId: string;
   readonly instanceId: string;
   readonly batchSize: number;
+  readonly lingerMs: number;
   readonly commitIntervalMs: number;
   readonly logLevel: string;
 }
 
 export const noopTransformPath = modulePath('./noop-transform.ts', import.meta.url);
 
-/** alo → skip-and-log (offsets after the batch), eos → atomic (one transaction per batch); a no-op transform module. */
+/** alo → skip-and-log (offsets committed per interval), eos → atomic (a transaction per interval); a no-op transform module. */
 export const pipelineConfig = (input: PipelineConfigInput): PipelineConfig => ({
   transport: 'kafka',
   failureMode: input.mode === 'eos' ? 'atomic' : 'skip-and-log',
@@ -51,6 +53,7 @@ export const pipelineConfig = (input: PipelineConfigInput): PipelineConfig => ({
     groupId: input.groupId,
     instanceId: input.instanceId,
     batchSize: input.batchSize,
+    lingerMs: input.lingerMs,
     commitIntervalMs: input.commitIntervalMs,
   },
   transform: { module: noopTransformPath, export: 'default', concurrency: 16 },

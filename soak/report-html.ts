@@ -3,6 +3,7 @@ import { exitMeaning } from './exit-status.ts';
 import { latencyName, withUnit } from './gates.ts';
 import { machineLine } from './machine.ts';
 import type { PhaseFigures, SoakSummary } from './summary.ts';
+import { lingerText } from './summary.ts';
 
 export interface ReportPlots {
   readonly histogram: string;
@@ -146,7 +147,7 @@ figcaption { color: #555; max-width: 800px; }
 ${verdict}
 <p>${summary.soaked ? `Soaked: ${escape(summary.soaked)}; records: ${escape(summary.records ?? 'built-in records')}.<br>` : ''}${num(summary.messages)} records${summary.record_bytes > 0 ? ` of ${num(summary.record_bytes)} bytes` : ''} over ${summary.partitions} partitions,
 ${summary.rate_msgs_per_s ? `open loop at ${num(summary.rate_msgs_per_s)} records/s (latency from the scheduled send time)` : 'closed loop, as fast as possible: records wait in the topic from the start, so the figures are time in the backlog (send → output), not the latency of one record'};
-batches of ${num(summary.batch_size)}, commit interval ${summary.commit_interval_ms} ms.
+batches of ${num(summary.batch_size)}${lingerText(summary)}, commit interval ${summary.commit_interval_ms} ms.
 Orchestron ${escape(v.orchestron)}, ${escape(v.runtime)}, @platformatic/kafka ${escape(v['@platformatic/kafka'])}, Kafka ${escape(v.kafka ?? 'unknown')}.
 ${escape(summary.started_at)} – ${escape(summary.finished_at)}.${summary.machine ? `<br>Machine: ${escape(machineLine(summary.machine))}.` : ''}</p>
 ${gateVerdict}

@@ -34,6 +34,12 @@ describe('soak summary.md', () => {
     expect(summaryMarkdown(summary({ rate_msgs_per_s: 5_000 }))).toContain('| latency p50 / p99 / max (ms) |');
   });
 
+  it('names the batch size, the linger and the commit interval; a summary from before --linger-ms has no linger', () => {
+    expect(summaryMarkdown(summary({ linger_ms: 5 }))).toContain('batches of 1,000 lingering up to 5 ms, commit interval 100 ms.');
+    const { linger_ms: _, ...older } = summary();
+    expect(summaryMarkdown(older)).toContain('batches of 1,000, commit interval 100 ms.');
+  });
+
   it('puts the raw loop beside the pipeline and the baseline comparison below', () => {
     const base = summary();
     const current = summary({

@@ -3,7 +3,7 @@ import { exitMeaning } from './exit-status.ts';
 import { latencyName, withUnit } from './gates.ts';
 import { machineLine } from './machine.ts';
 import type { PhaseFigures, SoakSummary } from './summary.ts';
-import { headlineThroughput } from './summary.ts';
+import { headlineThroughput, lingerText } from './summary.ts';
 
 const num = (value: number | null | undefined, digits = 0): string =>
   value === null || value === undefined ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: digits });
@@ -43,7 +43,7 @@ export function summaryMarkdown(summary: SoakSummary): string {
     '',
     ...(summary.soaked ? [`Soaked: ${summary.soaked}; records: ${summary.records ?? 'built-in records'}.`, ''] : []),
     `${num(summary.messages)} records${size} over ${summary.partitions} partitions, ${load}; ` +
-      `batches of ${num(summary.batch_size)}, commit interval ${summary.commit_interval_ms} ms.` +
+      `batches of ${num(summary.batch_size)}${lingerText(summary)}, commit interval ${summary.commit_interval_ms} ms.` +
       (summary.rounds ? ` ${summary.rounds.length} rounds: throughput is the median, the rest the last round's.` : ''),
     '',
   ];

@@ -73,6 +73,7 @@ describe('soak summary', () => {
     expect(summary.rounds?.map((r) => r.ratio)).toEqual([0.9, 0.5, 0.95]);
     expect(summary.compare).toMatchObject({ raw_msgs_per_s: 12_000, pipeline_msgs_per_s: 10_000, ratio: 0.9, cpu_ratio: 0.75 });
     expect(summary.cpu_us_per_record).toBe(40);
+    expect(summary).toMatchObject({ batch_size: 1_000, linger_ms: options.lingerMs, commit_interval_ms: options.commitIntervalMs });
     expect(summary.compare?.raw.throughput_msgs_per_s).toBe(12_000);
   });
 

@@ -89,6 +89,8 @@ export interface SoakSummary extends PhaseFigures {
   readonly record_bytes: number;
   readonly partitions: number;
   readonly batch_size: number;
+  /** Longest a batch waited for more records after its first; absent in summaries from before --linger-ms. */
+  readonly linger_ms?: number;
   readonly commit_interval_ms: number;
   readonly versions: Versions;
   readonly started_at: string;
@@ -195,6 +197,9 @@ export const phaseOk = (figures: PhaseFigures): boolean =>
   figures.failure === null && figures.lost === 0 && figures.duplicated === 0 && figures.out_of_order === 0 && figures.unknown === 0;
 
 /** The figures a run is judged and compared by: throughput is the median over rounds with --repeat. */
+/** ` lingering up to N ms` after the batch size in the reports; nothing for a summary from before --linger-ms. */
+export const lingerText = (summary: SoakSummary): string => (summary.linger_ms === undefined ? '' : ` lingering up to ${summary.linger_ms} ms`);
+
 export const headlineThroughput = (summary: SoakSummary): number => summary.throughput_msgs_per_s_median ?? summary.throughput_msgs_per_s;
 
 /** Lost, duplicated, … over every phase; a summary.json from before `all_phases` existed has only its top level. */
@@ -231,6 +236,7 @@ export function soakSummary(options: SoakOptions, rounds: readonly Round[], vers
     record_bytes: options.records.kind === 'default' ? VALUE_BYTES : 0,
     partitions: options.partitions,
     batch_size: options.batchSize,
+    linger_ms: options.lingerMs,
     commit_interval_ms: options.commitIntervalMs,
     ...figures,
     versions,

@@ -46,6 +46,7 @@ export const summary = (overrides: Partial<SoakSummary> = {}): SoakSummary => ({
   record_bytes: 1_024,
   partitions: 6,
   batch_size: 1_000,
+  linger_ms: 2,
   commit_interval_ms: 100,
   versions: { orchestron: '0.1.0', runtime: 'node 24', '@platformatic/kafka': '2.12.1', kafka: '4.3.1' },
   started_at: '2026-01-01T00:00:00.000Z',
