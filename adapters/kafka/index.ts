@@ -1,4 +1,7 @@
 export * from './options.ts';
+export { kafkaClientDefaults } from './client-options.ts';
+export { concurrentTransactionsBackoff } from './transactional-retry.ts';
+export type { KafkaClientOptions } from './client-options.ts';
 export * from './errors.ts';
 export * from './records.ts';
 export * from './transport.ts';

@@ -2,6 +2,8 @@ import type { SASLOptions } from '@platformatic/kafka';
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError, FailureModes, checkBoolean, checkOneOf, checkWholeNumber, kindOf, shownValue } from '../../core/index.ts';
 import type { FailureMode } from '../../core/index.ts';
+import { resolveClientOptions } from './client-options.ts';
+import type { KafkaClientOptions } from './client-options.ts';
 
 export const CompressionValues = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type Compression = (typeof CompressionValues)[number];
@@ -88,6 +90,8 @@ export interface KafkaOptions {
    * line, `orchestron_partition_stalled`) and the consumer is reopened; default 60000, 0 turns the watchdog off.
    */
   readonly stallTimeoutMs?: number;
+  /** The Kafka client's retry and timeout settings, for the consumer, the producer and the admin client. */
+  readonly client?: KafkaClientOptions;
 }
 
 export interface ResolvedKafkaOptions {
@@ -118,6 +122,7 @@ export interface ResolvedKafkaOptions {
   readonly tls?: ConnectionOptions;
   readonly fromBeginning: boolean;
   readonly stallTimeoutMs: number;
+  readonly client: KafkaClientOptions;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -234,5 +239,6 @@ export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): Resol
     ...(options.tls ? { tls: checkObject('tls', options.tls) } : {}),
     fromBeginning: checkBoolean('fromBeginning', options.fromBeginning ?? true),
     stallTimeoutMs: checkWholeNumber('stallTimeoutMs', options.stallTimeoutMs ?? 60_000, 0),
+    client: resolveClientOptions(options.client),
   };
 }

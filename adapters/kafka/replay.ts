@@ -14,6 +14,8 @@ import { ConfigError, DeadLetterHeaders, FailureCategories, checkWholeNumber, is
 import type { FailureCategory, Logger } from '../../core/index.ts';
 import { silentLogger } from '../../core/index.ts';
 import { readBatch } from './batch-reader.ts';
+import { kafkaClientSettings, resolveClientOptions } from './client-options.ts';
+import type { KafkaClientOptions } from './client-options.ts';
 import { kafkaError } from './errors.ts';
 import { parseBrokers } from './options.ts';
 import type { KafkaMessage, KafkaOutbound } from './records.ts';
@@ -45,6 +47,8 @@ export interface ReplayOptions {
   readonly logger?: Logger;
   readonly sasl?: SASLOptions;
   readonly tls?: ConnectionOptions;
+  /** The Kafka client's retry and timeout settings (as the transport's `client`). */
+  readonly client?: KafkaClientOptions;
 }
 
 export interface ReplaySummary {
@@ -97,7 +101,12 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const { ratePerSecond, maxReplays, parkingTopic } = checkOptions(options);
   const logger = options.logger ?? silentLogger;
   const brokers = parseBrokers(options.brokers ?? '127.0.0.1:9092');
-  const common = { bootstrapBrokers: brokers, ...(options.sasl ? { sasl: options.sasl } : {}), ...(options.tls ? { tls: options.tls } : {}) };
+  const common = {
+    bootstrapBrokers: brokers,
+    ...kafkaClientSettings(resolveClientOptions(options.client)),
+    ...(options.sasl ? { sasl: options.sasl } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+  };
   const consumer = new Consumer({
     ...common,
     clientId: 'orchestron-replay',

@@ -1,6 +1,7 @@
 import { Admin, Consumer, FetchIsolationLevels, Producer, compatibilityPartitioner, stringDeserializer } from '@platformatic/kafka';
 import { ConfigError } from '../../core/index.ts';
 import type { Batch, FailureMode, Logger, PipelineContext, Sink } from '../../core/index.ts';
+import { kafkaClientSettings } from './client-options.ts';
 import { closeWithin } from './close-within.ts';
 import { instanceIdConflict, instanceIdInUse, isAuthenticationFailure, kafkaError } from './errors.ts';
 import { consumerGroupOptions } from './group-options.ts';
@@ -60,6 +61,7 @@ export class KafkaTransport {
     const common = {
       clientId: o.clientId,
       bootstrapBrokers: o.brokers,
+      ...kafkaClientSettings(o.client),
       ...(o.sasl ? { sasl: o.sasl } : {}),
       ...(o.tls ? { tls: o.tls } : {}),
     };

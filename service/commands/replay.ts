@@ -53,6 +53,7 @@ export async function replayCommand(host: Host, flags: ReplayFlags, logger?: Ser
     parkingTopic: flags['parking-topic'],
     groupId: flags.group,
     brokers: config.kafka.brokers,
+    client: config.kafka.client,
     sasl: config.kafka.sasl ? { mechanism: config.kafka.sasl.mechanism as 'PLAIN', username: config.kafka.sasl.username, password: config.kafka.sasl.password } : undefined,
   };
   const summary = await replay({

@@ -46,6 +46,15 @@ describe('validateConfig', () => {
     expect(nested.message).toMatch(/^kafka\.batchsize: unknown key in kafka; allowed keys: brokers, groupId/);
   });
 
+  it('takes the Kafka client settings, refusing an unknown one by name and a value out of range', () => {
+    expect(validateConfig(minimal).kafka.client).toEqual({});
+    expect(validateConfig({ ...minimal, kafka: { client: { retries: 5, retryDelayMs: 200 } } }).kafka.client).toEqual({ retries: 5, retryDelayMs: 200 });
+    const unknown = errorOf(() => validateConfig({ ...minimal, kafka: { client: { retryDelay: 200 } } }));
+    expect(unknown.field).toBe('kafka.client.retryDelay');
+    expect(unknown.message).toContain('allowed keys: retries, retryDelayMs, requestTimeoutMs, connectTimeoutMs, metadataMaxAgeMs');
+    expect(errorOf(() => validateConfig({ ...minimal, kafka: { client: { requestTimeoutMs: 0 } } })).message).toBe('kafka.client.requestTimeoutMs: must be ≥ 1; got 0');
+  });
+
   it('reports wrong values before missing keys, all at once', () => {
     const error = errorOf(() => validateConfig({ failureMode: 'sometimes', kafka: { batchSize: 0 } }));
     expect(error.field).toBe('failureMode');

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { FailureModes, JitterModes, OrderByValues, TrackerStrategies, defaultBreakerOptions, redactUrl, shownValue } from '../../core/index.ts';
-import { CompressionValues, GroupProtocolValues, kafkaDefaults } from '../../adapters/kafka/index.ts';
+import { CompressionValues, GroupProtocolValues, concurrentTransactionsBackoff, kafkaClientDefaults, kafkaDefaults } from '../../adapters/kafka/index.ts';
 
 export const Transports = ['kafka', 'memory'] as const;
 export const Stores = ['memory', 'postgres', 'redis', 'mongodb'] as const;
@@ -24,6 +24,26 @@ const userModule = (about: string) =>
     module: v.pipe(v.string(), v.minLength(1), v.description(about)),
     export: v.optional(v.pipe(v.string(), v.minLength(1), v.description('Named export; `default` by default.')), 'default'),
   });
+
+/** An optional whole number left unset by default, so that the Kafka client's own default applies. */
+const clientInt = (min: number, about: string) => v.optional(v.pipe(v.number(), v.integer(), v.minValue(min), v.description(about)));
+
+const kafkaClient = section(
+  {
+    retries: clientInt(
+      0,
+      `How many times a failed request is retried. Client default ${kafkaClientDefaults.retries}; the producer's is unlimited (it is idempotent, and takes 0 or 1 as unlimited too).`,
+    ),
+    retryDelayMs: clientInt(
+      0,
+      `Delay between retries. Client default ${kafkaClientDefaults.retryDelayMs}. A transactional call refused with CONCURRENT_TRANSACTIONS (the previous transaction still completing) retries sooner: after ${concurrentTransactionsBackoff.firstMs} ms, doubling up to ${concurrentTransactionsBackoff.maxMs} ms, for ${concurrentTransactionsBackoff.budgetMs} ms in all.`,
+    ),
+    requestTimeoutMs: clientInt(1, `How long a request waits for the broker's answer. Client default ${kafkaClientDefaults.requestTimeoutMs}.`),
+    connectTimeoutMs: clientInt(1, `How long connecting to a broker (TCP, TLS, SASL) may take. Client default ${kafkaClientDefaults.connectTimeoutMs}.`),
+    metadataMaxAgeMs: clientInt(0, `How old cluster metadata (leaders, partitions) may get before it is fetched again. Client default ${kafkaClientDefaults.metadataMaxAgeMs}.`),
+  },
+  "The Kafka client's retry and timeout settings, for the consumer, the producer and the admin client alike; unset ones keep the client's defaults.",
+);
 
 const kafka = section(
   {
@@ -107,6 +127,7 @@ const kafka = section(
         v.description('TLS to the brokers, passed to the Kafka client; `{}` enables TLS with the system CAs.'),
       ),
     ),
+    client: kafkaClient,
   },
   'Kafka client settings (transport `kafka`).',
 );

@@ -88,6 +88,7 @@ export async function openTransport(config: Config, context: PipelineContext, en
     compression: k.compression as 'none',
     fromBeginning: k.fromBeginning,
     stallTimeoutMs: k.stallTimeoutMs,
+    client: k.client,
     context,
     env,
   });
