@@ -1,6 +1,11 @@
 // The ceiling the pipeline is measured against: a hand-written @platformatic/kafka consume → produce loop doing the
-// same work (JSON decode, no-op, JSON encode, keys and headers kept), with the same batching and commit interval:
-// offsets committed after each batch for alo (skip-and-log), one transaction per batch for eos (atomic).
+// same work (JSON decode, no-op, JSON encode, keys and headers kept) with the Kafka adapter's batching and commit model.
+// Batches of up to batchSize records, each waiting at most lingerMs for more after its first record.
+// alo (skip-and-log): each batch is produced as it is read; the offsets of acknowledged batches, newest per partition,
+// are committed together at most once per commitIntervalMs, without holding up the next batches.
+// eos (atomic): one transaction spans the batches read within commitIntervalMs of its begin; then the group's offsets
+// go in and it commits while the next batch is read and encoded (only its sending waits for the commit).
+// Any failure aborts and the process exits 3: a ceiling, not a resilient pipeline.
 // Run as its own process with the pipeline's config file: `node soak/raw-loop.ts run --config FILE`.
 import {
   Consumer,
@@ -18,10 +23,13 @@ import { serveHealthAndMetrics } from './process-http.ts';
 type In = Message<Buffer, Buffer, Buffer, Buffer>;
 type Out = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 
+/** The Kafka source's fetchMaxWaitMs (adapters/kafka/source.ts), not imported: that would load the adapter and core here. */
+const fetchMaxWaitMs = 500;
+
 const config = readPipelineConfig(process.argv.slice(2));
 const logger = pino({ level: config.log.level });
 const atomic = config.failureMode === 'atomic';
-const { batchSize, commitIntervalMs } = config.kafka;
+const { batchSize, lingerMs, commitIntervalMs } = config.kafka;
 const brokers = config.kafka.brokers.split(',');
 
 const consumer = new Consumer({
@@ -37,7 +45,21 @@ const producer = new Producer({
   idempotent: true,
   ...(atomic ? { transactionalId: `${config.kafka.groupId}-${config.kafka.instanceId}`, producerId: -1n, producerEpoch: -1 } : {}),
   partitioner: compatibilityPartitioner,
+  // Right after a commit the coordinator refuses the next transaction's first send (CONCURRENT_TRANSACTIONS) until it
+  // has written the markers; the client's default retry delay (1 s) would stall every transaction. 20, 40, … 640 ms.
+  retries: 6,
+  retryDelay: (_client: unknown, _operation: string, attempt: number) => 10 * 2 ** attempt,
 });
+type Transaction = Awaited<ReturnType<typeof producer.beginTransaction>>;
+
+const stop = new AbortController();
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
+/** The first failure of a commit running beside the loop; it stops the loop, which then exits 3. */
+let failed: Error | undefined;
+const fail = (error: unknown): void => {
+  failed ??= error instanceof Error ? error : new Error(String(error));
+  stop.abort();
+};
 
 /**
  * Wakes the batch reader when the stream has data. The listener stays attached for the stream's life: with none
@@ -61,30 +83,28 @@ function readableSignal(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>):
     });
 }
 
-/** Up to `batchSize` records: what is buffered, then more until `commitIntervalMs` after the first one. */
-async function nextBatch(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>, readable: ReturnType<typeof readableSignal>, signal: AbortSignal): Promise<In[]> {
+/**
+ * Up to `batchSize` records: what is buffered, then more until `lingerMs` after the first one. Empty when no record
+ * came by `until` (when the open transaction is due) or the loop stops.
+ */
+async function nextBatch(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>, readable: ReturnType<typeof readableSignal>, until: number): Promise<In[]> {
   const batch: In[] = [];
-  let deadline = Infinity;
-  while (batch.length < batchSize && !signal.aborted && !stream.destroyed) {
+  let deadline = until;
+  while (batch.length < batchSize && !stop.signal.aborted && !stream.destroyed) {
     const message = stream.read() as In | null;
     if (message !== null) {
+      if (batch.length === 0) deadline = performance.now() + lingerMs;
       batch.push(message);
-      if (deadline === Infinity) deadline = performance.now() + commitIntervalMs;
       continue;
     }
     const wait = deadline - performance.now();
     if (wait <= 0) break;
-    await readable(wait, signal);
+    await readable(wait, stop.signal);
   }
   return batch;
 }
 
-/** The record after each partition's last one: what the batch commits. */
-function lastPerPartition(batch: readonly In[]): In[] {
-  const last = new Map<string, In>();
-  for (const message of batch) last.set(`${message.topic}:${message.partition}`, message);
-  return [...last.values()];
-}
+const partitionOf = (message: In): string => `${message.topic}:${message.partition}`;
 
 /** The JSON round trip the pipeline's decode and produce do; a value that is not JSON (--records) goes as it came. */
 function reencoded(value: Buffer | undefined): Buffer | undefined {
@@ -103,28 +123,81 @@ const outbound = (message: In): Out => ({
   headers: message.headers,
 });
 
-async function commitBatch(batch: readonly In[]): Promise<void> {
-  const messages = batch.map(outbound);
-  const last = lastPerPartition(batch);
-  if (!atomic) {
-    await producer.send({ messages });
-    await consumer.commit({ offsets: last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n, leaderEpoch: m.leaderEpoch })) });
+/** alo: the newest record per partition of the acknowledged batches not committed yet. */
+const acknowledged = new Map<string, In>();
+/** alo: the commit request in flight; after a failure it stays set, so no later offsets are committed. */
+let offsetCommit: Promise<void> | undefined;
+let offsetTimer: NodeJS.Timeout | undefined;
+let lastOffsetCommitAt = -Infinity;
+
+/** Commits the acknowledged offsets now, or schedules it for `commitIntervalMs` after the last request. */
+function commitAcknowledged(): void {
+  if (offsetCommit || offsetTimer || acknowledged.size === 0) return;
+  const wait = lastOffsetCommitAt + commitIntervalMs - performance.now();
+  if (wait > 0) {
+    offsetTimer = setTimeout(() => {
+      offsetTimer = undefined;
+      commitAcknowledged();
+    }, wait);
     return;
   }
-  const transaction = await producer.beginTransaction();
-  try {
-    await transaction.send({ messages });
-    await transaction.addConsumer(consumer);
-    for (const message of last) await transaction.addOffset(message);
-    await transaction.commit();
-  } catch (error) {
-    await transaction.abort().catch(() => {});
-    throw error;
-  }
+  const offsets = [...acknowledged.values()].map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n, leaderEpoch: m.leaderEpoch }));
+  acknowledged.clear();
+  lastOffsetCommitAt = performance.now();
+  offsetCommit = consumer.commit({ offsets }).then(() => {
+    offsetCommit = undefined;
+    commitAcknowledged();
+  }, fail);
 }
 
-const stop = new AbortController();
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
+async function produceBatch(batch: readonly In[]): Promise<void> {
+  await producer.send({ messages: batch.map(outbound) });
+  for (const message of batch) acknowledged.set(partitionOf(message), message);
+  commitAcknowledged();
+}
+
+/** At stop: what is acknowledged, committed without waiting for the interval. */
+async function flushOffsets(): Promise<void> {
+  clearTimeout(offsetTimer);
+  offsetTimer = undefined;
+  await offsetCommit;
+  lastOffsetCommitAt = -Infinity;
+  commitAcknowledged();
+  await offsetCommit;
+}
+
+/** eos: the open transaction, when it began and the newest record per partition sent in it. */
+let open: { readonly transaction: Transaction; readonly began: number; readonly last: Map<string, In> } | undefined;
+/** eos: the last transaction's commit; the producer holds one transaction at a time, so the next begins after it. */
+let ending: Promise<void> = Promise.resolve();
+
+async function sendInTransaction(batch: readonly In[]): Promise<void> {
+  const messages = batch.map(outbound);
+  if (!open) {
+    await ending;
+    open = { transaction: await producer.beginTransaction(), began: performance.now(), last: new Map() };
+  }
+  await open.transaction.send({ messages });
+  for (const message of batch) open.last.set(partitionOf(message), message);
+}
+
+/** The open transaction gets the group's offsets and commits, while the loop goes on reading. */
+function endTransaction(): void {
+  if (!open) return;
+  const { transaction, last } = open;
+  open = undefined;
+  ending = (async () => {
+    try {
+      await transaction.addConsumer(consumer);
+      for (const message of last.values()) await transaction.addOffset(message);
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => {});
+      throw error;
+    }
+  })();
+  void ending.catch(fail);
+}
 
 const { server, url } = await serveHealthAndMetrics(config.http.port, () => (consumer.assignments?.length ?? 0) > 0);
 logger.warn({ url, pid: process.pid }, 'listening');
@@ -135,17 +208,32 @@ try {
     mode: MessagesStreamModes.COMMITTED,
     fallbackMode: MessagesStreamFallbackModes.EARLIEST,
     autocommit: false,
-    maxWaitTime: Math.min(500, Math.max(10, commitIntervalMs)),
+    maxWaitTime: fetchMaxWaitMs,
     highWaterMark: 5_000,
   });
   stream.on('error', (error) => logger.warn({ error: String(error) }, 'consumer stream error'));
   const readable = readableSignal(stream);
   while (!stop.signal.aborted) {
-    const batch = await nextBatch(stream, readable, stop.signal);
-    if (batch.length > 0) await commitBatch(batch);
+    if (stream.destroyed) throw new Error('the consumer stream closed');
+    const batch = await nextBatch(stream, readable, open ? open.began + commitIntervalMs : Infinity);
+    if (!atomic) {
+      if (batch.length > 0) await produceBatch(batch);
+      continue;
+    }
+    if (batch.length > 0) await sendInTransaction(batch);
+    if (open && performance.now() - open.began >= commitIntervalMs) endTransaction();
   }
+  if (failed) throw failed;
+  if (atomic) {
+    endTransaction();
+    await ending;
+  } else {
+    await flushOffsets();
+  }
+  if (failed) throw failed;
   await stream.close();
 } catch (error) {
+  await open?.transaction.abort().catch(() => {});
   logger.error({ error: String(error) }, 'raw loop failed');
   exitCode = 3;
 }
