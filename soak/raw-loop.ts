@@ -17,6 +17,7 @@ import {
 } from '@platformatic/kafka';
 import type { Message, MessageToProduce, MessagesStream } from '@platformatic/kafka';
 import { pino } from 'pino';
+import { transactionalRetryDelay } from '../adapters/kafka/transactional-retry.ts';
 import { readPipelineConfig } from './pipeline-config.ts';
 import { serveHealthAndMetrics } from './process-http.ts';
 
@@ -45,10 +46,10 @@ const producer = new Producer({
   idempotent: true,
   ...(atomic ? { transactionalId: `${config.kafka.groupId}-${config.kafka.instanceId}`, producerId: -1n, producerEpoch: -1 } : {}),
   partitioner: compatibilityPartitioner,
-  // Right after a commit the coordinator refuses the next transaction's first send (CONCURRENT_TRANSACTIONS) until it
-  // has written the markers; the client's default retry delay (1 s) would stall every transaction. 20, 40, … 640 ms.
-  retries: 6,
-  retryDelay: (_client: unknown, _operation: string, attempt: number) => 10 * 2 ** attempt,
+  // The pipeline's retry delays: CONCURRENT_TRANSACTIONS, which the coordinator answers right after a commit, is
+  // retried within milliseconds; other errors keep the client's default second (kafkaClientDefaults, not imported:
+  // that would load core here).
+  retryDelay: transactionalRetryDelay(1_000),
 });
 type Transaction = Awaited<ReturnType<typeof producer.beginTransaction>>;
 
