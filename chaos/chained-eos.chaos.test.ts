@@ -24,10 +24,10 @@ const maxFirstKills = scaled({ short: 8, full: 20 });
 /** Kills once both stages run (taking turns). */
 const maxChainedKills = scaled({ short: 4, full: 40 });
 /**
- * Small batches with little simulated work: a batch spends much of its time with its records written and its
- * transaction open, where a kill aborts it; and the run lasts long enough for the kills.
+ * Small batches with some simulated work (20 records of 5 ms, four at a time): a transaction spends most of its life
+ * with records written and open, where a kill aborts it; and the run lasts long enough for the kills.
  */
-const work = { batchSize: 20, delayMs: 1, concurrency: 20 };
+const work = { batchSize: 20, delayMs: 5, concurrency: 4 };
 /** The second stage's fetches: smaller than most of `mid`'s batches, so that an aborted range and its marker come apart. */
 const secondFetchMaxBytes = 1_024;
 const outputTimeoutMs = scaled({ short: 120_000, full: 900_000 });
@@ -124,7 +124,12 @@ describe(`two chained exactly-once pipelines, workers killed with SIGKILL every 
     // growing is not done.
     const mid = await awaitOutput(broker, topics.mid as string, count, { group: first.config.group, input: first.config.input, partitions, timeoutMs: outputTimeoutMs });
     const output = await awaitOutput(broker, topics.out as string, count, { group: second.config.group, input: second.config.input, partitions, timeoutMs: outputTimeoutMs });
-    const exits = await Promise.all([...first.slots, ...second.slots].map((slot) => slot.worker.stop()));
+    const finals = [...first.slots, ...second.slots].map((slot) => slot.worker);
+    const exits = await Promise.all(finals.map((worker) => worker.stop()));
+    finals.forEach((worker, i) => {
+      // A worker that did not drain cleanly says why in its last lines.
+      if (exits[i]?.code !== 0) console.error(`[chaos] worker ${worker.pid} exited ${exits[i]?.code ?? exits[i]?.signal}:\n${worker.output.slice(-4_000)}`);
+    });
     const midResult = audit(mid, count);
     const result = audit(output, count);
     report('chained exactly-once', {

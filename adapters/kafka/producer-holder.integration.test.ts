@@ -72,7 +72,7 @@ describe('kafka: a transactional producer left broken', () => {
 
       const clean = control(2);
       await transactions.send(clean, [record(topic, 3), record(topic, 4)]);
-      await (await transactions.of(clean)).commit();
+      await transactions.commit(clean, []);
       // The new producer claimed the old one's id and epoch: the coordinator gave it the same id, the next epoch.
       expect(producers.current.producerId).toBe(before.id);
       expect(producers.current.producerEpoch).toBe((before.epoch ?? 0) + 1);
@@ -92,7 +92,7 @@ describe('kafka: a transactional producer left broken', () => {
     try {
       const old = control(1);
       await zombieTransactions.send(old, [record(topic, 1)]);
-      await (await zombieTransactions.of(old)).commit();
+      await zombieTransactions.commit(old, []);
       // The old instance is in a transaction when another with the same transactional id starts: the coordinator
       // aborts that transaction and gives the id the next epoch.
       const late = control(2);
@@ -138,7 +138,7 @@ describe('kafka: a transactional producer left broken', () => {
       expect(producers.renewals).toBe(1);
       const next = control(2);
       await transactions.send(next, [record(topic, 3)]);
-      await (await transactions.of(next)).commit();
+      await transactions.commit(next, []);
     } finally {
       await producers.close(true);
     }

@@ -28,6 +28,8 @@ const stalled = Symbol('stalled');
 const streamCloseDeadlineMs = 10_000;
 /** How long the source keeps trying to join its group (each try is the client's own retries) before it gives up. */
 const openRetryWindowMs = 60_000;
+/** Past the transaction timeout, how long the coordinator may take to abort a timed-out transaction (it checks every 10 s). */
+const pendingTransactionMarginMs = 30_000;
 /**
  * How long the broker holds a fetch that finds no records (Kafka's `fetch.max.wait.ms`). It answers as soon as one
  * record is there (`fetch.min.bytes` stays 1), so this bounds only how often an idle consumer asks again.
@@ -204,7 +206,7 @@ export class KafkaSource {
           throw new SinkError('the group rebalanced while the batch was in flight; it will be read again', { retryable: true });
         }
         if (this.#transactions && control.context.failureMode === 'atomic') {
-          await this.#transactions.commit(control, this.#consumer, last);
+          await this.#transactions.commit(control, last);
           this.#raiseFloors(control.positions);
         } else {
           await this.#offsetCommits.commit(last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n, leaderEpoch: m.leaderEpoch })));
@@ -217,7 +219,7 @@ export class KafkaSource {
       abort: async (control, error: OrchestronError) => {
         if (this.#inFlight === control) this.#inFlight = undefined;
         if (stale()) {
-          if (this.#transactions) await this.#transactions.abort(control);
+          if (this.#transactions) await this.#transactions.abort(control, error);
           return;
         }
         this.#deliveries.aborted(ranges);
@@ -228,7 +230,7 @@ export class KafkaSource {
         this.#retryAfterMs = error instanceof BreakerOpenError ? error.retryAfterMs : 0;
         // At-least-once the source may be waiting for more records meanwhile: the aborted ones must not wait for them.
         this.#wake();
-        if (this.#transactions) await this.#transactions.abort(control);
+        if (this.#transactions) await this.#transactions.abort(control, error);
       },
     };
   }
@@ -312,7 +314,11 @@ export class KafkaSource {
       this.#floorsFor = this.#consumer.assignments;
       this.#floors = undefined;
     }
-    this.#floors ??= await stableCommittedOffsets(this.#admin, this.#options.groupId);
+    this.#floors ??= await stableCommittedOffsets(this.#admin, this.#options.groupId, {
+      // A transaction left open by a crashed instance holds its offsets until the coordinator times it out.
+      deadlineMs: this.#options.transactionTimeoutMs + pendingTransactionMarginMs,
+      logger: this.#context.platform.logger,
+    });
     const floors = this.#floors;
     const own = this.#ownCommitted;
     const kept = messages.filter(
@@ -329,6 +335,8 @@ export class KafkaSource {
     const giveUpAt = clock.monotonic() + openRetryWindowMs;
     for (let attempt = 1; ; attempt++) {
       try {
+        // Before the group is joined: the stable offsets read after it wait for the transaction a predecessor left open.
+        await this.#transactions?.claim();
         this.#stream = await this.#unlessWoken(this.#consumer.consume({
           topics: [...this.#options.topics],
           mode: MessagesStreamModes.COMMITTED,

@@ -1,5 +1,6 @@
 import type { Admin } from '@platformatic/kafka';
 import { findErrorBy } from '@platformatic/kafka';
+import type { Logger } from '../../core/index.ts';
 import { kafkaError } from './errors.ts';
 
 export const floorKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
@@ -10,8 +11,13 @@ export const floorKey = (topic: string, partition: number): string => `${topic}\
  * fetch does not ask for stable offsets, so after a rebalance it may start a partition below offsets that a previous
  * owner's transaction is about to commit; records below these floors were already processed and are skipped.
  */
-export async function stableCommittedOffsets(admin: Admin, groupId: string, deadlineMs = 60_000): Promise<Map<string, bigint>> {
+export async function stableCommittedOffsets(
+  admin: Admin,
+  groupId: string,
+  { deadlineMs = 90_000, logger }: { readonly deadlineMs?: number; readonly logger?: Logger } = {},
+): Promise<Map<string, bigint>> {
   const started = Date.now();
+  let warnedAt = started;
   for (let attempt = 0; ; attempt++) {
     try {
       const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId], requireStable: true });
@@ -25,6 +31,13 @@ export async function stableCommittedOffsets(admin: Admin, groupId: string, dead
     } catch (error) {
       const unstable = error instanceof Error && findErrorBy(error, 'apiId', 'UNSTABLE_OFFSET_COMMIT') !== null;
       if (!unstable || Date.now() - started > deadlineMs) throw kafkaError(error, `fetch stable offsets of group ${groupId}`, 'source');
+      if (Date.now() - warnedAt >= 10_000) {
+        warnedAt = Date.now();
+        logger?.warn(
+          { group: groupId, waitedMs: warnedAt - started, giveUpAfterMs: deadlineMs },
+          'waiting for a transaction that holds offsets of this group to end (a crashed instance whose id has not come back is timed out by the coordinator after its transaction timeout)',
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
     }
   }

@@ -54,8 +54,8 @@ describe('BatchTransactions', () => {
   it('fails a transactional call that is never answered, with a retryable error, after the timeout', async () => {
     const clock = new ManualClock();
     const { producer: p } = producer(['commit']);
-    const transactions = new BatchTransactions(holder(p), logger, clock, 30_000);
-    const committing = transactions.commit(control(), {} as never, [{ topic: 't', partition: 0, offset: 1n } as KafkaMessage]);
+    const transactions = new BatchTransactions(holder(p), logger, clock, { callTimeoutMs: 30_000, consumer: {} as never });
+    const committing = transactions.commit(control(), [{ topic: 't', partition: 0, offset: 1n } as KafkaMessage]);
     committing.catch(() => {});
     await clock.advance(29_999);
     let settled = false;
@@ -69,7 +69,7 @@ describe('BatchTransactions', () => {
   it('gives up on an abort that is never answered: warns and clears the client state', async () => {
     const clock = new ManualClock();
     const { producer: p, calls } = producer(['abort']);
-    const transactions = new BatchTransactions(holder(p), logger, clock, 30_000);
+    const transactions = new BatchTransactions(holder(p), logger, clock, { callTimeoutMs: 30_000, consumer: {} as never });
     const batch = control();
     await transactions.of(batch);
     warnings.length = 0;
@@ -84,7 +84,7 @@ describe('BatchTransactions', () => {
     broken.producer.transaction.send = () => Promise.reject(new MultipleErrors('Producing messages failed.', [new ProtocolError('INVALID_RECORD')]));
     const fresh = producer([]);
     const producers = holder(broken.producer, fresh.producer);
-    const transactions = new BatchTransactions(producers, logger, clock, 30_000);
+    const transactions = new BatchTransactions(producers, logger, clock, { callTimeoutMs: 30_000, consumer: {} as never });
     const first = control();
     await expect(transactions.send(first, [{ topic: 't', value: Buffer.from('x') }])).rejects.toMatchObject({ name: 'RecordRefusedError', retryable: false });
     expect(producers.renewals).toEqual([]);
@@ -99,19 +99,19 @@ describe('BatchTransactions', () => {
     const outOfOrder = producer([]);
     outOfOrder.producer.transaction.commit = () => Promise.reject(new MultipleErrors('Ending transaction failed.', [new ProtocolError('OUT_OF_ORDER_SEQUENCE_NUMBER')]));
     const producers = holder(outOfOrder.producer, producer([]).producer);
-    const transactions = new BatchTransactions(producers, logger, clock, 30_000);
+    const transactions = new BatchTransactions(producers, logger, clock, { callTimeoutMs: 30_000, consumer: {} as never });
     const batch = control();
     const last = [{ topic: 't', partition: 0, offset: 1n } as KafkaMessage];
-    await expect(transactions.commit(batch, {} as never, last)).rejects.toMatchObject({ code: 'SINK_ERROR', retryable: true });
+    await expect(transactions.commit(batch, last)).rejects.toMatchObject({ code: 'SINK_ERROR', retryable: true });
     await transactions.abort(batch);
     expect(producers.renewals).toEqual(['OUT_OF_ORDER_SEQUENCE_NUMBER']);
 
     const busy = producer([]);
     busy.producer.transaction.commit = () => Promise.reject(new MultipleErrors('Ending transaction failed.', [new ProtocolError('COORDINATOR_LOAD_IN_PROGRESS')]));
     const steady = holder(busy.producer);
-    const again = new BatchTransactions(steady, logger, clock, 30_000);
+    const again = new BatchTransactions(steady, logger, clock, { callTimeoutMs: 30_000, consumer: {} as never });
     const other = control();
-    await expect(again.commit(other, {} as never, last)).rejects.toMatchObject({ retryable: true });
+    await expect(again.commit(other, last)).rejects.toMatchObject({ retryable: true });
     await again.abort(other);
     expect(steady.renewals).toEqual([]);
   });
@@ -121,7 +121,7 @@ describe('BatchTransactions', () => {
     const stuck = producer([]);
     const begin = () => Promise.reject(new UserError('There is already an active transaction.'));
     const producers = holder({ ...stuck.producer, beginTransaction: begin }, producer([]).producer);
-    const transactions = new BatchTransactions(producers, logger, clock, 30_000);
+    const transactions = new BatchTransactions(producers, logger, clock, { callTimeoutMs: 30_000, consumer: {} as never });
     await expect(transactions.of(control())).rejects.toMatchObject({ retryable: true });
     await transactions.of(control());
     expect(producers.renewals).toEqual(['There is already an active transaction.']);
@@ -132,7 +132,7 @@ describe('BatchTransactions', () => {
     const fenced = () => Promise.reject(new MultipleErrors('Ending transaction failed.', [new ProtocolError('PRODUCER_FENCED')]));
     const plain = producer([]);
     plain.producer.transaction.abort = fenced;
-    const transactions = new BatchTransactions(holder(plain.producer), logger, clock, 30_000);
+    const transactions = new BatchTransactions(holder(plain.producer), logger, clock, { callTimeoutMs: 30_000, consumer: {} as never });
     const batch = control();
     await transactions.of(batch);
     await expect(transactions.abort(batch)).rejects.toMatchObject({ code: 'PRODUCER_FENCED' });
@@ -141,7 +141,7 @@ describe('BatchTransactions', () => {
     timedOut.producer.transaction.abort = fenced;
     timedOut.producer.transaction.send = () => Promise.reject(new MultipleErrors('Producing messages failed.', [new ProtocolError('INVALID_PRODUCER_EPOCH')]));
     const producers = holder(timedOut.producer, producer([]).producer);
-    const renewing = new BatchTransactions(producers, logger, clock, 30_000);
+    const renewing = new BatchTransactions(producers, logger, clock, { callTimeoutMs: 30_000, consumer: {} as never });
     const slow = control();
     await expect(renewing.send(slow, [{ topic: 't', value: Buffer.from('x') }])).rejects.toMatchObject({ retryable: true });
     await renewing.abort(slow);

@@ -94,7 +94,7 @@ export class KafkaTransport {
       logger,
     );
     this.consumer.on('error', (error: unknown) => logger.warn({ error: String(error) }, 'kafka consumer error'));
-    const transactions = atomic ? new BatchTransactions(this.producers, logger, options.context.platform.clock) : undefined;
+    const transactions = atomic ? new BatchTransactions(this.producers, logger, options.context.platform.clock, { intervalMs: o.commitIntervalMs, consumer: this.consumer }) : undefined;
     this.#admin = atomic ? new Admin(common) : undefined;
     this.#limits = new TopicLimits(common, logger);
     this.sink = kafkaSink(this.producers, transactions, this.#limits);

@@ -26,12 +26,12 @@ const countDrops = (batch: Batch<unknown>): Record<DropReason, number> => {
  * The last stage: commits each batch that went through (offsets, and the transaction in atomic mode) or aborts a
  * failed one so its records come again. Batches settle strictly in order, so a commit never passes unfinished work.
  *
- * At-least-once (`skip-and-log`) batches are pipelined: a batch's commit (with the acknowledgements its stages left
- * for it, see `BatchControl.beforeCommit`) runs while the next batch is processed. The next batch hands its offsets
- * to the source once this one has handed over its own or was aborted, so a source can send several batches' offsets
- * in one request (see `Settlement`). When a batch is aborted, its source refuses to commit any batch it had read
- * before rewinding (their records come again after the aborted ones), so nothing is committed past unfinished work.
- * Exactly-once batches settle one at a time (a transactional producer has one transaction open at once).
+ * Batches are pipelined: a batch's commit (with the acknowledgements its stages left for it, see
+ * `BatchControl.beforeCommit`) runs while the next batches are processed. The next batch hands its offsets to the
+ * source once this one has handed over its own or was aborted, so a source can commit several batches together (one
+ * offset request at-least-once, one transaction exactly-once; see `Settlement`). When a batch is aborted, its source
+ * refuses to commit any batch it had read before rewinding (their records come again after the aborted ones), so
+ * nothing is committed past unfinished work.
  */
 export function commit<T>(): Stage<Batch<T>, BatchResult> {
   return async function* (input) {
@@ -62,32 +62,39 @@ export function commit<T>(): Stage<Batch<T>, BatchResult> {
         // Awaited in turn; this only keeps a failure from counting as unhandled meanwhile.
         settled.settled.catch(() => {});
         batch.control.settleWith(settled.settled);
-        if (batch.control.context.failureMode === 'skip-and-log') settling.push(settled);
-        else yield await settled.settled;
+        settling.push(settled);
       }
     } finally {
+      // A transaction commits once every batch in it is done, and the next batch may be in it: it is aborted as it
+      // comes, rather than after the batches before it settle.
+      const leaving = next && settling.some((s) => s.transactional) ? leaveLater(iterator, next) : undefined;
       await Promise.allSettled(settling.map((s) => s.settled));
-      if (next) void leaveLater(iterator, next);
+      if (leaving) void leaving;
+      else if (next) void leaveLater(iterator, next);
       else await iterator.return?.();
     }
   };
 }
 
 /**
- * At-least-once batches settling at once, at most: a source commits offsets once per commit interval, and small
- * batches (a low rate, a short linger) must flow meanwhile. Bounded in records too: each batch keeps what its commit
- * hooks need until it is committed.
+ * Batches settling at once, at most: a source commits once per commit interval, and small batches (a low rate, a short
+ * linger) must flow meanwhile. At-least-once, bounded in records too: each batch keeps what its commit hooks need until
+ * it is committed. Not in atomic mode, where a transaction commits only once every batch in it reached this stage
+ * (sources keep transactions smaller than this many batches).
  */
 const maxSettling = 64;
 const maxSettlingRecords = 20_000;
 
 const roomFor = (settling: readonly Settling[]): boolean =>
-  settling.length < maxSettling && settling.reduce((records, s) => records + s.size, 0) < maxSettlingRecords;
+  settling.length < maxSettling &&
+  (settling[0]?.transactional || settling.reduce((records, s) => records + s.size, 0) < maxSettlingRecords);
 
 /** One batch on its way to settling. */
 interface Settling {
   /** Records of the batch. */
   readonly size: number;
+  /** Atomic mode: the batch commits in a transaction. */
+  readonly transactional: boolean;
   /** True once the batch has handed its offsets to the source or was aborted; false if it could not even be aborted. */
   readonly handedOver: Promise<boolean>;
   readonly settled: Promise<BatchResult>;
@@ -171,7 +178,7 @@ function settle<T>(batch: Batch<T>, previous: Settling | undefined): Settling {
     () => handOver(true),
     () => handOver(false),
   );
-  return { size: batch.size, handedOver, settled };
+  return { size: batch.size, transactional: batch.control.context.failureMode === 'atomic', handedOver, settled };
 }
 
 async function settleAfter(batch: Summary, previous: Settling | undefined, handedOver: () => void): Promise<BatchResult> {
