@@ -12,6 +12,7 @@ describe('soak options', () => {
       runtime: 'node',
       rate: undefined,
       compare: undefined,
+      floor: false,
       partitions: 6,
       batchSize: 1_000,
       lingerMs: kafkaDefaults.lingerMs,
@@ -41,6 +42,12 @@ describe('soak options', () => {
   it('reads the batch linger and the commit interval (a linger of 0 hands over what the fetch returned)', () => {
     expect(resolve('--linger-ms', '0', '--commit-interval-ms', '250')).toMatchObject({ lingerMs: 0, commitIntervalMs: 250 });
     expect(resolve('--linger-ms', '15')?.lingerMs).toBe(15);
+  });
+
+  it('measures the soak floor with --floor, beside the raw loop or alone', () => {
+    expect(resolve('--floor', '--rate', '2000')).toMatchObject({ floor: true, rate: 2_000, compare: undefined });
+    expect(resolve('--floor', '--compare', 'raw')).toMatchObject({ floor: true, compare: 'raw' });
+    expect(() => resolve('--floor=yes')).toThrow(/arguments: Option '--floor' does not take an argument/);
   });
 
   it('scales the default deadline with N', () => {

@@ -32,6 +32,11 @@ export interface SoakOptions {
   /** Open loop: records per second on a fixed schedule; absent: maximum throughput. */
   readonly rate: number | undefined;
   readonly compare: CompareTarget | undefined;
+  /**
+   * Each round first measures the soak's own floor (floor.ts): the same records at the same rate written straight into
+   * the topic the verifier reads, no process in between; the latency a process that takes no time would show.
+   */
+  readonly floor: boolean;
   readonly out: string;
   /** Each phase fails when it has not finished by then. */
   readonly deadlineS: number;
@@ -81,8 +86,8 @@ export const LogLevels = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LogLevels)[number];
 
 export const usage = `Usage: orchestron soak [--config FILE | --command "PROGRAM ARGS"] [--records MODULE | --from-file FILE]
-                       [--messages N] [--mode alo|eos] [--runtime node|bun] [--rate R] [--preload] [--compare raw] [--repeat K]
-                       [--out DIR] [--deadline-s S] [--partitions P] [--batch-size B] [--linger-ms MS]
+                       [--messages N] [--mode alo|eos] [--runtime node|bun] [--rate R] [--preload] [--compare raw] [--floor]
+                       [--repeat K] [--out DIR] [--deadline-s S] [--partitions P] [--batch-size B] [--linger-ms MS]
                        [--commit-interval-ms MS] [--brokers host:port,...] [--log-level LEVEL] [--cpu-prof] [--keep-topics]
                        [--baseline DIR/summary.json] [gates: --max-p99-ms N --max-p50-ms N --min-throughput N
                        --max-rss-growth-pct N --max-lost N --max-duplicated N --max-regression-pct N --min-raw-ratio R]
@@ -112,6 +117,8 @@ What is sent (default: ~1 KB JSON orders keyed by their id):
   --rate R                open loop at R records/s, latency from the scheduled send time (default: max throughput)
   --preload               write all N records before the process starts (its capacity draining a backlog)
   --compare raw           also run the same workload through a hand-written @platformatic/kafka loop
+  --floor                 also measure the soak's own floor: the same records at the same rate written straight
+                          into the topic the verifier reads, no process in between (latency below it is the soak's)
   --repeat K              K rounds (raw, then pipeline, with --compare raw); medians reported (default 1)
   --out DIR               output directory (default soak/out/<mode>-<runtime>-<time>)
   --deadline-s S          fail a phase not done after S seconds (default 120 + N/2000, or 120 + 1.5 N/R)
@@ -177,6 +184,7 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
         runtime: { type: 'string' },
         rate: { type: 'string' },
         compare: { type: 'string' },
+        floor: { type: 'boolean' },
         out: { type: 'string' },
         'deadline-s': { type: 'string' },
         partitions: { type: 'string' },
@@ -257,6 +265,7 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
     runtime,
     rate,
     compare,
+    floor: values.floor ?? false,
     out: resolve(values.out ?? `soak/out/${mode}-${runtime}-${stamp(now)}`),
     deadlineS: whole('--deadline-s', values['deadline-s'], defaultDeadline),
     partitions: whole('--partitions', values.partitions, 6),

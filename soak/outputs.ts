@@ -22,8 +22,9 @@ const processCsv = (samples: readonly ProcessSample[]): string =>
  * Writes DIR/summary.json, summary.md, latency.csv (HdrHistogram percentile distribution, ms), process.csv, lag.csv,
  * the latency histogram, percentile, timeline and lag plots as SVG and PNG (when the plotting packages are installed:
  * optional-plots.ts), and report.html. With a raw phase:
- * raw-latency.csv, raw-process.csv and raw-lag.csv, and both phases in the plots; with a baseline, its percentiles in
- * the percentile plot. Returns the files written.
+ * raw-latency.csv, raw-process.csv and raw-lag.csv, and both phases in the plots; with a floor phase, floor-latency.csv
+ * and the floor in the latency plots (it has no process or lag); with a baseline, its percentiles in the percentile
+ * plot. Returns the files written.
  */
 export async function writeOutputs(
   dir: string,
@@ -32,8 +33,10 @@ export async function writeOutputs(
   raw: PhaseResult | undefined,
   baseline?: SoakSummary,
   say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  floor?: PhaseResult,
 ): Promise<string[]> {
   const phases = raw ? [pipeline, raw] : [pipeline];
+  const latencyPhases = floor ? [...phases, floor] : phases;
   const written: string[] = [];
   const write = (name: string, content: string | Buffer) => {
     writeFileSync(join(dir, name), content);
@@ -41,9 +44,10 @@ export async function writeOutputs(
   };
   write('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
   write('summary.md', summaryMarkdown(summary));
-  for (const phase of phases) {
+  for (const phase of latencyPhases) {
     const prefix = phase.name === 'pipeline' ? '' : `${phase.name}-`;
     write(`${prefix}latency.csv`, phase.histogram.percentileCsv());
+    if (phase === floor) continue;
     write(`${prefix}process.csv`, processCsv(phase.samples));
     write(`${prefix}lag.csv`, lagCsv(phase.lag));
   }
@@ -55,12 +59,12 @@ export async function writeOutputs(
   }
   const { histogramSpec, lagSpec, latencyAxis, percentileSpec, pngOf, svgOf, timelineSpec } = plots;
   const axis = latencyAxis(summary.rate_msgs_per_s !== null);
-  const percentiles = phases.map((p) => ({ phase: p.name as string, points: p.histogram.percentiles() }));
+  const percentiles = latencyPhases.map((p) => ({ phase: p.name as string, points: p.histogram.percentiles() }));
   if (baseline) percentiles.push({ phase: 'baseline', points: baselinePercentiles(baseline) });
   const what = `${summary.mode} on ${summary.runtime}, ${summary.messages.toLocaleString('en-US')} records${summary.rate_msgs_per_s ? ` at ${summary.rate_msgs_per_s.toLocaleString('en-US')}/s` : ''}`;
   const heading = summary.rate_msgs_per_s === null ? 'Time in the backlog' : 'Latency';
   const specs = {
-    'latency-histogram': histogramSpec(phases.map((p) => ({ phase: p.name, points: p.histogram.buckets() })), `${heading} histogram (${what})`, axis),
+    'latency-histogram': histogramSpec(latencyPhases.map((p) => ({ phase: p.name, points: p.histogram.buckets() })), `${heading} histogram (${what})`, axis),
     'latency-percentiles': percentileSpec(percentiles, `${heading} by percentile (${what})`, axis),
     'process-timeline': timelineSpec(phases.map((p) => ({ phase: p.name, points: p.samples })), `Process under test (${what})`),
     'lag-timeline': lagSpec(phases.map((p) => ({ phase: p.name, points: lagPoints(p.lag) })), `Lag on the input topic (${what})`),

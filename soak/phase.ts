@@ -20,8 +20,11 @@ import type { Entrypoint, Exit, ProcessUnderTest } from './spawn-pipeline.ts';
 import { soakConfigOf } from './user-config.ts';
 import { Verifier } from './verifier.ts';
 
-/** `pipeline`: Orchestron with a no-op transform; `raw`: the hand-written @platformatic/kafka loop (raw-loop.ts). */
-export type PhaseName = 'pipeline' | 'raw';
+/**
+ * `pipeline`: Orchestron with a no-op transform; `raw`: the hand-written @platformatic/kafka loop (raw-loop.ts);
+ * `floor`: no process, the producer writing straight into the topic the verifier reads (floor.ts).
+ */
+export type PhaseName = 'pipeline' | 'raw' | 'floor';
 
 /** How the process under test is started and stopped (soak:doctor wraps it). */
 export interface PhaseHooks {
@@ -34,7 +37,7 @@ export interface PhaseHooks {
 
 export interface PhaseResult {
   readonly name: PhaseName;
-  readonly entrypoint: Entrypoint['kind'] | 'command';
+  readonly entrypoint: Entrypoint['kind'] | 'command' | 'none';
   readonly command: readonly string[];
   readonly inputTopic: string;
   readonly outputTopic: string;
@@ -57,6 +60,8 @@ export interface PhaseResult {
   readonly durationS: number;
   readonly latency: LatencySummary;
   readonly histogram: LatencyHistogram;
+  /** From the send-time header to the broker's acknowledgement (producer.ts): the producer's share of the latency. */
+  readonly producerAck: LatencySummary;
   readonly samples: readonly ProcessSample[];
   /** The input topic's end offsets and the group's committed offsets, per partition, every 500 ms. */
   readonly lag: readonly LagSample[];
@@ -99,7 +104,7 @@ const runId = hyperid({ urlSafe: true });
  * The process under test, started: the raw loop, the runtime with the built-in or the user's config (its topics,
  * group, instance id, brokers and port replaced), or the user's command with the soak's variables.
  */
-async function startProcess(name: PhaseName, options: SoakOptions, hooks: PhaseHooks, label: string, wiring: Wiring): Promise<ProcessUnderTest> {
+async function startProcess(name: Exclude<PhaseName, 'floor'>, options: SoakOptions, hooks: PhaseHooks, label: string, wiring: Wiring): Promise<ProcessUnderTest> {
   const logFile = join(options.out, `${label}.log`);
   const env = {
     KAFKA_BROKERS: options.brokers.join(','),
@@ -146,7 +151,7 @@ interface Wiring {
 }
 
 /** One measured run: fresh topics, the process under test, the producer and the verifier, until all N are through. */
-export async function runPhase(name: PhaseName, options: SoakOptions, hooks: PhaseHooks = {}, round = 1): Promise<PhaseResult> {
+export async function runPhase(name: Exclude<PhaseName, 'floor'>, options: SoakOptions, hooks: PhaseHooks = {}, round = 1): Promise<PhaseResult> {
   const label = round > 1 ? `${name}-${round}` : name;
   const messages = options.messages;
   const records = await openRecords(options.records, messages, options.partitions);
@@ -222,6 +227,7 @@ export async function runPhase(name: PhaseName, options: SoakOptions, hooks: Pha
     durationS: Math.round(((verifier.lastAt ?? 0) - (producer.firstSentAt ?? 0)) / 10) / 100,
     latency: verifier.latency.summary(),
     histogram: verifier.latency,
+    producerAck: producer.ackLatency.summary(),
     samples: sampler.samples,
     lag: lag.samples,
     process: processFigures(sampler.samples, messages),

@@ -14,7 +14,7 @@ export interface Series<T> {
 
 const config = { font: 'sans-serif' };
 
-const palette: Record<string, string> = { pipeline: '#1f77b4', raw: '#ff7f0e', baseline: '#7f7f7f' };
+const palette: Record<string, string> = { pipeline: '#1f77b4', raw: '#ff7f0e', floor: '#9467bd', baseline: '#7f7f7f' };
 
 /** A colour per phase that is in the chart, and only those: no legend entry for a phase that did not run. */
 const colors = (series: readonly Series<unknown>[]) => {

@@ -1,5 +1,6 @@
 import { Producer } from '@platformatic/kafka';
 import type { MessageToProduce } from '@platformatic/kafka';
+import { LatencyHistogram } from './histogram.ts';
 import { bytesOf } from './record-source.ts';
 import type { RecordSource } from './record-source.ts';
 import { ID_HEADER, SENT_AT_HEADER, keyOf, preciseNow, recordIdOf } from './records.ts';
@@ -34,6 +35,12 @@ export class SoakProducer {
   produced = 0;
   firstSentAt: number | undefined;
   lastAckedAt: number | undefined;
+  /**
+   * From each record's send-time header to the broker's acknowledgement of its request: the producer's share of the
+   * measured latency (an upper bound: the broker makes records readable before its answer arrives). With a rate it
+   * includes the wait for the request in flight, since records that fall due meanwhile go in the next one.
+   */
+  readonly ackLatency = new LatencyHistogram();
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
 
   constructor(options: SoakProducerOptions) {
@@ -72,12 +79,15 @@ export class SoakProducer {
     const { topic, partitions } = this.options;
     const records = await this.options.records.take(from, to);
     const batch: Message[] = new Array(to - from);
+    const sentAts: number[] = new Array(to - from);
     for (let index = from; index < to; index++) {
       const record = records[index - from];
       const headers = new Map<Buffer, Buffer>();
       for (const [name, value] of Object.entries(record?.headers ?? {})) headers.set(Buffer.from(name), bytesOf(value) as Buffer);
       headers.set(Buffer.from(ID_HEADER), Buffer.from(keyOf(recordIdOf(index, partitions))));
-      headers.set(Buffer.from(SENT_AT_HEADER), Buffer.from(sentAt(index).toFixed(3)));
+      const at = sentAt(index);
+      sentAts[index - from] = at;
+      headers.set(Buffer.from(SENT_AT_HEADER), Buffer.from(at.toFixed(3)));
       const key = bytesOf(record?.key);
       const value = bytesOf(record?.value);
       batch[index - from] = { topic, partition: index % partitions, ...(key ? { key } : {}), ...(value ? { value } : {}), headers };
@@ -85,6 +95,8 @@ export class SoakProducer {
     this.firstSentAt ??= preciseNow();
     await this.#producer.send({ messages: batch });
     this.produced = to;
-    this.lastAckedAt = preciseNow();
+    const ackedAt = preciseNow();
+    this.lastAckedAt = ackedAt;
+    for (const at of sentAts) this.ackLatency.recordMs(ackedAt - at);
   }
 }

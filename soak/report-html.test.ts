@@ -30,6 +30,16 @@ describe('soak report page', () => {
     expect(html).toContain('raw / pipeline: 0.85');
   });
 
+  it('puts the floor beside the pipeline, says what it is, and gives each round\'s', () => {
+    const floor = { ...phase, latency_ms: { count: 20_000, mean: 3, p50: 2.5, p90: 4, p99: 7.5, p999: 9, max: 12 }, entrypoint: 'none', command: '', failure: 'deadline: 1 of 2' };
+    const html = reportHtml(summary({ rate_msgs_per_s: 2_000, floor, rounds: [{ pipeline_msgs_per_s: 27_000, pipeline_p99_ms: 80, floor_p50_ms: 2.5, floor_p99_ms: 7.5 }] }), plots);
+    expect(html).toContain('<th>floor (no process)</th>');
+    expect(html).toContain('Soak floor: p50 2.5 ms, p99 7.5 ms, the latency of the same records');
+    expect(html).toContain('<td>none (producer → verifier)</td>');
+    expect(html).toContain('<td>2.5 / 7.5</td>');
+    expect(reportHtml(summary({ ok: false, floor }), plots)).toContain('Failed: deadline: 1 of 2');
+  });
+
   it('says what failed', () => {
     expect(reportHtml(summary({ ok: false, lost: 3 }), plots)).toContain('Failed: 3 lost, 0 duplicated, 0 out of order');
     expect(reportHtml(summary({ ok: false, failure: 'deadline: 5 of 20000' }), plots)).toContain('Failed: deadline: 5 of 20000');

@@ -29,11 +29,15 @@ function figuresRows(summary: SoakSummary, phases: readonly PhaseFigures[]): str
     row('lost', ...by((f) => num(f.lost))),
     row('duplicated', ...by((f) => num(f.duplicated))),
     row('out of order', ...by((f) => num(f.out_of_order))),
-    row('throughput (records/s committed, 10–90 %)', ...by((f) => num(f.throughput_msgs_per_s))),
+    // The floor has no process: nothing committed.
+    row('throughput (records/s committed, 10–90 %)', ...by((f) => (f === summary.floor ? '—' : num(f.throughput_msgs_per_s)))),
     row('verifier (records out/s seen)', ...by((f) => num(f.verifier_msgs_per_s))),
     row('producer (records in/s)', ...by((f) => num(f.produce_msgs_per_s))),
     row(`${latency} p50 / p90 (ms)`, ...by((f) => `${num(f.latency_ms.p50, 1)} / ${num(f.latency_ms.p90, 1)}`)),
     row(`${latency} p99 / p99.9 / max (ms)`, ...by((f) => `${num(f.latency_ms.p99, 1)} / ${num(f.latency_ms.p999, 1)} / ${num(f.latency_ms.max, 1)}`)),
+    ...(phases.some((f) => f.producer_ack_ms)
+      ? [row('of which in the producer (header → broker ack) p50 / p99 (ms)', ...by((f) => `${num(f.producer_ack_ms?.p50, 1)} / ${num(f.producer_ack_ms?.p99, 1)}`))]
+      : []),
     row('CPU per record (µs)', ...by((f) => num(f.cpu_us_per_record, 1))),
     row('peak RSS (MiB)', ...by((f) => num(f.peak_rss_mb, 1))),
     row('RSS growth after warm-up (%)', ...by((f) => num(f.rss_growth_pct, 1))),
@@ -41,7 +45,7 @@ function figuresRows(summary: SoakSummary, phases: readonly PhaseFigures[]): str
     row('highest lag on the input topic (records)', ...by((f) => num(f.max_lag))),
     // Deleted topics cannot be looked at: named only when --keep-topics kept them.
     ...(summary.topics_kept ? [row('input → output topic (kept)', ...by((f) => `<code>${escape(f.input_topic)}</code> → <code>${escape(f.output_topic)}</code>`))] : []),
-    row('process', ...by((f) => `${escape(f.entrypoint)}: <code>${escape(f.command)}</code>`)),
+    row('process', ...by((f) => (f === summary.floor ? 'none (producer → verifier)' : `${escape(f.entrypoint)}: <code>${escape(f.command)}</code>`))),
     row('exit', ...by((f) => escape(f.failure ?? `code ${f.exit_code ?? '—'}${f.exit_signal ? `, ${f.exit_signal}` : ''}`))),
   ].join('\n');
 }
@@ -97,30 +101,34 @@ stall.</figcaption></figure>`
 `;
 }
 
-/** One self-contained page: verdict, gates, figures (pipeline and raw side by side), the baseline, the plots inline. */
 /** Plots not drawn: why, and what to install to get them. */
 export interface SkippedPlots {
   readonly skipped: string;
 }
 
+/** One self-contained page: verdict, gates, figures (pipeline, raw and floor side by side), the baseline, the plots inline. */
 export function reportHtml(summary: SoakSummary, plots: ReportPlots | SkippedPlots): string {
-  const phases: PhaseFigures[] = summary.compare ? [summary, summary.compare.raw] : [summary];
+  const phases: PhaseFigures[] = [summary, ...(summary.compare ? [summary.compare.raw] : []), ...(summary.floor ? [summary.floor] : [])];
   const latency = latencyName(summary);
   const status = summary.exit_status;
   const gateVerdict = status === undefined ? '' : `<p class="${status === 0 ? 'ok' : 'fail'}">Exit status ${status}: ${escape(exitMeaning(status))}.</p>`;
-  const headers = summary.compare ? '<th></th><th>pipeline</th><th>raw loop</th>' : '<th></th><th>pipeline</th>';
+  const headers = `<th></th><th>pipeline</th>${summary.compare ? '<th>raw loop</th>' : ''}${summary.floor ? '<th>floor (no process)</th>' : ''}`;
   const verdict = summary.ok
     ? '<p class="ok">Every record arrived exactly once, in order.</p>'
-    : `<p class="fail">Failed: ${escape(summary.failure ?? summary.compare?.raw.failure ?? `${summary.lost} lost, ${summary.duplicated} duplicated, ${summary.out_of_order} out of order`)}</p>`;
+    : `<p class="fail">Failed: ${escape(summary.failure ?? summary.compare?.raw.failure ?? summary.floor?.failure ?? `${summary.lost} lost, ${summary.duplicated} duplicated, ${summary.out_of_order} out of order`)}</p>`;
   const compare = summary.compare
     ? `<p>Pipeline / raw loop throughput: <strong>${summary.compare.ratio.toFixed(3)}</strong> (${num(summary.compare.pipeline_msgs_per_s)} / ${num(summary.compare.raw_msgs_per_s)} records/s${summary.rounds ? ', medians over the rounds' : ''});
 in CPU time per record, raw / pipeline: ${num(summary.compare.cpu_ratio, 3)}.</p>`
     : '';
+  const floor = summary.floor
+    ? `<p>Soak floor: p50 ${num(summary.floor.latency_ms.p50, 1)} ms, p99 ${num(summary.floor.latency_ms.p99, 1)} ms, the ${escape(latency)} of the same records written straight
+into the topic the verifier reads, with no process in between; a process's figures are only meaningful above it.</p>`
+    : '';
   const rounds = summary.rounds
     ? `<h2>Rounds</h2>
 <table>
-<tr><th>round</th><th>pipeline records/s</th><th>pipeline p99 (ms)</th><th>raw records/s</th><th>raw p99 (ms)</th><th>pipeline / raw</th><th>CPU raw / pipeline</th></tr>
-${summary.rounds.map((r, i) => `<tr><td>${i + 1}</td><td>${num(r.pipeline_msgs_per_s)}</td><td>${num(r.pipeline_p99_ms, 1)}</td><td>${num(r.raw_msgs_per_s)}</td><td>${num(r.raw_p99_ms, 1)}</td><td>${num(r.ratio, 3)}</td><td>${num(r.cpu_ratio, 3)}</td></tr>`).join('\n')}
+<tr><th>round</th><th>pipeline records/s</th><th>pipeline p99 (ms)</th><th>raw records/s</th><th>raw p99 (ms)</th><th>pipeline / raw</th><th>CPU raw / pipeline</th>${summary.floor ? '<th>floor p50 / p99 (ms)</th>' : ''}</tr>
+${summary.rounds.map((r, i) => `<tr><td>${i + 1}</td><td>${num(r.pipeline_msgs_per_s)}</td><td>${num(r.pipeline_p99_ms, 1)}</td><td>${num(r.raw_msgs_per_s)}</td><td>${num(r.raw_p99_ms, 1)}</td><td>${num(r.ratio, 3)}</td><td>${num(r.cpu_ratio, 3)}</td>${summary.floor ? `<td>${num(r.floor_p50_ms, 1)} / ${num(r.floor_p99_ms, 1)}</td>` : ''}</tr>`).join('\n')}
 </table>
 <p>The table below and the plots are the last round's.</p>`
     : '';
@@ -153,6 +161,7 @@ ${escape(summary.started_at)} – ${escape(summary.finished_at)}.${summary.machi
 ${gateVerdict}
 ${gatesTable(summary)}
 ${compare}
+${floor}
 ${rounds}
 <table>
 <tr>${headers}</tr>

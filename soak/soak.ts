@@ -6,6 +6,7 @@ import { evaluateGates, gateLine } from './gates.ts';
 import { machineAtEnd, machineAtStart } from './machine.ts';
 import type { SoakOptions } from './options.ts';
 import { writeOutputs } from './outputs.ts';
+import { runFloorPhase } from './floor.ts';
 import { runPhase } from './phase.ts';
 import type { PhaseHooks, PhaseResult } from './phase.ts';
 import { allPhases, soakSummary } from './summary.ts';
@@ -27,8 +28,8 @@ const describe = (phase: PhaseResult, openLoop: boolean): string =>
   (phase.failure ? ` — ${phase.failure}` : '');
 
 /**
- * `repeat` rounds, each the raw loop first (with --compare raw) and then the pipeline, each phase on fresh topics; a
- * phase that does not finish ends the run. Then the gates, the comparison with --baseline, and summary.json,
+ * `repeat` rounds, each the floor first (with --floor), the raw loop (with --compare raw) and then the pipeline, each
+ * phase on fresh topics; a phase that does not finish ends the run. Then the gates, the comparison with --baseline, and summary.json,
  * summary.md and the rest into options.out. An unreadable --baseline throws a ConfigError before anything runs.
  */
 export async function runSoak(options: SoakOptions, hooks: PhaseHooks = {}, say: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<SoakRun> {
@@ -40,6 +41,12 @@ export async function runSoak(options: SoakOptions, hooks: PhaseHooks = {}, say:
   const n = options.messages.toLocaleString('en-US');
   for (let round = 1; round <= options.repeat; round++) {
     const of = options.repeat > 1 ? ` (round ${round} of ${options.repeat})` : '';
+    let floor: PhaseResult | undefined;
+    if (options.floor) {
+      say(`soak: floor (producer straight to the verifier, no process), ${n} records${of}`);
+      floor = await runFloorPhase(options, round, hooks.interrupt);
+      say(describe(floor, options.rate !== undefined));
+    }
     let raw: PhaseResult | undefined;
     if (options.compare === 'raw') {
       say(`soak: raw loop, ${options.mode}, ${n} records${of}`);
@@ -50,18 +57,19 @@ export async function runSoak(options: SoakOptions, hooks: PhaseHooks = {}, say:
     say(`soak: ${what}, ${options.mode}, ${n} records${of}`);
     const pipeline = await runPhase('pipeline', options, hooks, round);
     say(describe(pipeline, options.rate !== undefined));
-    rounds.push({ raw, pipeline });
-    if (pipeline.failure || raw?.failure) break;
+    rounds.push({ floor, raw, pipeline });
+    if (pipeline.failure || raw?.failure || floor?.failure) break;
   }
   const measured = soakSummary(options, rounds, versions(options.runtime), startedAt, new Date(), machineAtEnd(machine));
   const comparison = baseline && options.baseline ? compareWithBaseline(measured, baseline, options.baseline) : undefined;
   const gates = evaluateGates(measured, options.gates, comparison);
-  const unfinished = rounds.some((r) => r.raw?.failure !== undefined || r.pipeline.failure !== undefined);
+  const unfinished = rounds.some((r) => r.floor?.failure !== undefined || r.raw?.failure !== undefined || r.pipeline.failure !== undefined);
   const exitCode = exitStatus(unfinished, allPhases(measured), gates);
   const summary: SoakSummary = { ...measured, gates, ...(comparison ? { baseline: comparison } : {}), exit_status: exitCode };
   const last = rounds.at(-1) as Round;
-  const files = await writeOutputs(options.out, summary, last.pipeline, last.raw, baseline, say);
+  const files = await writeOutputs(options.out, summary, last.pipeline, last.raw, baseline, say, last.floor);
   if (summary.compare) say(`pipeline / raw = ${summary.compare.ratio}`);
+  if (summary.floor) say(`soak floor (no process): p50 ${summary.floor.latency_ms.p50} ms, p99 ${summary.floor.latency_ms.p99} ms`);
   if (comparison) for (const line of baselineLines(comparison)) say(line);
   const failed = gates.filter((g) => !g.passed);
   for (const gate of failed) say(`gate failed: ${gateLine(gate)}`);

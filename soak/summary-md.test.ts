@@ -54,6 +54,17 @@ describe('soak summary.md', () => {
     expect(markdown).toContain('| throughput (records/s) | 25,000 | 30,000 | +20 % |');
   });
 
+  it('puts the floor beside the pipeline, without a throughput, and says what it is', () => {
+    const floor = { ...summary(), latency_ms: { count: 20_000, mean: 3, p50: 2.5, p90: 4, p99: 7.25, p999: 9, max: 12 }, cpu_us_per_record: null, max_lag: null, entrypoint: 'none', command: '' };
+    const markdown = summaryMarkdown(summary({ rate_msgs_per_s: 2_000, floor, producer_ack_ms: { count: 20_000, mean: 2, p50: 1.5, p90: 2, p99: 4, p999: 5, max: 6 } }));
+    expect(markdown).toContain('| figure | pipeline | floor (no process) |');
+    expect(markdown).toContain('| throughput (records/s committed) | 25,000 | — |');
+    expect(markdown).toContain('| latency p50 / p99 / max (ms) | 35 / 90.5 / 130 | 2.5 / 7.3 / 12 |');
+    expect(markdown).toContain('| of which in the producer (header → broker ack) p50 / p99 (ms) | 1.5 / 4 | — / — |');
+    expect(markdown).toContain('Soak floor: p50 2.5 ms, p99 7.3 ms, the latency of the same records written straight into the topic the verifier reads');
+    expect(summaryMarkdown(summary())).not.toContain('floor');
+  });
+
   it('says why a run did not finish', () => {
     const markdown = summaryMarkdown(summary({ ok: false, failure: 'deadline: 5 of 20000 | records', exit_status: 3 }));
     expect(markdown).toContain('failed: a phase did not finish (exit 3)');

@@ -18,8 +18,12 @@ function figureRows(summary: SoakSummary, phases: readonly PhaseFigures[]): stri
   const latency = latencyName(summary);
   const by = (pick: (f: PhaseFigures) => string) => phases.map(pick);
   return [
-    ['throughput (records/s committed)', ...by((f) => num(f === summary ? headlineThroughput(summary) : f.throughput_msgs_per_s))],
+    // The floor has no process: nothing committed.
+    ['throughput (records/s committed)', ...by((f) => (f === summary.floor ? '—' : num(f === summary ? headlineThroughput(summary) : f.throughput_msgs_per_s)))],
     [`${latency} p50 / p99 / max (ms)`, ...by((f) => `${num(f.latency_ms.p50, 1)} / ${num(f.latency_ms.p99, 1)} / ${num(f.latency_ms.max, 1)}`)],
+    ...(phases.some((f) => f.producer_ack_ms)
+      ? [['of which in the producer (header → broker ack) p50 / p99 (ms)', ...by((f) => `${num(f.producer_ack_ms?.p50, 1)} / ${num(f.producer_ack_ms?.p99, 1)}`)]]
+      : []),
     ['CPU per record (µs)', ...by((f) => num(f.cpu_us_per_record, 1))],
     ['peak RSS (MiB) / growth after warm-up (%)', ...by((f) => `${num(f.peak_rss_mb, 1)} / ${num(f.rss_growth_pct, 1)}`)],
     ['lost / duplicated / out of order', ...by((f) => `${num(f.lost)} / ${num(f.duplicated)} / ${num(f.out_of_order)}`)],
@@ -33,7 +37,7 @@ function figureRows(summary: SoakSummary, phases: readonly PhaseFigures[]): stri
  */
 export function summaryMarkdown(summary: SoakSummary): string {
   const status = summary.exit_status ?? (summary.ok ? 0 : 1);
-  const phases: PhaseFigures[] = summary.compare ? [summary, summary.compare.raw] : [summary];
+  const phases: PhaseFigures[] = [summary, ...(summary.compare ? [summary.compare.raw] : []), ...(summary.floor ? [summary.floor] : [])];
   const load = summary.rate_msgs_per_s
     ? `open loop at ${num(summary.rate_msgs_per_s)} records/s (latency from the scheduled send time)`
     : 'closed loop, as fast as possible (records wait in the topic from the start: the figures are time in the backlog, not latency)';
@@ -52,6 +56,7 @@ export function summaryMarkdown(summary: SoakSummary): string {
   }
   if (summary.failure) lines.push(`**Did not finish:** ${summary.failure}`, '');
   if (summary.compare?.raw.failure) lines.push(`**Raw loop did not finish:** ${summary.compare.raw.failure}`, '');
+  if (summary.floor?.failure) lines.push(`**The floor did not finish:** ${summary.floor.failure}`, '');
   if (summary.gates && summary.gates.length > 0) {
     lines.push(
       '### Gates',
@@ -63,7 +68,14 @@ export function summaryMarkdown(summary: SoakSummary): string {
       '',
     );
   }
-  lines.push('### Figures', '', table(['figure', 'pipeline', ...(summary.compare ? ['raw loop'] : [])], figureRows(summary, phases)), '');
+  lines.push('### Figures', '', table(['figure', 'pipeline', ...(summary.compare ? ['raw loop'] : []), ...(summary.floor ? ['floor (no process)'] : [])], figureRows(summary, phases)), '');
+  if (summary.floor) {
+    const f = summary.floor.latency_ms;
+    lines.push(
+      `Soak floor: p50 ${num(f.p50, 1)} ms, p99 ${num(f.p99, 1)} ms, the ${latencyName(summary)} of the same records written straight into the topic the verifier reads, with no process in between; a process's figures are only meaningful above it.`,
+      '',
+    );
+  }
   if (summary.compare) {
     lines.push(`Pipeline / raw loop throughput: **${summary.compare.ratio.toFixed(3)}**; CPU per record, raw / pipeline: ${num(summary.compare.cpu_ratio, 3)}.`, '');
   }

@@ -24,6 +24,7 @@ const phase = (name: PhaseName, throughput: number, overrides: Partial<PhaseResu
     durationS: 1,
     latency: histogram.summary(),
     histogram,
+    producerAck: histogram.summary(),
     samples: [],
     lag: [],
     process: { peakRssMb: 150, rssGrowthPct: 2, rssAfterWarmupMb: 140, rssAtEndMb: 143, loopP99Ms: 15, loopP99MedianMs: 11, cpuUsPerRecord: name === 'raw' ? 30 : 40 },
@@ -75,6 +76,27 @@ describe('soak summary', () => {
     expect(summary.cpu_us_per_record).toBe(40);
     expect(summary).toMatchObject({ batch_size: 1_000, linger_ms: options.lingerMs, commit_interval_ms: options.commitIntervalMs });
     expect(summary.compare?.raw.throughput_msgs_per_s).toBe(12_000);
+  });
+
+  it('reports the last round\'s floor beside the pipeline, each round\'s floor percentiles, and counts its records in every phase', () => {
+    const floorLatency = new LatencyHistogram();
+    floorLatency.recordMs(0.8);
+    const floor = (overrides: Partial<PhaseResult> = {}) => phase('floor', 5_000, { entrypoint: 'none', command: [], histogram: floorLatency, latency: floorLatency.summary(), ...overrides });
+    const rounds = [
+      { floor: floor(), raw: phase('raw', 10_000), pipeline: phase('pipeline', 9_000) },
+      { floor: floor(), raw: phase('raw', 10_000), pipeline: phase('pipeline', 9_000) },
+    ];
+    const summary = soakSummary(options, rounds, versions, at, at);
+    expect(summary.floor).toMatchObject({ latency_ms: { p50: 0.8, p99: 0.8 }, entrypoint: 'none', throughput_msgs_per_s: 5_000 });
+    expect(summary.rounds?.map((r) => [r.floor_p50_ms, r.floor_p99_ms])).toEqual([
+      [0.8, 0.8],
+      [0.8, 0.8],
+    ]);
+    expect(summary.latency_ms.p50).toBe(1.5);
+    expect(summary.producer_ack_ms?.p50).toBe(1.5);
+    const lossy = floor({ audit: { expected: 100, consumed: 99, duplicated: 0, outOfOrder: 0, unknown: 0, deadLettered: 0, filtered: 0, lost: 1 } });
+    expect(soakSummary(options, [{ floor: lossy, raw: undefined, pipeline: phase('pipeline', 1) }], versions, at, at)).toMatchObject({ ok: false, all_phases: { lost: 1 } });
+    expect(soakSummary(options, [{ raw: undefined, pipeline: phase('pipeline', 1) }], versions, at, at).floor).toBeUndefined();
   });
 
   it('is not ok when any phase lost, duplicated or reordered a record, or did not finish', () => {

@@ -33,6 +33,11 @@ export interface PhaseFigures {
   readonly produce_msgs_per_s: number;
   readonly duration_s: number;
   readonly latency_ms: LatencySummary;
+  /**
+   * From the send-time header to the broker's acknowledgement of the record's produce request: the producer's share of
+   * latency_ms, at most. Absent in older summaries.
+   */
+  readonly producer_ack_ms?: LatencySummary;
   readonly peak_rss_mb: number | null;
   readonly rss_after_warmup_mb: number | null;
   readonly rss_at_end_mb: number | null;
@@ -56,8 +61,9 @@ export interface PhaseFigures {
   readonly failure: string | null;
 }
 
-/** One round: the raw loop (with --compare raw), then the pipeline. */
+/** One round: the floor (with --floor), the raw loop (with --compare raw), then the pipeline. */
 export interface Round {
+  readonly floor?: PhaseResult | undefined;
   readonly raw: PhaseResult | undefined;
   readonly pipeline: PhaseResult;
 }
@@ -69,6 +75,8 @@ export interface RoundFigures {
   readonly raw_p99_ms?: number;
   readonly ratio?: number;
   readonly cpu_ratio?: number;
+  readonly floor_p50_ms?: number;
+  readonly floor_p99_ms?: number;
 }
 
 /** The figures at the top level are the last round's pipeline phase; throughputs over rounds are medians. */
@@ -120,6 +128,11 @@ export interface SoakSummary extends PhaseFigures {
     /** The last round's raw phase. */
     readonly raw: PhaseFigures;
   };
+  /**
+   * With --floor: the last round's floor phase, the producer writing straight into the topic the verifier reads with
+   * no process in between (no CPU, memory or lag figures; its throughput is the verifier's rate).
+   */
+  readonly floor?: PhaseFigures;
 }
 
 export interface RecordCounts {
@@ -152,6 +165,7 @@ const roundFigures = (round: Round): RoundFigures => ({
           : {}),
       }
     : {}),
+  ...(round.floor ? { floor_p50_ms: round.floor.latency.p50, floor_p99_ms: round.floor.latency.p99 } : {}),
 });
 
 export const phaseFigures = (phase: PhaseResult): PhaseFigures => {
@@ -172,6 +186,7 @@ export const phaseFigures = (phase: PhaseResult): PhaseFigures => {
   produce_msgs_per_s: phase.produceRate,
   duration_s: phase.durationS,
   latency_ms: phase.latency,
+  producer_ack_ms: phase.producerAck,
   peak_rss_mb: phase.process.peakRssMb ?? null,
   rss_after_warmup_mb: phase.process.rssAfterWarmupMb ?? null,
   rss_at_end_mb: phase.process.rssAtEndMb ?? null,
@@ -219,7 +234,7 @@ const soakedText = (target: SoakOptions['target']): string => {
 export function soakSummary(options: SoakOptions, rounds: readonly Round[], versions: Versions, startedAt: Date, finishedAt: Date, machine?: MachineFacts): SoakSummary {
   const last = rounds.at(-1);
   if (!last) throw new Error('a soak summary needs at least one round');
-  const all = rounds.flatMap((r) => (r.raw ? [r.raw, r.pipeline] : [r.pipeline])).map(phaseFigures);
+  const all = rounds.flatMap((r) => [r.floor, r.raw, r.pipeline].filter((p): p is PhaseResult => p !== undefined)).map(phaseFigures);
   const figures = phaseFigures(last.pipeline);
   const perRound = rounds.map(roundFigures);
   const raws = rounds.flatMap((r) => (r.raw ? [r.raw] : []));
@@ -262,5 +277,6 @@ export function soakSummary(options: SoakOptions, rounds: readonly Round[], vers
           },
         }
       : {}),
+    ...(last.floor ? { floor: phaseFigures(last.floor) } : {}),
   };
 }

@@ -6,6 +6,13 @@ import { ID_HEADER, SENT_AT_HEADER, preciseNow } from './records.ts';
 
 type OutputMessage = Message<string, string, string, string>;
 
+/**
+ * The verifier's fetch settings, so it adds no wait of its own: the broker answers a fetch as soon as one byte is
+ * readable (minBytes 1), and maxWaitTime only bounds a fetch that finds nothing (then the next one goes out at once).
+ * The client keeps one fetch in flight per broker and sends the next as soon as the previous response is pushed.
+ */
+export const VERIFIER_FETCH = { minBytes: 1, maxWaitTime: 100 } as const;
+
 export interface VerifierOptions {
   readonly brokers: readonly string[];
   readonly topic: string;
@@ -54,8 +61,9 @@ export class Verifier {
       mode: MessagesStreamModes.EARLIEST,
       fallbackMode: MessagesStreamFallbackModes.EARLIEST,
       autocommit: false,
-      maxWaitTime: 100,
+      ...VERIFIER_FETCH,
     });
+    // Flowing: each record is accounted in the fetch response's own tick, nothing is buffered or batched on this side.
     this.#stream.on('data', (message: OutputMessage) => this.#account(message));
     this.#stream.on('error', () => {});
     await this.#joined;
