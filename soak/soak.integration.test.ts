@@ -87,6 +87,29 @@ describe('npm run soak', () => {
     expect(percentiles).toContain('time in the backlog');
   });
 
+  it('measures its own floor with --floor: the producer straight into the topic the verifier reads, every record once', async () => {
+    const dir = join(root, 'floor');
+    const { exitCode, stderr } = await soak('--messages', '2000', '--rate', '1000', '--mode', 'alo', '--floor', '--out', dir, '--deadline-s', '120');
+    const summary = summaryOf(dir);
+    expect({ exitCode, ok: summary.ok, exit_status: summary.exit_status }).toEqual({ exitCode: 0, ok: true, exit_status: 0 });
+    expect(summary.floor).toMatchObject({ produced: 2_000, consumed: 2_000, lost: 0, duplicated: 0, out_of_order: 0, entrypoint: 'none', failure: null });
+    expect(summary.floor?.latency_ms.count).toBe(2_000);
+    expect(summary.floor?.latency_ms.p50).toBeGreaterThan(0);
+    expect(summary.floor?.producer_ack_ms?.count).toBe(2_000);
+    expect(summary.producer_ack_ms?.count).toBe(2_000);
+    expect(summary.consumed).toBe(2_000);
+    expect(stderr).toMatch(/soak floor \(no process\): p50 [\d.]+ ms, p99 [\d.]+ ms/);
+    expect(existsSync(join(dir, 'floor-latency.csv'))).toBe(true);
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('| figure | pipeline | floor (no process) |');
+    // Its topic is deleted with the phase's.
+    const admin = new Admin({ clientId: 'soak-test', bootstrapBrokers: brokers });
+    try {
+      expect((await admin.listTopics()).includes(summary.floor?.input_topic ?? '')).toBe(false);
+    } finally {
+      await admin.close();
+    }
+  });
+
   it('stops with the usage status, naming --baseline, when the baseline cannot be read', async () => {
     const { exitCode, stderr } = await soak('--messages', '10', '--out', join(root, 'none'), '--baseline', join(root, 'missing', 'summary.json'));
     expect(exitCode).toBe(2);
