@@ -22,7 +22,7 @@ status=0
 echo "› vitest on Node (unit + integration)" >&2
 npx vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json="$logs/vitest.json" || status=1
 
-chaos_files=(bad-input broker-network broker-restart poison rebalance-storm sasl sigterm-drain store-outage worker-crash zombie)
+chaos_files=(bad-input broker-network broker-restart chained-eos poison rebalance-storm sasl sigterm-drain store-outage worker-crash zombie)
 echo "› chaos suite, short profile (docs/reliability.md): ${chaos_files[*]}" >&2
 CHAOS_PROFILE=short npx vitest run --project chaos "${chaos_files[@]/#/chaos/}" \
   --reporter=default --reporter=json --outputFile.json="$logs/chaos.json" || status=1
