@@ -82,7 +82,7 @@ export function compareWithBaseline(current: SoakSummary, baseline: SoakSummary,
     rate: s.rate_msgs_per_s,
     partitions: s.partitions,
     'batch size': s.batch_size,
-    'raw loop': s.compare ? 'yes' : 'no',
+    'compared with': s.compare ? (s.compare.target ?? 'raw') : 'nothing',
     soaked: s.soaked,
     records: s.records,
   });

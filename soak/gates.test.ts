@@ -75,6 +75,13 @@ describe('soak gates', () => {
     const limits = limitsOf('--compare', 'raw', '--min-raw-ratio', '0.85');
     expect(evaluateGates(compared, limits).find((g) => g.gate === '--min-raw-ratio')).toMatchObject({ figure: 0.8, passed: false });
   });
+
+  it('gates the exactly-once / at-least-once ratio, and fails it when no ratio was measured', () => {
+    const compared = summary({ compare: { target: 'alo', alo_msgs_per_s: 30_000, pipeline_msgs_per_s: 28_800, ratio: 0.96, cpu_ratio: 0.9, alo: summary() } });
+    const limits = limitsOf('--mode', 'eos', '--compare', 'alo', '--min-eos-ratio', '0.95');
+    expect(evaluateGates(compared, limits).find((g) => g.gate === '--min-eos-ratio')).toMatchObject({ what: 'exactly-once / at-least-once throughput', figure: 0.96, passed: true });
+    expect(evaluateGates(summary(), limits).find((g) => g.gate === '--min-eos-ratio')).toMatchObject({ figure: null, passed: false });
+  });
 });
 
 describe('soak exit status', () => {

@@ -47,6 +47,7 @@ export function evaluateGates(summary: SoakSummary, limits: GateLimits, baseline
     gates.push(gate('--max-regression-pct', `p99 ${latency} rise against the baseline`, 'max', limits.maxRegressionPct, rise, '%'));
   }
   if (limits.minRawRatio !== undefined) gates.push(gate('--min-raw-ratio', 'pipeline / raw loop throughput', 'min', limits.minRawRatio, summary.compare?.ratio || null, ''));
+  if (limits.minEosRatio !== undefined) gates.push(gate('--min-eos-ratio', 'exactly-once / at-least-once throughput', 'min', limits.minEosRatio, summary.compare?.ratio || null, ''));
   return gates;
 }
 

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { kafkaDefaults } from '../adapters/kafka/options.ts';
 import { resolveSoakOptions } from './options.ts';
 
@@ -50,6 +53,29 @@ describe('soak options', () => {
     expect(() => resolve('--floor=yes')).toThrow(/arguments: Option '--floor' does not take an argument/);
   });
 
+  it('measures exactly-once against at-least-once with --mode eos --compare alo, gated by --min-eos-ratio', () => {
+    expect(resolve('--mode', 'eos', '--compare', 'alo', '--preload', '--repeat', '7', '--min-eos-ratio', '0.95')).toMatchObject({
+      mode: 'eos',
+      compare: 'alo',
+      preload: true,
+      repeat: 7,
+      gates: { minEosRatio: 0.95 },
+    });
+    expect(resolve('--mode', 'eos', '--compare', 'raw')?.gates).not.toHaveProperty('minEosRatio');
+  });
+
+  it("takes --compare alo with a --config whose failureMode is atomic, and names the config's failureMode otherwise", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'soak-options-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const config = (failureMode: string) => {
+      const file = join(dir, `${failureMode}.yaml`);
+      writeFileSync(file, `topics: [orders]\noutputTopic: priced\nfailureMode: ${failureMode}\nkafka: { brokers: "k:1", groupId: prod }\n`);
+      return file;
+    };
+    expect(resolve('--config', config('atomic'), '--compare', 'alo')).toMatchObject({ mode: 'eos', compare: 'alo', target: { kind: 'config' } });
+    expect(() => resolve('--config', config('skip-and-log'), '--compare', 'alo')).toThrow(/--compare: alo needs --mode eos \(a --config with failureMode atomic\)/);
+  });
+
   it('scales the default deadline with N', () => {
     expect(resolve('--messages', '20000')?.deadlineS).toBe(130);
     expect(resolve('--deadline-s', '5')?.deadlineS).toBe(5);
@@ -71,7 +97,14 @@ describe('soak options', () => {
   it.each([
     [['--mode', 'once'], /--mode: must be one of alo, eos; got "once"/],
     [['--runtime', 'deno'], /--runtime: must be one of node, bun; got "deno"/],
-    [['--compare', 'kafkajs'], /--compare: must be one of raw; got "kafkajs"/],
+    [['--compare', 'kafkajs'], /--compare: must be one of raw, alo; got "kafkajs"/],
+    [['--compare', 'alo'], /--compare: alo needs --mode eos: it measures the exactly-once pipeline against the same pipeline at-least-once/],
+    [['--compare', 'alo', '--mode', 'alo'], /--compare: alo needs --mode eos/],
+    [['--compare', 'alo', '--mode', 'eos', '--command', 'node c.ts'], /--compare: alo cannot be combined with --command: the command decides its own mode/],
+    [['--min-eos-ratio', '0.9', '--mode', 'eos'], /--min-eos-ratio: needs --compare alo/],
+    [['--min-eos-ratio', '0.9', '--mode', 'eos', '--compare', 'raw'], /--min-eos-ratio: needs --compare alo/],
+    [['--min-raw-ratio', '0.9', '--mode', 'eos', '--compare', 'alo'], /--min-raw-ratio: needs --compare raw/],
+    [['--min-eos-ratio', 'most', '--mode', 'eos', '--compare', 'alo'], /--min-eos-ratio: must be a number ≥ 0; got "most"/],
     [['--messages', '1e6'], /--messages: must be a whole number/],
     [['--messages', '0'], /--messages: must be a whole number ≥ 1/],
     [['--rate', 'fast'], /--rate: must be a number of records per second > 0/],

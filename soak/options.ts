@@ -13,7 +13,11 @@ import type { UserConfig } from './user-config.ts';
 export const Modes = ['alo', 'eos'] as const;
 export type Mode = (typeof Modes)[number];
 
-export const CompareTargets = ['raw'] as const;
+/**
+ * What the pipeline is measured against in each round: `raw`, the hand-written loop (raw-loop.ts), run first; `alo`,
+ * the same pipeline at-least-once beside the exactly-once one (--mode eos), the two taking turns to go first.
+ */
+export const CompareTargets = ['raw', 'alo'] as const;
 export type CompareTarget = (typeof CompareTargets)[number];
 
 /** What is soaked: the built-in no-op pipeline, the user's `orchestron run` config, or a process the user starts. */
@@ -52,7 +56,7 @@ export interface SoakOptions {
    * for CPU: its capacity. Latency then includes the wait in the backlog.
    */
   readonly preload: boolean;
-  /** Rounds (raw loop then pipeline with --compare raw); throughputs are reported as medians over them. */
+  /** Rounds (raw loop then pipeline with --compare raw, alo and eos in turns with --compare alo); throughputs are reported as medians over them. */
   readonly repeat: number;
   /** Run the process under test with --cpu-prof (Node), profiles into DIR/cpu-prof. */
   readonly cpuProf: boolean;
@@ -80,17 +84,19 @@ export interface GateLimits {
   readonly maxRegressionPct?: number;
   /** With --compare raw: pipeline throughput / raw loop throughput at least this. */
   readonly minRawRatio?: number;
+  /** With --compare alo: exactly-once throughput / at-least-once throughput at least this. */
+  readonly minEosRatio?: number;
 }
 
 export const LogLevels = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LogLevels)[number];
 
 export const usage = `Usage: orchestron soak [--config FILE | --command "PROGRAM ARGS"] [--records MODULE | --from-file FILE]
-                       [--messages N] [--mode alo|eos] [--runtime node|bun] [--rate R] [--preload] [--compare raw] [--floor]
+                       [--messages N] [--mode alo|eos] [--runtime node|bun] [--rate R] [--preload] [--compare raw|alo] [--floor]
                        [--repeat K] [--out DIR] [--deadline-s S] [--partitions P] [--batch-size B] [--linger-ms MS]
                        [--commit-interval-ms MS] [--brokers host:port,...] [--log-level LEVEL] [--cpu-prof] [--keep-topics]
                        [--baseline DIR/summary.json] [gates: --max-p99-ms N --max-p50-ms N --min-throughput N
-                       --max-rss-growth-pct N --max-lost N --max-duplicated N --max-regression-pct N --min-raw-ratio R]
+                       --max-rss-growth-pct N --max-lost N --max-duplicated N --max-regression-pct N --min-raw-ratio R --min-eos-ratio R]
 
 (In a clone of the repository: npm run soak -- [flags].)
 
@@ -117,9 +123,11 @@ What is sent (default: ~1 KB JSON orders keyed by their id):
   --rate R                open loop at R records/s, latency from the scheduled send time (default: max throughput)
   --preload               write all N records before the process starts (its capacity draining a backlog)
   --compare raw           also run the same workload through a hand-written @platformatic/kafka loop
+  --compare alo           with --mode eos: also run the same pipeline at-least-once on the same workload, the two
+                          modes taking turns to go first (alo first in odd rounds); ratios eos / alo per round
   --floor                 also measure the soak's own floor: the same records at the same rate written straight
                           into the topic the verifier reads, no process in between (latency below it is the soak's)
-  --repeat K              K rounds (raw, then pipeline, with --compare raw); medians reported (default 1)
+  --repeat K              K rounds, medians reported (default 1)
   --out DIR               output directory (default soak/out/<mode>-<runtime>-<time>)
   --deadline-s S          fail a phase not done after S seconds (default 120 + N/2000, or 120 + 1.5 N/R)
   --partitions P          partitions of the input and output topics (default 6)
@@ -143,6 +151,7 @@ Gates (the run fails with exit status 4 when one is not met; each is listed in s
   --max-duplicated N      records duplicated, all phases (default 0)
   --max-regression-pct N  with --baseline: throughput down or p99 up by at most N %
   --min-raw-ratio R       with --compare raw: pipeline / raw loop throughput at least R
+  --min-eos-ratio R       with --compare alo: exactly-once / at-least-once throughput at least R (median of rounds)
 
 Exit status: 0 every record exactly once and in order (or within --max-lost/--max-duplicated) and every gate met;
 1 out-of-order or unknown records; 2 bad usage (flags, --baseline unreadable); 3 a phase did not finish (deadline,
@@ -206,6 +215,7 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
         'max-duplicated': { type: 'string' },
         'max-regression-pct': { type: 'string' },
         'min-raw-ratio': { type: 'string' },
+        'min-eos-ratio': { type: 'string' },
         config: { type: 'string' },
         command: { type: 'string' },
         records: { type: 'string' },
@@ -244,7 +254,12 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
   const compare = values.compare === undefined ? undefined : checkOneOf('--compare', values.compare, CompareTargets);
   if (values.baseline === '') throw new ConfigError('--baseline', 'must name a previous run\'s summary.json');
   if (values['max-regression-pct'] !== undefined && values.baseline === undefined) throw new ConfigError('--max-regression-pct', 'needs --baseline (the run to compare with)');
+  if (compare === 'alo' && target.kind === 'command') throw new ConfigError('--compare', 'alo cannot be combined with --command: the command decides its own mode');
+  if (compare === 'alo' && mode !== 'eos') {
+    throw new ConfigError('--compare', `alo needs --mode eos${target.kind === 'config' ? ' (a --config with failureMode atomic)' : ''}: it measures the exactly-once pipeline against the same pipeline at-least-once`);
+  }
   if (values['min-raw-ratio'] !== undefined && compare !== 'raw') throw new ConfigError('--min-raw-ratio', 'needs --compare raw (the raw loop to compare with)');
+  if (values['min-eos-ratio'] !== undefined && compare !== 'alo') throw new ConfigError('--min-eos-ratio', 'needs --compare alo (the at-least-once pipeline to compare with)');
   const optional = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
   const gates: GateLimits = {
     ...optional('maxP99Ms', limit('--max-p99-ms', values['max-p99-ms'])),
@@ -255,6 +270,7 @@ export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record
     maxDuplicated: whole('--max-duplicated', values['max-duplicated'], 0, 0),
     ...optional('maxRegressionPct', limit('--max-regression-pct', values['max-regression-pct'])),
     ...optional('minRawRatio', limit('--min-raw-ratio', values['min-raw-ratio'])),
+    ...optional('minEosRatio', limit('--min-eos-ratio', values['min-eos-ratio'])),
   };
   const defaultDeadline = rate === undefined ? 120 + Math.ceil(messages / 2_000) : 120 + Math.ceil((1.5 * messages) / rate);
   return {

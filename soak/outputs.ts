@@ -21,8 +21,8 @@ const processCsv = (samples: readonly ProcessSample[]): string =>
 /**
  * Writes DIR/summary.json, summary.md, latency.csv (HdrHistogram percentile distribution, ms), process.csv, lag.csv,
  * the latency histogram, percentile, timeline and lag plots as SVG and PNG (when the plotting packages are installed:
- * optional-plots.ts), and report.html. With a raw phase:
- * raw-latency.csv, raw-process.csv and raw-lag.csv, and both phases in the plots; with a floor phase, floor-latency.csv
+ * optional-plots.ts), and report.html. With a reference phase (--compare: raw or alo), its own
+ * raw-latency.csv, raw-process.csv and raw-lag.csv (alo-…), and both phases in the plots; with a floor phase, floor-latency.csv
  * and the floor in the latency plots (it has no process or lag); with a baseline, its percentiles in the percentile
  * plot. Returns the files written.
  */
@@ -30,12 +30,12 @@ export async function writeOutputs(
   dir: string,
   summary: SoakSummary,
   pipeline: PhaseResult,
-  raw: PhaseResult | undefined,
+  reference: PhaseResult | undefined,
   baseline?: SoakSummary,
   say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   floor?: PhaseResult,
 ): Promise<string[]> {
-  const phases = raw ? [pipeline, raw] : [pipeline];
+  const phases = reference ? [pipeline, reference] : [pipeline];
   const latencyPhases = floor ? [...phases, floor] : phases;
   const written: string[] = [];
   const write = (name: string, content: string | Buffer) => {

@@ -21,10 +21,12 @@ import { soakConfigOf } from './user-config.ts';
 import { Verifier } from './verifier.ts';
 
 /**
- * `pipeline`: Orchestron with a no-op transform; `raw`: the hand-written @platformatic/kafka loop (raw-loop.ts);
- * `floor`: no process, the producer writing straight into the topic the verifier reads (floor.ts).
+ * `pipeline`: Orchestron with a no-op transform (or what --config / --command soak), in --mode; `raw`: the
+ * hand-written @platformatic/kafka loop (raw-loop.ts); `alo`: the pipeline at-least-once, measured beside an
+ * exactly-once `pipeline` (--compare alo); `floor`: no process, the producer writing straight into the topic the
+ * verifier reads (floor.ts).
  */
-export type PhaseName = 'pipeline' | 'raw' | 'floor';
+export type PhaseName = 'pipeline' | 'raw' | 'alo' | 'floor';
 
 /** How the process under test is started and stopped (soak:doctor wraps it). */
 export interface PhaseHooks {
@@ -131,7 +133,7 @@ async function startProcess(name: Exclude<PhaseName, 'floor'>, options: SoakOpti
   }
   const config =
     target.kind === 'config'
-      ? soakConfigOf(target.config, { ...wiring, brokers: options.brokers })
+      ? { ...soakConfigOf(target.config, { ...wiring, brokers: options.brokers }), ...(name === 'alo' ? { failureMode: 'skip-and-log' } : {}) }
       : { ...pipelineConfig({ ...options, ...wiring }), http: { port: wiring.port } };
   const configFile = join(options.out, `${label}.config.json`);
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
@@ -150,8 +152,12 @@ interface Wiring {
   readonly port: number;
 }
 
-/** One measured run: fresh topics, the process under test, the producer and the verifier, until all N are through. */
-export async function runPhase(name: Exclude<PhaseName, 'floor'>, options: SoakOptions, hooks: PhaseHooks = {}, round = 1): Promise<PhaseResult> {
+/**
+ * One measured run: fresh topics, the process under test, the producer and the verifier, until all N are through.
+ * The `alo` phase is the pipeline with the mode at-least-once, everything else as the options say.
+ */
+export async function runPhase(name: Exclude<PhaseName, 'floor'>, soakOptions: SoakOptions, hooks: PhaseHooks = {}, round = 1): Promise<PhaseResult> {
+  const options: SoakOptions = name === 'alo' ? { ...soakOptions, mode: 'alo' } : soakOptions;
   const label = round > 1 ? `${name}-${round}` : name;
   const messages = options.messages;
   const records = await openRecords(options.records, messages, options.partitions);

@@ -6,7 +6,7 @@ import type { Bucket, PercentilePoint } from './histogram.ts';
 import type { LagPoint } from './lag-sampler.ts';
 import type { ProcessSample } from './process-metrics.ts';
 
-/** Points of one phase (pipeline, raw), so two phases share a chart. */
+/** Points of one phase (pipeline, raw, alo), so two phases share a chart. */
 export interface Series<T> {
   readonly phase: string;
   readonly points: readonly T[];
@@ -14,7 +14,7 @@ export interface Series<T> {
 
 const config = { font: 'sans-serif' };
 
-const palette: Record<string, string> = { pipeline: '#1f77b4', raw: '#ff7f0e', floor: '#9467bd', baseline: '#7f7f7f' };
+const palette: Record<string, string> = { pipeline: '#1f77b4', raw: '#ff7f0e', alo: '#2ca02c', floor: '#9467bd', baseline: '#7f7f7f' };
 
 /** A colour per phase that is in the chart, and only those: no legend entry for a phase that did not run. */
 const colors = (series: readonly Series<unknown>[]) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareWithBaseline } from './baseline.ts';
 import { reportHtml } from './report-html.ts';
-import { phase, summary } from './testing.ts';
+import { aloRounds, phase, summary } from './testing.ts';
 
 const plots = { histogram: '<svg id="h"></svg>', percentiles: '<svg id="p"></svg>', timeline: '<svg id="t"></svg>' };
 
@@ -28,6 +28,22 @@ describe('soak report page', () => {
     expect(html).toContain('<td>30,000</td>');
     expect(html).toContain('<h2>Rounds</h2>');
     expect(html).toContain('raw / pipeline: 0.85');
+  });
+
+  it('puts at-least-once beside exactly-once with --compare alo: the medians, and each round with the mode that went first', () => {
+    const html = reportHtml(summary(aloRounds), plots);
+    for (const text of [
+      '<th></th><th>exactly-once</th><th>at-least-once</th>',
+      'Exactly-once / at-least-once throughput: <strong>0.959</strong> (27,750 / 29,000 records/s, medians over the rounds',
+      'the two modes took turns to go first',
+      'in CPU time per record, alo / eos: 0.875.',
+      '<tr><th>round</th><th>first</th><th>eos records/s</th><th>eos p99 (ms)</th><th>alo records/s</th><th>alo p99 (ms)</th><th>eos / alo</th><th>CPU alo / eos</th></tr>',
+      '<tr><td>1</td><td>alo</td><td>27,000</td><td>80</td><td>30,000</td><td>70</td><td>0.9</td><td>0.85</td></tr>',
+      '<tr><td>2</td><td>eos</td><td>28,500</td>',
+    ]) {
+      expect(html).toContain(text);
+    }
+    expect(html).not.toContain('raw loop');
   });
 
   it('puts the floor beside the pipeline, says what it is, and gives each round\'s', () => {

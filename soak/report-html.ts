@@ -2,8 +2,9 @@ import { changeText, worse } from './baseline.ts';
 import { exitMeaning } from './exit-status.ts';
 import { latencyName, withUnit } from './gates.ts';
 import { machineLine } from './machine.ts';
+import { roundsTable } from './rounds-table.ts';
 import type { PhaseFigures, SoakSummary } from './summary.ts';
-import { lingerText } from './summary.ts';
+import { comparedPhase, lingerText } from './summary.ts';
 
 export interface ReportPlots {
   readonly histogram: string;
@@ -106,29 +107,32 @@ export interface SkippedPlots {
   readonly skipped: string;
 }
 
-/** One self-contained page: verdict, gates, figures (pipeline, raw and floor side by side), the baseline, the plots inline. */
+/** One self-contained page: verdict, gates, figures (pipeline, the phase it is compared with and floor side by side), the baseline, the plots inline. */
 export function reportHtml(summary: SoakSummary, plots: ReportPlots | SkippedPlots): string {
-  const phases: PhaseFigures[] = [summary, ...(summary.compare ? [summary.compare.raw] : []), ...(summary.floor ? [summary.floor] : [])];
+  const compared = comparedPhase(summary);
+  const phases: PhaseFigures[] = [summary, ...(compared ? [compared.figures] : []), ...(summary.floor ? [summary.floor] : [])];
   const latency = latencyName(summary);
   const status = summary.exit_status;
   const gateVerdict = status === undefined ? '' : `<p class="${status === 0 ? 'ok' : 'fail'}">Exit status ${status}: ${escape(exitMeaning(status))}.</p>`;
-  const headers = `<th></th><th>pipeline</th>${summary.compare ? '<th>raw loop</th>' : ''}${summary.floor ? '<th>floor (no process)</th>' : ''}`;
+  const headers = `<th></th><th>${escape(compared?.names.pipeline ?? 'pipeline')}</th>${compared ? `<th>${escape(compared.names.reference)}</th>` : ''}${summary.floor ? '<th>floor (no process)</th>' : ''}`;
   const verdict = summary.ok
     ? '<p class="ok">Every record arrived exactly once, in order.</p>'
-    : `<p class="fail">Failed: ${escape(summary.failure ?? summary.compare?.raw.failure ?? summary.floor?.failure ?? `${summary.lost} lost, ${summary.duplicated} duplicated, ${summary.out_of_order} out of order`)}</p>`;
-  const compare = summary.compare
-    ? `<p>Pipeline / raw loop throughput: <strong>${summary.compare.ratio.toFixed(3)}</strong> (${num(summary.compare.pipeline_msgs_per_s)} / ${num(summary.compare.raw_msgs_per_s)} records/s${summary.rounds ? ', medians over the rounds' : ''});
-in CPU time per record, raw / pipeline: ${num(summary.compare.cpu_ratio, 3)}.</p>`
+    : `<p class="fail">Failed: ${escape(summary.failure ?? compared?.figures.failure ?? summary.floor?.failure ?? `${summary.lost} lost, ${summary.duplicated} duplicated, ${summary.out_of_order} out of order`)}</p>`;
+  const [pipelineShort, referenceShort] = compared?.names.short ?? [];
+  const compare = compared && summary.compare
+    ? `<p>${escape(compared.names.ratio)} throughput: <strong>${summary.compare.ratio.toFixed(3)}</strong> (${num(summary.compare.pipeline_msgs_per_s)} / ${num(compared.msgsPerS)} records/s${summary.rounds ? ', medians over the rounds; the ratio is the median of the rounds\' ratios' : ''}${compared.target === 'alo' ? '; the two modes took turns to go first' : ''});
+in CPU time per record, ${escape(`${referenceShort} / ${pipelineShort}`)}: ${num(summary.compare.cpu_ratio, 3)}.</p>`
     : '';
   const floor = summary.floor
     ? `<p>Soak floor: p50 ${num(summary.floor.latency_ms.p50, 1)} ms, p99 ${num(summary.floor.latency_ms.p99, 1)} ms, the ${escape(latency)} of the same records written straight
 into the topic the verifier reads, with no process in between; a process's figures are only meaningful above it.</p>`
     : '';
-  const rounds = summary.rounds
+  const perRound = roundsTable(summary);
+  const rounds = perRound
     ? `<h2>Rounds</h2>
 <table>
-<tr><th>round</th><th>pipeline records/s</th><th>pipeline p99 (ms)</th><th>raw records/s</th><th>raw p99 (ms)</th><th>pipeline / raw</th><th>CPU raw / pipeline</th>${summary.floor ? '<th>floor p50 / p99 (ms)</th>' : ''}</tr>
-${summary.rounds.map((r, i) => `<tr><td>${i + 1}</td><td>${num(r.pipeline_msgs_per_s)}</td><td>${num(r.pipeline_p99_ms, 1)}</td><td>${num(r.raw_msgs_per_s)}</td><td>${num(r.raw_p99_ms, 1)}</td><td>${num(r.ratio, 3)}</td><td>${num(r.cpu_ratio, 3)}</td>${summary.floor ? `<td>${num(r.floor_p50_ms, 1)} / ${num(r.floor_p99_ms, 1)}</td>` : ''}</tr>`).join('\n')}
+<tr>${perRound.head.map((h) => `<th>${escape(h)}</th>`).join('')}</tr>
+${perRound.rows.map((r) => `<tr>${r.map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('\n')}
 </table>
 <p>The table below and the plots are the last round's.</p>`
     : '';

@@ -110,6 +110,34 @@ describe('npm run soak', () => {
     }
   });
 
+  it('measures exactly-once against at-least-once with --compare alo: both modes every round, taking turns to go first', async () => {
+    const dir = join(root, 'eos-alo');
+    const { exitCode, stderr } = await soak(
+      ...['--messages', '2000', '--mode', 'eos', '--compare', 'alo', '--preload', '--repeat', '2', '--out', dir, '--deadline-s', '120', '--min-eos-ratio', '0.001'],
+    );
+    const summary = summaryOf(dir);
+    expect({ exitCode, ok: summary.ok, exit_status: summary.exit_status }).toEqual({ exitCode: 0, ok: true, exit_status: 0 });
+    const order = [...stderr.matchAll(/soak: pipeline on node, (alo|eos), 2,000 records \(round (\d) of 2\)/g)].map((m) => `${m[2]} ${m[1]}`);
+    expect(order).toEqual(['1 alo', '1 eos', '2 eos', '2 alo']);
+    expect(summary.rounds?.map((r) => r.first)).toEqual(['alo', 'eos']);
+    for (const round of summary.rounds ?? []) {
+      expect(round.alo_msgs_per_s).toBeGreaterThan(0);
+      expect(round.ratio).toBeGreaterThan(0);
+    }
+    expect(summary).toMatchObject({ mode: 'eos', failure_mode: 'atomic', consumed: 2_000, lost: 0, duplicated: 0, out_of_order: 0 });
+    expect(summary.compare).toMatchObject({ target: 'alo', alo: { consumed: 2_000, lost: 0, duplicated: 0, out_of_order: 0, failure: null } });
+    expect(summary.compare?.ratio).toBeGreaterThan(0);
+    expect(summary.compare).toHaveProperty('cpu_ratio');
+    expect(summary.all_phases).toEqual({ lost: 0, duplicated: 0, out_of_order: 0, unknown: 0 });
+    expect(summary.gates?.find((g) => g.gate === '--min-eos-ratio')?.passed).toBe(true);
+    // The at-least-once phase is the same pipeline, skip-and-log; the pipeline phase is the exactly-once one.
+    const configOf = (label: string) => JSON.parse(readFileSync(join(dir, `${label}.config.json`), 'utf8')) as { failureMode: string };
+    expect(['alo', 'pipeline', 'alo-2', 'pipeline-2'].map((label) => configOf(label).failureMode)).toEqual(['skip-and-log', 'atomic', 'skip-and-log', 'atomic']);
+    expect(stderr).toMatch(/eos \/ alo = [\d.]+; CPU per record alo \/ eos = ([\d.]+|not measured), medians of 2 rounds/);
+    expect(existsSync(join(dir, 'alo-latency.csv'))).toBe(true);
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('| round | first | eos records/s | eos p99 (ms) | alo records/s | alo p99 (ms) | eos / alo | CPU alo / eos |');
+  });
+
   it('stops with the usage status, naming --baseline, when the baseline cannot be read', async () => {
     const { exitCode, stderr } = await soak('--messages', '10', '--out', join(root, 'none'), '--baseline', join(root, 'missing', 'summary.json'));
     expect(exitCode).toBe(2);

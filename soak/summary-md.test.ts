@@ -3,7 +3,7 @@ import { compareWithBaseline } from './baseline.ts';
 import { evaluateGates } from './gates.ts';
 import { resolveSoakOptions } from './options.ts';
 import { summaryMarkdown } from './summary-md.ts';
-import { summary } from './testing.ts';
+import { aloRounds, summary } from './testing.ts';
 
 const gatesOf = (...argv: string[]) => evaluateGates(summary(), resolveSoakOptions(argv)?.gates ?? { maxLost: 0, maxDuplicated: 0 });
 
@@ -52,6 +52,22 @@ describe('soak summary.md', () => {
     expect(markdown).toContain('Pipeline / raw loop throughput: **0.750**');
     expect(markdown).toContain('### Against the baseline');
     expect(markdown).toContain('| throughput (records/s) | 25,000 | 30,000 | +20 % |');
+  });
+
+  it('puts at-least-once beside exactly-once with --compare alo: each round, which mode went first, and the medians', () => {
+    const markdown = summaryMarkdown(summary(aloRounds));
+    expect(markdown).toContain('| figure | exactly-once | at-least-once |');
+    expect(markdown).toContain('| throughput (records/s committed) | 27,750 | 29,000 |');
+    expect(markdown).toContain(
+      [
+        '| round | first | eos records/s | eos p99 (ms) | alo records/s | alo p99 (ms) | eos / alo | CPU alo / eos |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- |',
+        '| 1 | alo | 27,000 | 80 | 30,000 | 70 | 0.9 | 0.85 |',
+        '| 2 | eos | 28,500 | 81 | 28,000 | 72.5 | 1.018 | 0.9 |',
+      ].join('\n'),
+    );
+    expect(markdown).toContain("Exactly-once / at-least-once throughput: **0.959**; CPU per record, alo / eos: 0.875 (medians of the rounds' ratios; the two modes took turns to go first).");
+    expect(markdown).not.toContain('raw');
   });
 
   it('puts the floor beside the pipeline, without a throughput, and says what it is', () => {

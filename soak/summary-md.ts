@@ -2,8 +2,9 @@ import { changeText } from './baseline.ts';
 import { exitMeaning } from './exit-status.ts';
 import { latencyName, withUnit } from './gates.ts';
 import { machineLine } from './machine.ts';
+import { roundsTable } from './rounds-table.ts';
 import type { PhaseFigures, SoakSummary } from './summary.ts';
-import { headlineThroughput, lingerText } from './summary.ts';
+import { comparedPhase, headlineThroughput, lingerText } from './summary.ts';
 
 const num = (value: number | null | undefined, digits = 0): string =>
   value === null || value === undefined ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: digits });
@@ -17,9 +18,11 @@ const table = (head: readonly string[], rows: readonly (readonly string[])[]): s
 function figureRows(summary: SoakSummary, phases: readonly PhaseFigures[]): string[][] {
   const latency = latencyName(summary);
   const by = (pick: (f: PhaseFigures) => string) => phases.map(pick);
+  const compared = comparedPhase(summary);
+  // Medians over the rounds, for the pipeline and the phase it is compared with; the floor has no process: nothing committed.
+  const throughput = (f: PhaseFigures) => (f === summary ? headlineThroughput(summary) : f === compared?.figures ? compared.msgsPerS : f.throughput_msgs_per_s);
   return [
-    // The floor has no process: nothing committed.
-    ['throughput (records/s committed)', ...by((f) => (f === summary.floor ? '—' : num(f === summary ? headlineThroughput(summary) : f.throughput_msgs_per_s)))],
+    ['throughput (records/s committed)', ...by((f) => (f === summary.floor ? '—' : num(throughput(f))))],
     [`${latency} p50 / p99 / max (ms)`, ...by((f) => `${num(f.latency_ms.p50, 1)} / ${num(f.latency_ms.p99, 1)} / ${num(f.latency_ms.max, 1)}`)],
     ...(phases.some((f) => f.producer_ack_ms)
       ? [['of which in the producer (header → broker ack) p50 / p99 (ms)', ...by((f) => `${num(f.producer_ack_ms?.p50, 1)} / ${num(f.producer_ack_ms?.p99, 1)}`)]]
@@ -37,7 +40,8 @@ function figureRows(summary: SoakSummary, phases: readonly PhaseFigures[]): stri
  */
 export function summaryMarkdown(summary: SoakSummary): string {
   const status = summary.exit_status ?? (summary.ok ? 0 : 1);
-  const phases: PhaseFigures[] = [summary, ...(summary.compare ? [summary.compare.raw] : []), ...(summary.floor ? [summary.floor] : [])];
+  const compared = comparedPhase(summary);
+  const phases: PhaseFigures[] = [summary, ...(compared ? [compared.figures] : []), ...(summary.floor ? [summary.floor] : [])];
   const load = summary.rate_msgs_per_s
     ? `open loop at ${num(summary.rate_msgs_per_s)} records/s (latency from the scheduled send time)`
     : 'closed loop, as fast as possible (records wait in the topic from the start: the figures are time in the backlog, not latency)';
@@ -55,7 +59,7 @@ export function summaryMarkdown(summary: SoakSummary): string {
     lines.push(`Accounted, not lost: ${num(summary.dead_lettered ?? 0)} dead-lettered, ${num(summary.filtered ?? 0)} filtered out by the pipeline.`, '');
   }
   if (summary.failure) lines.push(`**Did not finish:** ${summary.failure}`, '');
-  if (summary.compare?.raw.failure) lines.push(`**Raw loop did not finish:** ${summary.compare.raw.failure}`, '');
+  if (compared?.figures.failure) lines.push(`**The ${compared.names.reference} phase did not finish:** ${compared.figures.failure}`, '');
   if (summary.floor?.failure) lines.push(`**The floor did not finish:** ${summary.floor.failure}`, '');
   if (summary.gates && summary.gates.length > 0) {
     lines.push(
@@ -68,7 +72,14 @@ export function summaryMarkdown(summary: SoakSummary): string {
       '',
     );
   }
-  lines.push('### Figures', '', table(['figure', 'pipeline', ...(summary.compare ? ['raw loop'] : []), ...(summary.floor ? ['floor (no process)'] : [])], figureRows(summary, phases)), '');
+  const perRound = roundsTable(summary);
+  if (perRound) lines.push('### Rounds', '', table(perRound.head, perRound.rows), '');
+  lines.push(
+    '### Figures',
+    '',
+    table(['figure', compared?.names.pipeline ?? 'pipeline', ...(compared ? [compared.names.reference] : []), ...(summary.floor ? ['floor (no process)'] : [])], figureRows(summary, phases)),
+    '',
+  );
   if (summary.floor) {
     const f = summary.floor.latency_ms;
     lines.push(
@@ -76,8 +87,10 @@ export function summaryMarkdown(summary: SoakSummary): string {
       '',
     );
   }
-  if (summary.compare) {
-    lines.push(`Pipeline / raw loop throughput: **${summary.compare.ratio.toFixed(3)}**; CPU per record, raw / pipeline: ${num(summary.compare.cpu_ratio, 3)}.`, '');
+  if (compared && summary.compare) {
+    const [pipeline, reference] = compared.names.short;
+    const how = summary.rounds ? ` (medians of the rounds' ratios${compared.target === 'alo' ? '; the two modes took turns to go first' : ''})` : '';
+    lines.push(`${compared.names.ratio} throughput: **${summary.compare.ratio.toFixed(3)}**; CPU per record, ${reference} / ${pipeline}: ${num(summary.compare.cpu_ratio, 3)}${how}.`, '');
   }
   if (summary.baseline) {
     const b = summary.baseline;

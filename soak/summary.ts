@@ -4,7 +4,7 @@ import type { GateResult } from './gates.ts';
 import type { LatencySummary } from './histogram.ts';
 import { lagFigures, lagPoints } from './lag-sampler.ts';
 import type { MachineFacts } from './machine.ts';
-import type { SoakOptions } from './options.ts';
+import type { CompareTarget, SoakOptions } from './options.ts';
 import type { PhaseResult } from './phase.ts';
 import { VALUE_BYTES } from './records.ts';
 import type { Versions } from './versions.ts';
@@ -61,11 +61,16 @@ export interface PhaseFigures {
   readonly failure: string | null;
 }
 
-/** One round: the floor (with --floor), the raw loop (with --compare raw), then the pipeline. */
+/**
+ * One round: the floor (with --floor), the phase the pipeline is measured against (with --compare: the raw loop, or
+ * the pipeline at-least-once) and the pipeline.
+ */
 export interface Round {
   readonly floor?: PhaseResult | undefined;
-  readonly raw: PhaseResult | undefined;
+  readonly reference?: PhaseResult | undefined;
   readonly pipeline: PhaseResult;
+  /** Whether the reference ran before the pipeline (always for the raw loop; in odd rounds with --compare alo). */
+  readonly referenceFirst?: boolean;
 }
 
 export interface RoundFigures {
@@ -73,10 +78,34 @@ export interface RoundFigures {
   readonly pipeline_p99_ms: number;
   readonly raw_msgs_per_s?: number;
   readonly raw_p99_ms?: number;
+  /** With --compare alo: the at-least-once pipeline's throughput and p99. */
+  readonly alo_msgs_per_s?: number;
+  readonly alo_p99_ms?: number;
+  /** With --compare alo: which mode ran first in this round (they take turns). */
+  readonly first?: 'alo' | 'eos';
+  /** Pipeline / reference throughput: pipeline / raw, or eos / alo. */
   readonly ratio?: number;
+  /** Reference / pipeline CPU per record: raw / pipeline, or alo / eos (above 1: the pipeline costs less). */
   readonly cpu_ratio?: number;
   readonly floor_p50_ms?: number;
   readonly floor_p99_ms?: number;
+}
+
+/** With --compare: the pipeline against the raw loop (`raw_*`) or against itself at-least-once (`alo_*`). */
+export interface CompareFigures {
+  /** Absent in summaries from before --compare alo: raw. */
+  readonly target?: CompareTarget;
+  /** Medians over the rounds. */
+  readonly raw_msgs_per_s?: number;
+  readonly alo_msgs_per_s?: number;
+  readonly pipeline_msgs_per_s: number;
+  /** pipeline / reference (raw, or eos / alo): the median of the rounds' ratios (each round's two phases ran back to back). */
+  readonly ratio: number;
+  /** Reference CPU per record / pipeline CPU per record, median over the rounds: the same comparison in CPU time. */
+  readonly cpu_ratio: number | null;
+  /** The last round's raw phase (--compare raw) or at-least-once phase (--compare alo). */
+  readonly raw?: PhaseFigures;
+  readonly alo?: PhaseFigures;
 }
 
 /** The figures at the top level are the last round's pipeline phase; throughputs over rounds are medians. */
@@ -117,17 +146,7 @@ export interface SoakSummary extends PhaseFigures {
   /** With --repeat: each round's throughputs, and the median pipeline throughput. */
   readonly rounds?: readonly RoundFigures[];
   readonly throughput_msgs_per_s_median?: number;
-  readonly compare?: {
-    /** Medians over the rounds. */
-    readonly raw_msgs_per_s: number;
-    readonly pipeline_msgs_per_s: number;
-    /** pipeline / raw: the median of the rounds' ratios (each round's two phases ran back to back). */
-    readonly ratio: number;
-    /** raw CPU per record / pipeline CPU per record, median over the rounds: the same comparison in CPU time. */
-    readonly cpu_ratio: number | null;
-    /** The last round's raw phase. */
-    readonly raw: PhaseFigures;
-  };
+  readonly compare?: CompareFigures;
   /**
    * With --floor: the last round's floor phase, the producer writing straight into the topic the verifier reads with
    * no process in between (no CPU, memory or lag figures; its throughput is the verifier's rate).
@@ -152,21 +171,73 @@ const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b
 
 const ratioOf = (pipeline: number, raw: number): number => (raw > 0 ? Math.round((pipeline / raw) * 1000) / 1000 : 0);
 
+/** The reference phase's own figures, under its name: `raw_msgs_per_s`, `raw_p99_ms` or `alo_…`, and with alo the order. */
+const referenceFigures = (round: Round, reference: PhaseResult): Partial<RoundFigures> =>
+  reference.name === 'alo'
+    ? { alo_msgs_per_s: reference.throughput, alo_p99_ms: reference.latency.p99, first: round.referenceFirst === false ? 'eos' : 'alo' }
+    : { raw_msgs_per_s: reference.throughput, raw_p99_ms: reference.latency.p99 };
+
 const roundFigures = (round: Round): RoundFigures => ({
   pipeline_msgs_per_s: round.pipeline.throughput,
   pipeline_p99_ms: round.pipeline.latency.p99,
-  ...(round.raw
+  ...(round.reference
     ? {
-        raw_msgs_per_s: round.raw.throughput,
-        raw_p99_ms: round.raw.latency.p99,
-        ratio: ratioOf(round.pipeline.throughput, round.raw.throughput),
-        ...(round.raw.process.cpuUsPerRecord && round.pipeline.process.cpuUsPerRecord
-          ? { cpu_ratio: ratioOf(round.raw.process.cpuUsPerRecord, round.pipeline.process.cpuUsPerRecord) }
+        ...referenceFigures(round, round.reference),
+        ratio: ratioOf(round.pipeline.throughput, round.reference.throughput),
+        ...(round.reference.process.cpuUsPerRecord && round.pipeline.process.cpuUsPerRecord
+          ? { cpu_ratio: ratioOf(round.reference.process.cpuUsPerRecord, round.pipeline.process.cpuUsPerRecord) }
           : {}),
       }
     : {}),
   ...(round.floor ? { floor_p50_ms: round.floor.latency.p50, floor_p99_ms: round.floor.latency.p99 } : {}),
 });
+
+/** compare in summary.json: medians over the rounds that ran both phases, and the last round's reference phase. */
+function compareFigures(rounds: readonly Round[], perRound: readonly RoundFigures[], reference: PhaseResult): CompareFigures {
+  const compared = rounds.filter((r) => r.reference);
+  const referenceRate = median(compared.map((r) => (r.reference as PhaseResult).throughput));
+  const cpuRatios = perRound.flatMap((r) => (r.cpu_ratio === undefined ? [] : [r.cpu_ratio]));
+  const target: CompareTarget = reference.name === 'alo' ? 'alo' : 'raw';
+  return {
+    target,
+    ...(target === 'alo' ? { alo_msgs_per_s: referenceRate } : { raw_msgs_per_s: referenceRate }),
+    pipeline_msgs_per_s: median(compared.map((r) => r.pipeline.throughput)),
+    ratio: median(perRound.flatMap((r) => (r.ratio === undefined ? [] : [r.ratio]))),
+    cpu_ratio: cpuRatios.length > 0 ? median(cpuRatios) : null,
+    ...(target === 'alo' ? { alo: phaseFigures(reference) } : { raw: phaseFigures(reference) }),
+  };
+}
+
+/** How the reports name the two sides of a comparison, long (tables, sentences) and short (the closing stderr line). */
+export interface CompareNames {
+  readonly pipeline: string;
+  readonly reference: string;
+  /** What `ratio` is, at the start of a sentence. */
+  readonly ratio: string;
+  readonly short: readonly [pipeline: string, reference: string];
+}
+
+export const compareNames: Readonly<Record<CompareTarget, CompareNames>> = {
+  raw: { pipeline: 'pipeline', reference: 'raw loop', ratio: 'Pipeline / raw loop', short: ['pipeline', 'raw'] },
+  alo: { pipeline: 'exactly-once', reference: 'at-least-once', ratio: 'Exactly-once / at-least-once', short: ['eos', 'alo'] },
+};
+
+/** The phase the pipeline was measured against: its last round's figures, median throughput and names. */
+export interface ComparedPhase {
+  readonly target: CompareTarget;
+  readonly figures: PhaseFigures;
+  readonly msgsPerS: number;
+  readonly names: CompareNames;
+}
+
+/** Undefined without --compare. */
+export function comparedPhase(summary: Pick<SoakSummary, 'compare'>): ComparedPhase | undefined {
+  const compare = summary.compare;
+  const target = compare?.target ?? 'raw';
+  const figures = target === 'alo' ? compare?.alo : compare?.raw;
+  const msgsPerS = target === 'alo' ? compare?.alo_msgs_per_s : compare?.raw_msgs_per_s;
+  return figures && msgsPerS !== undefined ? { target, figures, msgsPerS, names: compareNames[target] } : undefined;
+}
 
 export const phaseFigures = (phase: PhaseResult): PhaseFigures => {
   const lag = lagFigures(lagPoints(phase.lag));
@@ -234,10 +305,9 @@ const soakedText = (target: SoakOptions['target']): string => {
 export function soakSummary(options: SoakOptions, rounds: readonly Round[], versions: Versions, startedAt: Date, finishedAt: Date, machine?: MachineFacts): SoakSummary {
   const last = rounds.at(-1);
   if (!last) throw new Error('a soak summary needs at least one round');
-  const all = rounds.flatMap((r) => [r.floor, r.raw, r.pipeline].filter((p): p is PhaseResult => p !== undefined)).map(phaseFigures);
+  const all = rounds.flatMap((r) => [r.floor, r.reference, r.pipeline].filter((p): p is PhaseResult => p !== undefined)).map(phaseFigures);
   const figures = phaseFigures(last.pipeline);
   const perRound = rounds.map(roundFigures);
-  const raws = rounds.flatMap((r) => (r.raw ? [r.raw] : []));
   return {
     ok: all.every(phaseOk),
     mode: options.mode,
@@ -266,17 +336,7 @@ export function soakSummary(options: SoakOptions, rounds: readonly Round[], vers
     },
     ...(machine ? { machine } : {}),
     ...(rounds.length > 1 ? { rounds: perRound, throughput_msgs_per_s_median: median(perRound.map((r) => r.pipeline_msgs_per_s)) } : {}),
-    ...(last.raw
-      ? {
-          compare: {
-            raw_msgs_per_s: median(raws.map((r) => r.throughput)),
-            pipeline_msgs_per_s: median(rounds.filter((r) => r.raw).map((r) => r.pipeline.throughput)),
-            ratio: median(perRound.flatMap((r) => (r.ratio === undefined ? [] : [r.ratio]))),
-            cpu_ratio: perRound.some((r) => r.cpu_ratio !== undefined) ? median(perRound.flatMap((r) => (r.cpu_ratio === undefined ? [] : [r.cpu_ratio]))) : null,
-            raw: phaseFigures(last.raw),
-          },
-        }
-      : {}),
+    ...(last.reference ? { compare: compareFigures(rounds, perRound, last.reference) } : {}),
     ...(last.floor ? { floor: phaseFigures(last.floor) } : {}),
   };
 }

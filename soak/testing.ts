@@ -55,3 +55,12 @@ export const summary = (overrides: Partial<SoakSummary> = {}): SoakSummary => ({
   ...overrides,
 });
 
+/** Two rounds of --mode eos --compare alo, at-least-once first in the first. */
+export const aloRounds: Partial<SoakSummary> = {
+  throughput_msgs_per_s_median: 27_750,
+  compare: { target: 'alo', alo_msgs_per_s: 29_000, pipeline_msgs_per_s: 27_750, ratio: 0.959, cpu_ratio: 0.875, alo: { ...phase, throughput_msgs_per_s: 30_000 } },
+  rounds: [
+    { first: 'alo', pipeline_msgs_per_s: 27_000, pipeline_p99_ms: 80, alo_msgs_per_s: 30_000, alo_p99_ms: 70, ratio: 0.9, cpu_ratio: 0.85 },
+    { first: 'eos', pipeline_msgs_per_s: 28_500, pipeline_p99_ms: 81, alo_msgs_per_s: 28_000, alo_p99_ms: 72.5, ratio: 1.018, cpu_ratio: 0.9 },
+  ],
+};
