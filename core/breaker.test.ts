@@ -33,6 +33,33 @@ describe('CircuitBreaker', () => {
     expect(states).toEqual(['open', 'half-open', 'closed']);
   });
 
+  it('does not reopen for calls that were already waiting when it opened and fail after a trial closed it', async () => {
+    const clock = new ManualClock();
+    const breaker = new CircuitBreaker({ name: 'db', failureThreshold: 2, openMs: 1_000, callTimeoutMs: 0 }, clock);
+    // Four calls wait on a dependency that hangs; two fail and open the breaker, the other two fail later.
+    const hanging = [0, 1, 2, 3].map(() => {
+      let fail!: () => void;
+      const call = breaker.call(() => new Promise<never>((_, reject) => (fail = () => reject(new StoreError('connection reset')))));
+      call.catch(() => {});
+      return { call, fail: () => fail() };
+    });
+    hanging[0]?.fail();
+    hanging[1]?.fail();
+    await Promise.allSettled([hanging[0]?.call, hanging[1]?.call]);
+    expect(breaker.state).toBe('open');
+    await clock.advance(1_000);
+    await expect(breaker.call(async () => 'back')).resolves.toBe('back');
+    expect(breaker.state).toBe('closed');
+    hanging[2]?.fail();
+    hanging[3]?.fail();
+    await Promise.allSettled(hanging.map((h) => h.call));
+    expect(breaker.state).toBe('closed');
+    // A failure of a call that began after the opening still counts.
+    await expect(breaker.call(failing)).rejects.toThrow();
+    await expect(breaker.call(failing)).rejects.toThrow();
+    expect(breaker.state).toBe('open');
+  });
+
   it('reopens when the trial call fails, and lets one trial through at a time', async () => {
     const clock = new ManualClock();
     const breaker = new CircuitBreaker({ name: 'db', failureThreshold: 1, openMs: 500, callTimeoutMs: 0 }, clock);

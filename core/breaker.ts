@@ -37,6 +37,8 @@ export class CircuitBreaker {
   #state: BreakerState = 'closed';
   #failures = 0;
   #openedAt = 0;
+  /** Counts the times the breaker opened: a call that began before the last opening cannot open it again. */
+  #openings = 0;
   #trialInFlight = false;
   #probeTimer: TimerHandle | undefined;
   #disposed = false;
@@ -71,6 +73,7 @@ export class CircuitBreaker {
   async call<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
     this.#admit();
     const isTrial = this.#state === 'half-open';
+    const openings = this.#openings;
     try {
       const { name, callTimeoutMs } = this.options;
       const value = await withDeadline(
@@ -82,7 +85,9 @@ export class CircuitBreaker {
       this.#succeeded();
       return value;
     } catch (error) {
-      this.#failed();
+      // Calls that were already waiting when the breaker opened (a dependency that hangs until their deadline) fail
+      // late, maybe after a trial closed it again: the opening already counted the outage they saw.
+      if (openings === this.#openings) this.#failed();
       throw toOrchestronError(error);
     } finally {
       if (isTrial) this.#trialInFlight = false;
@@ -114,6 +119,7 @@ export class CircuitBreaker {
     const changed = this.#state !== state;
     this.#state = state;
     if (state === 'open') {
+      this.#openings++;
       this.#failures = Math.max(this.#failures, this.options.failureThreshold);
       this.#scheduleProbe();
     } else if (state === 'closed') {
