@@ -55,7 +55,7 @@ export function openJoinState(settings: SagaSettings): Promise<JoinStateStore> {
 /**
  * The seed's order saga on Orchestron stages: payment-orders and stock-orders → decode and validate → join by order id
  * in the state store → produce the result to orders → dead-letter poison and late arrivals → commit, in one Kafka
- * transaction per batch (atomic) or offsets after each batch (skip-and-log).
+ * transaction per commit interval (atomic) or offsets committed once per interval (skip-and-log).
  */
 export async function startOrderSaga(settings: SagaSettings, hooks: SagaHooks = {}): Promise<OrderSaga> {
   const logger = hooks.logger ?? createLogger(settings.logLevel, { example: 'order-saga' });

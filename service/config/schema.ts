@@ -162,7 +162,7 @@ export const ConfigSchema = v.strictObject({
   topics: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1), v.description('Source topics.')),
   outputTopic: text('Where transformed records are produced; without it the pipeline produces nothing (a consumer).'),
   deadLetterTopic: text('Dead-letter topic; default `<source topic>-dlq`.'),
-  failureMode: choice(FailureModes, 'atomic', 'atomic: one transaction per batch (exactly-once); skip-and-log: retry, dead-letter, move on. Env: FAILURE_MODE.'),
+  failureMode: choice(FailureModes, 'atomic', 'atomic: output, dead letters and offsets commit in Kafka transactions, one per commit interval (exactly-once); skip-and-log: retry, dead-letter, move on. Env: FAILURE_MODE.'),
   trackerStrategy: choice(TrackerStrategies, 'NONE', 'Which record statuses the tracker writes. Env: TRACKER_STRATEGY.'),
   store: choice(Stores, 'memory', 'Where the tracker and the dedup store keep their state. Env: ORCHESTRON_STORE.'),
   maxAttempts: int(1, 3, 'Attempts per record for retryable failures (PROCESSING_ERROR, TIMEOUT_ERROR) before dead-lettering.'),
