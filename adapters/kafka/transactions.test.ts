@@ -147,4 +147,51 @@ describe('BatchTransactions', () => {
     await renewing.abort(slow);
     expect(producers.renewals).toEqual(['INVALID_PRODUCER_EPOCH']);
   });
+
+  it('spans the batches of one interval: commits once the interval passed and every batch is done, with the newest offsets', async () => {
+    const clock = new ManualClock();
+    const { producer: p, calls } = producer([]);
+    const offsets: string[] = [];
+    p.transaction.addOffset = (m: KafkaMessage) => (offsets.push(`${m.partition}:${m.offset}`), Promise.resolve());
+    let begun = 0;
+    const counting = { ...p, beginTransaction: () => (begun++, p.beginTransaction()) };
+    const transactions = new BatchTransactions(holder(counting), logger, clock, { callTimeoutMs: 30_000, intervalMs: 100, consumer: {} as never });
+    const [a, b, c] = [control(), control(), control()];
+    await transactions.send(a, [{ topic: 't', value: Buffer.from('a') }]);
+    await transactions.send(b, [{ topic: 't', value: Buffer.from('b') }]);
+    const committed: string[] = [];
+    const ready = [
+      transactions.commit(a, [{ topic: 't', partition: 0, offset: 5n } as KafkaMessage]).then(() => committed.push('a')),
+      transactions.commit(b, [{ topic: 't', partition: 0, offset: 9n } as KafkaMessage, { topic: 't', partition: 1, offset: 3n } as KafkaMessage]).then(() => committed.push('b')),
+    ];
+    // c joined within the interval and is not done: the transaction waits for it past the interval.
+    await transactions.send(c, [{ topic: 't', value: Buffer.from('c') }]);
+    await clock.advance(150);
+    expect(calls).not.toContain('commit');
+    ready.push(transactions.commit(c, []).then(() => committed.push('c')));
+    await Promise.all(ready);
+    expect(begun).toBe(1);
+    expect(calls.filter((call) => call === 'commit')).toHaveLength(1);
+    expect(offsets.sort()).toEqual(['0:9', '1:3']);
+    expect(committed.sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('aborts every batch of the transaction when one of them fails, telling the others why', async () => {
+    const clock = new ManualClock();
+    const { producer: p, calls } = producer([]);
+    const transactions = new BatchTransactions(holder(p), logger, clock, { callTimeoutMs: 30_000, intervalMs: 100, consumer: {} as never });
+    const [done, failing, late] = [control(), control(), control()];
+    await transactions.send(done, [{ topic: 't', value: Buffer.from('a') }]);
+    const waiting = transactions.commit(done, [{ topic: 't', partition: 0, offset: 1n } as KafkaMessage]);
+    waiting.catch(() => {});
+    await transactions.send(failing, [{ topic: 't', value: Buffer.from('b') }]);
+    await transactions.send(late, [{ topic: 't', value: Buffer.from('c') }]);
+    await transactions.abort(failing, new Error('record 7 failed'));
+    await expect(waiting).rejects.toMatchObject({ retryable: true, message: expect.stringContaining('another batch in the same transaction failed (record 7 failed)') });
+    await expect(transactions.send(late, [{ topic: 't', value: Buffer.from('d') }])).rejects.toMatchObject({ retryable: true });
+    await transactions.abort(done);
+    await transactions.abort(late);
+    expect(calls.filter((call) => call === 'abort')).toHaveLength(1);
+    expect(calls).not.toContain('commit');
+  });
 });
