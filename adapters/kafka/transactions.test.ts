@@ -152,7 +152,7 @@ describe('BatchTransactions', () => {
     const clock = new ManualClock();
     const { producer: p, calls } = producer([]);
     const offsets: string[] = [];
-    p.transaction.addOffset = (m: KafkaMessage) => (offsets.push(`${m.partition}:${m.offset}`), Promise.resolve());
+    Object.assign(p.transaction, { addOffset: (m: KafkaMessage) => (offsets.push(`${m.partition}:${m.offset}`), Promise.resolve()) });
     let begun = 0;
     const counting = { ...p, beginTransaction: () => (begun++, p.beginTransaction()) };
     const transactions = new BatchTransactions(holder(counting), logger, clock, { callTimeoutMs: 30_000, intervalMs: 100, consumer: {} as never });
