@@ -1,6 +1,7 @@
 import hyperid from 'hyperid';
 import { deleteTopics, ensureTopics } from './kafka-admin.ts';
 import type { SoakOptions } from './options.ts';
+import { deliveryFigures } from './phase.ts';
 import type { PhaseResult } from './phase.ts';
 import { processFigures } from './process-metrics.ts';
 import { openRecords } from './record-source.ts';
@@ -51,10 +52,7 @@ export async function runFloorPhase(options: SoakOptions, round = 1, interrupt?:
     await Promise.allSettled([producer.close(), verifier.close()]);
     if (!options.keepTopics) await deleteTopics(options.brokers, [topic]).catch(() => {});
   }
-  const audit = verifier.audit.counts();
-  const window = (verifier.lastAt ?? 0) - (verifier.firstAt ?? 0);
-  const verifierRate = window > 0 ? Math.round(((audit.consumed - 1) * 1000) / window) : 0;
-  const produceWindow = (producer.lastAckedAt ?? 0) - (producer.firstSentAt ?? 0);
+  const delivery = deliveryFigures(producer, verifier);
   return {
     name: 'floor',
     entrypoint: 'none',
@@ -62,17 +60,8 @@ export async function runFloorPhase(options: SoakOptions, round = 1, interrupt?:
     inputTopic: topic,
     outputTopic: topic,
     groupId: `${topic}-verifier`,
-    produced: producer.produced,
-    audit,
-    missing: audit.lost > 0 ? verifier.audit.missing() : [],
-    withoutSentAt: verifier.withoutSentAt,
-    throughput: verifierRate,
-    verifierRate,
-    produceRate: produceWindow > 0 ? Math.round((producer.produced * 1000) / produceWindow) : 0,
-    durationS: Math.round(((verifier.lastAt ?? 0) - (producer.firstSentAt ?? 0)) / 10) / 100,
-    latency: verifier.latency.summary(),
-    histogram: verifier.latency,
-    producerAck: producer.ackLatency.summary(),
+    ...delivery,
+    throughput: delivery.verifierRate,
     samples: [],
     lag: [],
     process: processFigures([], messages),

@@ -152,6 +152,25 @@ interface Wiring {
   readonly port: number;
 }
 
+/** What a phase's producer and verifier measured: the records' audit, the rates, latency and the producer's waits. */
+export function deliveryFigures(producer: SoakProducer, verifier: Verifier) {
+  const audit = verifier.audit.counts();
+  const window = (verifier.lastAt ?? 0) - (verifier.firstAt ?? 0);
+  const produceWindow = (producer.lastAckedAt ?? 0) - (producer.firstSentAt ?? 0);
+  return {
+    produced: producer.produced,
+    audit,
+    missing: audit.lost > 0 ? verifier.audit.missing() : [],
+    withoutSentAt: verifier.withoutSentAt,
+    verifierRate: window > 0 ? Math.round(((audit.consumed - 1) * 1000) / window) : 0,
+    produceRate: produceWindow > 0 ? Math.round((producer.produced * 1000) / produceWindow) : 0,
+    durationS: Math.round(((verifier.lastAt ?? 0) - (producer.firstSentAt ?? 0)) / 10) / 100,
+    latency: verifier.latency.summary(),
+    histogram: verifier.latency,
+    producerAck: producer.ackLatency.summary(),
+  };
+}
+
 /**
  * One measured run: fresh topics, the process under test, the producer and the verifier, until all N are through.
  * The `alo` phase is the pipeline with the mode at-least-once, everything else as the options say.
@@ -212,10 +231,7 @@ export async function runPhase(name: Exclude<PhaseName, 'floor'>, soakOptions: S
     if (!options.keepTopics) await deleteTopics(options.brokers, [topics.input, topics.output, deadLetter]).catch(() => {});
   }
 
-  const audit = verifier.audit.counts();
-  const window = (verifier.lastAt ?? 0) - (verifier.firstAt ?? 0);
-  const verifierRate = window > 0 ? Math.round(((audit.consumed - 1) * 1000) / window) : 0;
-  const produceWindow = (producer.lastAckedAt ?? 0) - (producer.firstSentAt ?? 0);
+  const delivery = deliveryFigures(producer, verifier);
   return {
     name,
     entrypoint,
@@ -223,17 +239,8 @@ export async function runPhase(name: Exclude<PhaseName, 'floor'>, soakOptions: S
     inputTopic: topics.input,
     outputTopic: topics.output,
     groupId,
-    produced: producer.produced,
-    audit,
-    missing: audit.lost > 0 ? verifier.audit.missing() : [],
-    withoutSentAt: verifier.withoutSentAt,
-    throughput: steadyRate(commits.samples, messages) ?? verifierRate,
-    verifierRate,
-    produceRate: produceWindow > 0 ? Math.round((producer.produced * 1000) / produceWindow) : 0,
-    durationS: Math.round(((verifier.lastAt ?? 0) - (producer.firstSentAt ?? 0)) / 10) / 100,
-    latency: verifier.latency.summary(),
-    histogram: verifier.latency,
-    producerAck: producer.ackLatency.summary(),
+    ...delivery,
+    throughput: steadyRate(commits.samples, messages) ?? delivery.verifierRate,
     samples: sampler.samples,
     lag: lag.samples,
     process: processFigures(sampler.samples, messages),

@@ -21,6 +21,8 @@ export class TransactionSpan<T> {
   #settle!: { resolve: () => void; reject: (error: unknown) => void };
   /** Resolves once the transaction committed; rejects with the failure that ended it. */
   readonly outcome: Promise<void>;
+  /** Its commit, or its abort: started once. */
+  ending: Promise<void> | undefined;
 
   constructor(transaction: T) {
     this.transaction = transaction;

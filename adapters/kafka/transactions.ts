@@ -60,8 +60,6 @@ export class BatchTransactions {
   #ended: () => void = () => {};
   #timer: TimerHandle | undefined;
   #beginning: Promise<void> | undefined;
-  /** The commit or the abort of a span, started once per span. */
-  readonly #ending = new WeakMap<TransactionSpan<KafkaTransaction>, Promise<void>>();
   readonly #consumer: KafkaConsumer | undefined;
   /** Whether this producer's transactional id was claimed (see claim). */
   #claimed = false;
@@ -212,11 +210,10 @@ export class BatchTransactions {
   }
 
   #commitIfDue(span: TransactionSpan<KafkaTransaction>): void {
-    if (!span.due || this.#ending.has(span)) return;
-    const ending = this.#commitSpan(span);
+    if (!span.due || span.ending) return;
+    span.ending = this.#commitSpan(span);
     // Awaited by the batches' aborts when it fails.
-    ending.catch(() => {});
-    this.#ending.set(span, ending);
+    span.ending.catch(() => {});
   }
 
   async #commitSpan(span: TransactionSpan<KafkaTransaction>): Promise<void> {
@@ -255,12 +252,8 @@ export class BatchTransactions {
     }
     // The other batches are told why (the first failure wins: a batch aborted as a companion changes nothing).
     span.fail(sharedFailure(error ?? 'a batch was aborted'));
-    let ending = this.#ending.get(span);
-    if (!ending) {
-      ending = this.#abortSpan(span);
-      this.#ending.set(span, ending);
-    }
-    await ending;
+    span.ending ??= this.#abortSpan(span);
+    await span.ending;
   }
 
   async #abortSpan(span: TransactionSpan<KafkaTransaction>): Promise<void> {

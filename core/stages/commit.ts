@@ -67,11 +67,12 @@ export function commit<T>(): Stage<Batch<T>, BatchResult> {
     } finally {
       // A transaction commits once every batch in it is done, and the next batch may be in it: it is aborted as it
       // comes, rather than after the batches before it settle.
-      const leaving = next && settling.some((s) => s.transactional) ? leaveLater(iterator, next) : undefined;
+      const pulled = next;
+      const leavingNow = pulled !== undefined && settling.some((s) => s.transactional);
+      if (leavingNow) void leaveLater(iterator, pulled);
       await Promise.allSettled(settling.map((s) => s.settled));
-      if (leaving) void leaving;
-      else if (next) void leaveLater(iterator, next);
-      else await iterator.return?.();
+      if (pulled === undefined) await iterator.return?.();
+      else if (!leavingNow) void leaveLater(iterator, pulled);
     }
   };
 }
