@@ -197,16 +197,20 @@ export class KafkaSource {
     const generation = this.#generation;
     // Pipelined (at-least-once) batches: one fetched before an abort rewound the source comes again after it.
     const stale = () => this.#rewinds !== rewinds;
+    // The partitions may belong to another instance now: committing could duplicate its work. With the consumer
+    // protocol a revocation lands without a join, hence the check of the assignment itself.
+    const stillOwned = () => {
+      if (generation !== this.#generation || !this.#allAssigned(last)) {
+        throw new SinkError('the group rebalanced while the batch was in flight; it will be read again', { retryable: true });
+      }
+    };
     return {
       commit: async (control) => {
         if (stale()) throw new SinkError('an earlier batch was aborted; this one will be read again after it', { retryable: true });
-        // The partitions may belong to another instance now: committing could duplicate its work. With the consumer
-        // protocol a revocation lands without a join, hence the check of the assignment itself.
-        if (generation !== this.#generation || !this.#allAssigned(last)) {
-          throw new SinkError('the group rebalanced while the batch was in flight; it will be read again', { retryable: true });
-        }
+        stillOwned();
         if (this.#transactions && control.context.failureMode === 'atomic') {
-          await this.#transactions.commit(control, last);
+          // Checked again when the transaction commits: a rebalance may come while it waits for its interval.
+          await this.#transactions.commit(control, last, stillOwned);
           this.#raiseFloors(control.positions);
         } else {
           await this.#offsetCommits.commit(last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n, leaderEpoch: m.leaderEpoch })));

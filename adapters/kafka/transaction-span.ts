@@ -14,6 +14,8 @@ export class TransactionSpan<T> {
   /** Per partition, the record after which the transaction's offset goes: the newest of the ready members'. */
   readonly #offsets = new Map<string, KafkaMessage>();
   readonly #ready = new Set<BatchControl>();
+  /** The members' checks that their partitions are still theirs, run right before the transaction's offsets go. */
+  readonly #checks: (() => void)[] = [];
   readonly #sends = new Set<Promise<unknown>>();
   #closed = false;
   #committed = false;
@@ -64,8 +66,9 @@ export class TransactionSpan<T> {
   }
 
   /** The member's stages are done; `last` are its partitions' last records. */
-  ready(control: BatchControl, last: readonly KafkaMessage[]): void {
+  ready(control: BatchControl, last: readonly KafkaMessage[], stillOwned?: () => void): void {
     this.#ready.add(control);
+    if (stillOwned) this.#checks.push(stillOwned);
     for (const message of last) {
       const key = floorKey(message.topic, message.partition);
       const known = this.#offsets.get(key);
@@ -81,6 +84,11 @@ export class TransactionSpan<T> {
   /** Closed, not failed, and every member ready: time to commit. */
   get due(): boolean {
     return this.#closed && this.#failure === undefined && this.#ready.size === this.#members.size;
+  }
+
+  /** Throws when a member's partitions moved meanwhile: the transaction must not commit their offsets. */
+  checkOwnership(): void {
+    for (const check of this.#checks) check();
   }
 
   /** What the transaction's offsets are: each partition's newest record among the members. */

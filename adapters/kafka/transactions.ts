@@ -199,11 +199,13 @@ export class BatchTransactions {
 
   /**
    * The batch is done: its offsets (the record after each partition's last one) go into its transaction, which commits
-   * once its interval has passed and its other batches are done too. Resolves when it committed.
+   * once its interval has passed and its other batches are done too. Resolves when it committed. `stillOwned` throws
+   * when the batch's partitions moved to another instance: it runs right before the offsets are sent, since a rebalance
+   * can come while the transaction waits for its interval, and the new owner would then process the records too.
    */
-  async commit(control: BatchControl, lastMessages: readonly KafkaMessage[]): Promise<void> {
+  async commit(control: BatchControl, lastMessages: readonly KafkaMessage[], stillOwned?: () => void): Promise<void> {
     const span = await this.#join(control);
-    span.ready(control, lastMessages);
+    span.ready(control, lastMessages, stillOwned);
     if (this.#intervalMs === 0) span.close();
     this.#commitIfDue(span);
     await span.outcome;
@@ -221,6 +223,7 @@ export class BatchTransactions {
     const consumer = this.#consumer;
     const offsets = span.lastMessages();
     try {
+      span.checkOwnership();
       if (offsets.length > 0) {
         if (!consumer) throw new SinkError('a transaction with consumer offsets needs the consumer (BatchTransactions options)', { retryable: false });
         await this.answered('add the group to the transaction', () => transaction.addConsumer(consumer));
