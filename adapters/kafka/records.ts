@@ -20,15 +20,25 @@ export function toRecordInit(message: KafkaMessage): RecordInit {
   };
 }
 
+const noHeaders: ReadonlyMap<string, Buffer> = new Map();
+
+/** The record's headers as the client takes them: the same map when its values are Buffers already (consumed ones are). */
+function kafkaHeaders(headers: OutboundRecord['headers']): Map<string, Buffer> {
+  if (headers === undefined || headers.size === 0) return noHeaders as Map<string, Buffer>;
+  for (const value of headers.values()) {
+    if (!Buffer.isBuffer(value)) return new Map(Array.from(headers, ([name, bytes]) => [name, asBuffer(bytes)]));
+  }
+  return headers as Map<string, Buffer>;
+}
+
+/** One object shape for every record (fields the record lacks are undefined, which the client reads as absent). */
 export function toKafkaMessage(record: OutboundRecord): KafkaOutbound {
-  const headers = new Map<string, Buffer>();
-  if (record.headers) for (const [name, value] of record.headers) headers.set(name, asBuffer(value));
   return {
     topic: record.topic,
-    ...(record.key !== null ? { key: asBuffer(record.key) } : {}),
-    ...(record.value !== null ? { value: asBuffer(record.value) } : {}),
-    headers,
-    ...(record.partition !== undefined ? { partition: record.partition } : {}),
-    ...(record.timestamp !== undefined ? { timestamp: BigInt(record.timestamp) } : {}),
+    key: record.key === null ? undefined : asBuffer(record.key),
+    value: record.value === null ? undefined : asBuffer(record.value),
+    headers: kafkaHeaders(record.headers),
+    partition: record.partition,
+    timestamp: record.timestamp === undefined ? undefined : BigInt(record.timestamp),
   };
 }

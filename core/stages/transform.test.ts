@@ -57,6 +57,50 @@ describe('transform', () => {
     );
   });
 
+  it('mixes synchronous, asynchronous and failing attempts: each key in order, every record once, retries counted (property)', async () => {
+    type Kind = 'sync' | 'async' | 'throws-once' | 'skip';
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'c'), kind: fc.constantFrom<Kind>('sync', 'async', 'throws-once', 'skip') }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        fc.integer({ min: 1, max: 4 }),
+        async (events, concurrency) => {
+          const { broker, source, clock, recorded } = harness('skip-and-log');
+          broker.createTopic('in', 1);
+          broker.append(events.map((e, seq) => record('in', e.key, { ...e, seq })));
+          const calls = new Map<number, number>();
+          const started: { key: string; seq: number }[] = [];
+          const stage = transform<Event & { kind: Kind }, number>(
+            (event) => {
+              const n = (calls.get(event.seq) ?? 0) + 1;
+              calls.set(event.seq, n);
+              if (n === 1) started.push({ key: event.key, seq: event.seq });
+              if (event.kind === 'throws-once' && n === 1) throw new ProcessingError('flaky');
+              if (event.kind === 'skip') return SKIP;
+              return event.kind === 'async' ? Promise.resolve(event.seq) : event.seq;
+            },
+            { concurrency, orderBy: 'key', timeoutMs: 0, retry: { attempts: 2, jitter: 'none', initialDelayMs: 1 } },
+          );
+          const batches = await clock.run(collect(pipeline(source(['in'], { batchSize: 100 }), decode(json<Event & { kind: Kind }>()), stage)));
+          for (const key of ['a', 'b', 'c']) {
+            const order = started.filter((e) => e.key === key).map((e) => e.seq);
+            expect(order).toEqual([...order].sort((x, y) => x - y));
+          }
+          events.forEach((e, seq) => expect(calls.get(seq)).toBe(e.kind === 'throws-once' ? 2 : 1));
+          const kept = events.flatMap((e, seq) => (e.kind === 'skip' ? [] : [seq]));
+          expect(batches.flatMap((b) => b.records.map((r) => r.value))).toEqual(kept);
+          expect(batches.flatMap((b) => b.dropped.map((d) => d.reason))).toEqual(events.filter((e) => e.kind === 'skip').map(() => 'filtered'));
+          const throwing = events.filter((e) => e.kind === 'throws-once').length;
+          expect(recorded.value('orchestron_transform_retries_total')).toBe(throwing);
+          expect(recorded.summary('orchestron_transform_duration_seconds')?.count).toBe(events.length + throwing);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('runs different keys concurrently', async () => {
     const { broker, source } = harness();
     broker.createTopic('in', 1);

@@ -50,6 +50,11 @@ const laneOf = (orderBy: OrderBy) => (record: Envelope<unknown>, index: number):
   return `${record.topic}\u0000${record.partition}\u0000${keyIdentity(record.key)}`;
 };
 
+/** A record's first attempt, started while records ran synchronously: still running, or thrown at once. */
+type FirstAttempt<O> =
+  | { readonly at: number; readonly result: Promise<O | typeof SKIP>; readonly thrown?: undefined }
+  | { readonly at: number; readonly result?: undefined; readonly thrown: unknown };
+
 function checkOptions(options: TransformOptions): Required<Omit<TransformOptions, 'retry'>> {
   const concurrency = checkWholeNumber('concurrency', options.concurrency ?? 16);
   const orderBy = checkOneOf('orderBy', options.orderBy ?? 'key', OrderByValues);
@@ -71,38 +76,76 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
     const context = batch.control.context;
     const { clock, random, metrics } = context.platform;
     const control = batch.control;
-    const outputs = new Array<Envelope<O> | undefined>(batch.records.length);
-    const drops = new Array<DroppedRecord | undefined>(batch.records.length);
+    const records = batch.records;
+    const outputs = new Array<Envelope<O> | undefined>(records.length);
+    const drops = new Array<DroppedRecord | undefined>(records.length);
     const deadlines = new SharedDeadlines(clock, timeoutMs, () => new TimeoutError(`transform timed out after ${timeoutMs} ms`), control.signal);
+    const succeeded = (record: Envelope<I>, index: number, value: O | typeof SKIP): void => {
+      if (value === SKIP) drops[index] = { record, reason: 'filtered' };
+      else outputs[index] = { ...record, value };
+    };
 
+    // Records run one by one, in order, while `fn` answers synchronously: no lanes, retries or timers to pay for. The
+    // first record whose attempt is asynchronous or throws, and every record after it, go through the lanes below;
+    // that record's attempt already started, so it counts as its first.
+    let synchronous = 0;
+    let started: FirstAttempt<O> | undefined;
+    while (synchronous < records.length && !control.signal.aborted) {
+      const record = records[synchronous] as Envelope<I>;
+      const at = clock.monotonic();
+      try {
+        const result = deadlines.run((signal) => fn(record.value, record, signal));
+        if (result instanceof Promise) {
+          result.catch(() => {});
+          started = { at, result };
+          break;
+        }
+        metrics.transformDuration.observe({}, (clock.monotonic() - at) / 1000);
+        succeeded(record, synchronous, result);
+        synchronous += 1;
+      } catch (thrown) {
+        metrics.transformDuration.observe({}, (clock.monotonic() - at) / 1000);
+        started = { at, thrown };
+        break;
+      }
+    }
+
+    const attempt = async (record: Envelope<I>, first: FirstAttempt<O> | undefined, n: number): Promise<O | typeof SKIP> => {
+      if (n === 1 && first?.result) {
+        try {
+          return await first.result;
+        } finally {
+          metrics.transformDuration.observe({}, (clock.monotonic() - first.at) / 1000);
+        }
+      }
+      if (n === 1 && first) throw first.thrown;
+      const at = clock.monotonic();
+      try {
+        return await deadlines.run((signal) => fn(record.value, record, signal));
+      } finally {
+        metrics.transformDuration.observe({}, (clock.monotonic() - at) / 1000);
+      }
+    };
+
+    const rest = synchronous < records.length ? records.slice(synchronous) : [];
     await runInLanes(
-      batch.records,
+      rest,
       lanes,
       concurrency,
-      async (record, index) => {
-        const outcome = await withRetry(
-          async () => {
-            const started = clock.monotonic();
-            try {
-              return await deadlines.run((signal) => fn(record.value, record, signal));
-            } finally {
-              metrics.transformDuration.observe({}, (clock.monotonic() - started) / 1000);
-            }
+      async (record, offset) => {
+        const index = synchronous + offset;
+        const first = offset === 0 ? started : undefined;
+        const outcome = await withRetry((n) => attempt(record, first, n), retry, {
+          clock,
+          random,
+          signal: control.signal,
+          onFailure: (error: OrchestronError, n) => {
+            metrics.transformFail.inc({ category: categoryOf(error) });
+            if (error.retryable && n < retry.attempts) metrics.transformRetries.inc({});
           },
-          retry,
-          {
-            clock,
-            random,
-            signal: control.signal,
-            onFailure: (error: OrchestronError, n) => {
-              metrics.transformFail.inc({ category: categoryOf(error) });
-              if (error.retryable && n < retry.attempts) metrics.transformRetries.inc({});
-            },
-          },
-        );
+        });
         if (outcome.ok) {
-          if (outcome.value === SKIP) drops[index] = { record, reason: 'filtered' };
-          else outputs[index] = { ...record, value: outcome.value as O };
+          succeeded(record, index, outcome.value as O | typeof SKIP);
           return;
         }
         const error = outcome.error as OrchestronError;
@@ -117,15 +160,14 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
     ).finally(() => deadlines.close());
 
     if (control.failure) return batch as unknown as Batch<O>;
-    const unfinished = batch.records.findIndex((_, i) => outputs[i] === undefined && drops[i] === undefined);
+    const unfinished = records.findIndex((_, i) => outputs[i] === undefined && drops[i] === undefined);
     if (unfinished >= 0) {
       // Interrupted before every record ran: committing would move the offsets past records never processed.
       control.fail(new ProcessingError('transform interrupted before every record of the batch ran', { retryable: true }));
       return batch as unknown as Batch<O>;
     }
-    const records = outputs.filter((output) => output !== undefined);
     const dropped = drops.filter((drop) => drop !== undefined);
     countFailed(context, dropped);
-    return batch.next(records, dropped);
+    return batch.next(outputs.filter((output) => output !== undefined), dropped);
   });
 }
