@@ -1,13 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FailureCategories, RecordRefusedError, SinkError } from '../errors.ts';
-import { pipelineContext } from '../context.ts';
-import { envelope } from '../envelope.ts';
+import { FailureCategories } from '../errors.ts';
 import { MemoryMetrics } from '../metrics/memory.ts';
 import { MetricDefinitions } from '../metrics/names.ts';
 import type { Counter, Labels } from '../metrics/metrics.ts';
 import type { FailureLabels } from './failures.ts';
-import { countFailures, isolatedRefusal } from './failures.ts';
+import { countFailures } from './failures.ts';
 
 const labels = fc.record({ topic: fc.constantFrom('orders', 'payments', 'a\u0000b'), category: fc.constantFrom(...FailureCategories) });
 
@@ -31,22 +29,5 @@ describe('countFailures', () => {
         expect(calls.length).toBe(new Set(failures.map((f) => `${f.topic}/${f.category}`)).size);
       }),
     );
-  });
-});
-
-describe('isolatedRefusal', () => {
-  const atomic = pipelineContext({ failureMode: 'atomic', maxDeliveries: 3 });
-  const record = (attempts: number) => envelope({ topic: 'in', partition: 0, offset: 7n, value: null, attempts }, 0);
-  const refused = new RecordRefusedError('the broker refused a record (INVALID_RECORD)');
-
-  it('fails the record instead of the batch once it is alone and delivered maxDeliveries times', () => {
-    expect(isolatedRefusal(atomic, [record(3)], refused)).toBe(true);
-    expect(isolatedRefusal(atomic, [record(2)], refused)).toBe(false);
-    expect(isolatedRefusal(atomic, [record(3), record(3)], refused)).toBe(false);
-  });
-
-  it('leaves other failures and skip-and-log mode to the batch', () => {
-    expect(isolatedRefusal(atomic, [record(3)], new SinkError('TOPIC_AUTHORIZATION_FAILED', { retryable: false }))).toBe(false);
-    expect(isolatedRefusal(pipelineContext({ failureMode: 'skip-and-log', maxDeliveries: 3 }), [record(3)], refused)).toBe(false);
   });
 });
