@@ -1,28 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchResult, BatchStage, FailureMode } from '../../core/index.ts';
-import {
-  DeadLetterHeaders,
-  MemoryBroker,
-  ManualClock,
-  MemoryMetrics,
-  MetricDefinitions,
-  ProcessingError,
-  SKIP,
-  ValidationError,
-  commit,
-  createMetrics,
-  deadLetter,
-  decode,
-  decodeText,
-  encodeText,
-  json,
-  memorySink,
-  memorySource,
-  pipeline,
-  pipelineContext,
-  produce,
-  transform,
-} from '../../core/index.ts';
+import { DeadLetterHeaders, ManualClock, MemoryBroker, MemoryMetrics, MetricDefinitions, createMetrics, decodeText, encodeText } from '../../core/index.ts';
+import { ProcessingError, SKIP, ValidationError, json, memorySink, memorySource, pipelineContext } from '../../core/index.ts';
+import { commit, deadLetter, decode, pipeline, produce, transform } from '../../core/index.ts';
 import type { KeepIf } from './keep-if.ts';
 import { keepIf } from './keep-if.ts';
 
