@@ -1,4 +1,6 @@
 import { checkOneOf, checkWholeNumber } from './checks.ts';
+import type { FailurePolicy } from './failure-policy.ts';
+import { failurePolicy } from './failure-policy.ts';
 import type { Platform } from './platform.ts';
 import { platformOf } from './platform.ts';
 
@@ -14,6 +16,8 @@ export type FailureMode = (typeof FailureModes)[number];
 /** What every batch of one pipeline shares; the source stamps it on each batch. */
 export interface PipelineContext {
   readonly failureMode: FailureMode;
+  /** What the failure mode decides (a record's failure, a store's, when side effects settle): stages ask it. */
+  readonly failurePolicy: FailurePolicy;
   readonly platform: Platform;
   /** Consumer group and host, for dead-letter headers and logs. */
   readonly consumerGroup: string;
@@ -41,6 +45,7 @@ export function pipelineContext(options: PipelineContextOptions = {}): PipelineC
   const maxDeliveries = checkWholeNumber('maxDeliveries', options.maxDeliveries ?? 5);
   return {
     failureMode,
+    failurePolicy: failurePolicy(failureMode, maxDeliveries),
     platform: platformOf(options.platform),
     consumerGroup: options.consumerGroup ?? 'orchestron',
     host: options.host ?? 'localhost',

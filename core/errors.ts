@@ -173,7 +173,7 @@ export class SinkError extends OrchestronError {
 /**
  * The destination refused a record for what it is (too large for the topic, a null key for a compacted topic, an
  * invalid timestamp): sending the same record again cannot help. Atomic mode narrows a batch that fails this way down
- * to the records that cause it (see `isolatedRefusal` in stages/failures.ts).
+ * to the records that cause it (see `FailurePolicy.isolatedRefusal` in failure-policy.ts).
  */
 export class RecordRefusedError extends SinkError {
   constructor(message: string, options?: OrchestronErrorOptions) {

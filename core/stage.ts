@@ -1,4 +1,5 @@
 import type { Batch } from './batch.ts';
+import { isFailed } from './failed-batch.ts';
 
 /** A pipeline stage: batches in, batches out, lazily, one at a time. */
 export type Stage<In, Out> = (input: AsyncIterable<In>) => AsyncIterable<Out>;
@@ -14,7 +15,7 @@ export const batchStage =
   <I, O>(step: (batch: Batch<I>) => Promise<Batch<O>> | Batch<O>): BatchStage<I, O> =>
   async function* (input) {
     for await (const batch of input) {
-      yield batch.failure ? (batch as unknown as Batch<O>) : await step(batch);
+      yield isFailed(batch) ? batch : await step(batch);
     }
   };
 

@@ -7,7 +7,7 @@ import type { Logger, OrchestronError } from '../../core/index.ts';
  * every delivery, so the next batches are narrowed: each such abort halves the size (the first half of the aborted
  * records comes alone, a prefix of each partition's range, so offsets still commit in order), and each commit doubles
  * it back towards `batchSize`. The refused record ends alone in a batch of one; once it has been delivered
- * `maxDeliveries` times the produce stage dead-letters it (see `isolatedRefusal` in core/stages/failures.ts) and the
+ * `maxDeliveries` times the produce stage dead-letters it (see `FailurePolicy.isolatedRefusal` in core/failure-policy.ts) and the
  * batch commits. Other aborts (retryable ones, a broker away) leave the size as it is.
  */
 export class Narrowing {

@@ -63,7 +63,7 @@ export function kafkaSink(producers: ProducerHolder, transactions: BatchTransact
       } catch (error) {
         throw isOrchestronError(error) ? error : kafkaError(error, 'read the size limits of the topics');
       }
-      if (transactions && control.context.failureMode === 'atomic') {
+      if (transactions && control.context.failurePolicy.transactional) {
         for (const request of split(items)) {
           try {
             await transactions.send(control, request.map((item) => item.message));

@@ -44,6 +44,8 @@ export class KafkaTransport {
   readonly #source: KafkaSource;
   readonly #common: ConstructorParameters<typeof Admin>[0];
   readonly #logger: Logger;
+  /** Exactly-once: a transactional producer, and batches committed in its transactions. */
+  readonly #transactional: boolean;
   /** Stops following the consumer protocol's member epoch (see member-epoch.ts). */
   readonly #unfollowEpoch: () => void;
 
@@ -57,7 +59,8 @@ export class KafkaTransport {
     }
     this.options = resolveKafkaOptions({ ...options, failureMode }, options.env ?? {});
     const o = this.options;
-    const atomic = o.failureMode === 'atomic';
+    const atomic = options.context.failurePolicy.transactional;
+    this.#transactional = atomic;
     const common = {
       clientId: o.clientId,
       bootstrapBrokers: o.brokers,
@@ -138,7 +141,7 @@ export class KafkaTransport {
   #logIdentity(): void {
     const o = this.options;
     const logger = this.#logger;
-    const atomic = o.failureMode === 'atomic';
+    const atomic = this.#transactional;
     logger.info(
       {
         group: o.groupId,

@@ -37,7 +37,7 @@ export function memorySink(broker: MemoryBroker, options: MemorySinkOptions = {}
     ...(limitOf ? { maxRecordBytes: async (topic: string) => limitOf(topic) } : {}),
     async send(records: readonly OutboundRecord[], control: BatchControl) {
       refuseTooLarge(records);
-      if (control.context.failureMode !== 'atomic') {
+      if (!control.context.failurePolicy.transactional) {
         broker.append(records);
         sent += records.length;
         return;

@@ -179,7 +179,7 @@ function settle<T>(batch: Batch<T>, previous: Settling | undefined): Settling {
     () => handOver(true),
     () => handOver(false),
   );
-  return { size: batch.size, transactional: batch.control.context.failureMode === 'atomic', handedOver, settled };
+  return { size: batch.size, transactional: batch.control.context.failurePolicy.transactional, handedOver, settled };
 }
 
 async function settleAfter(batch: Summary, previous: Settling | undefined, handedOver: () => void): Promise<BatchResult> {

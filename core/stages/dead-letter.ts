@@ -54,7 +54,7 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
       countFailures(metrics.recordsDeadLettered, labels);
       return true;
     };
-    if (context.failureMode === 'skip-and-log') {
+    if (context.failurePolicy.sideEffects === 'before-commit') {
       // At-least-once: the acknowledgement is awaited just before the offsets commit, while the batch goes on (tracker
       // rows, the next batch); a send that fails for good fails that commit, and the batch comes again.
       const acknowledged = sending.then((outcome) => {

@@ -2,6 +2,7 @@ import type { DroppedRecord } from '../batch.ts';
 import type { CircuitBreaker } from '../breaker.ts';
 import type { Envelope } from '../envelope.ts';
 import { toOrchestronError } from '../errors.ts';
+import { failBatch } from '../failed-batch.ts';
 import type { DedupStore } from '../dedup/store.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
@@ -39,10 +40,7 @@ export function dedup<T>(store: DedupStore, options: DedupOptions<T>): BatchStag
       seen = keys.length === 0 ? [] : await call(() => store.seen(keys));
     } catch (thrown) {
       const error = toOrchestronError(thrown);
-      if (context.failureMode === 'atomic') {
-        batch.control.fail(error);
-        return batch;
-      }
+      if (context.failurePolicy.dependencyFailure === 'fail-batch') return failBatch(batch, error);
       repeated.warn('seen', { error: error.message, records: keys.length }, 'dedup store unavailable; processing without dedup');
       seen = keys.map(() => false);
     }

@@ -1,13 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FailureCategories, RecordRefusedError, SinkError } from '../errors.ts';
+import { BatchControl } from '../batch.ts';
+import type { FailureMode } from '../context.ts';
 import { pipelineContext } from '../context.ts';
 import { envelope } from '../envelope.ts';
+import { FailureCategories, ProcessingError, ValidationError } from '../errors.ts';
 import { MemoryMetrics } from '../metrics/memory.ts';
 import { MetricDefinitions } from '../metrics/names.ts';
 import type { Counter, Labels } from '../metrics/metrics.ts';
 import type { FailureLabels } from './failures.ts';
-import { countFailures, isolatedRefusal } from './failures.ts';
+import { countFailures, failRecordOrBatch } from './failures.ts';
 
 const labels = fc.record({ topic: fc.constantFrom('orders', 'payments', 'a\u0000b'), category: fc.constantFrom(...FailureCategories) });
 
@@ -34,19 +36,33 @@ describe('countFailures', () => {
   });
 });
 
-describe('isolatedRefusal', () => {
-  const atomic = pipelineContext({ failureMode: 'atomic', maxDeliveries: 3 });
+describe('failRecordOrBatch', () => {
+  const settlement = { commit: async () => {}, abort: async () => {} };
+  const controlOf = (failureMode: FailureMode) =>
+    new BatchControl({ id: 1, positions: [], context: pipelineContext({ failureMode, maxDeliveries: 3 }), settlement });
   const record = (attempts: number) => envelope({ topic: 'in', partition: 0, offset: 7n, value: null, attempts }, 0);
-  const refused = new RecordRefusedError('the broker refused a record (INVALID_RECORD)');
+  const busy = new ProcessingError('the rates service is busy');
 
-  it('fails the record instead of the batch once it is alone and delivered maxDeliveries times', () => {
-    expect(isolatedRefusal(atomic, [record(3)], refused)).toBe(true);
-    expect(isolatedRefusal(atomic, [record(2)], refused)).toBe(false);
-    expect(isolatedRefusal(atomic, [record(3), record(3)], refused)).toBe(false);
+  it('atomic: fails the whole batch on a retryable failure, until the record was delivered maxDeliveries times', () => {
+    const control = controlOf('atomic');
+    expect(failRecordOrBatch(control, record(3), busy)).toMatchObject({ reason: 'failed', error: busy });
+    expect(control.failure).toBeUndefined();
+    expect(failRecordOrBatch(control, record(1), busy)).toBeUndefined();
+    expect(control.failure).toBe(busy);
   });
 
-  it('leaves other failures and skip-and-log mode to the batch', () => {
-    expect(isolatedRefusal(atomic, [record(3)], new SinkError('TOPIC_AUTHORIZATION_FAILED', { retryable: false }))).toBe(false);
-    expect(isolatedRefusal(pipelineContext({ failureMode: 'skip-and-log', maxDeliveries: 3 }), [record(3)], refused)).toBe(false);
+  it('fails the record alone otherwise, with its failure times and attempts', () => {
+    const invalid = new ValidationError('no amount');
+    const control = controlOf('skip-and-log');
+    expect(failRecordOrBatch(control, record(1), busy, { firstFailureAt: 1, lastFailureAt: 2, attempts: 3 })).toEqual({
+      record: record(1),
+      reason: 'failed',
+      error: busy,
+      firstFailureAt: 1,
+      lastFailureAt: 2,
+      attempts: 3,
+    });
+    expect(failRecordOrBatch(controlOf('atomic'), record(1), invalid)).toMatchObject({ reason: 'failed', error: invalid });
+    expect(control.failure).toBeUndefined();
   });
 });

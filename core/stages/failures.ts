@@ -1,7 +1,7 @@
-import type { DroppedRecord } from '../batch.ts';
+import type { BatchControl, DroppedRecord } from '../batch.ts';
 import type { Envelope } from '../envelope.ts';
 import type { FailureCategory, OrchestronError } from '../errors.ts';
-import { RecordRefusedError, categoryOf } from '../errors.ts';
+import { categoryOf } from '../errors.ts';
 import type { PipelineContext } from '../context.ts';
 import { recordFields } from '../logger.ts';
 import type { Counter } from '../metrics/metrics.ts';
@@ -42,16 +42,20 @@ export function countFailed(context: PipelineContext, dropped: readonly DroppedR
   countFailures(context.platform.metrics.recordsFailed, dropped.filter((drop) => drop.reason === 'failed').map(failureLabels));
 }
 
+/** When a record failed and how often the stage tried it; `withRetry`'s outcome carries these. Default: now, no count. */
+export interface FailureTimes {
+  /** Epoch ms of the first and of the last failed attempt. */
+  readonly firstFailureAt?: number;
+  readonly lastFailureAt?: number;
+  /** Attempts the stage made, retries included. */
+  readonly attempts?: number;
+}
+
 /**
  * A record that failed for good: logged at warn (identity only, never the payload) and dropped as failed. The stage
  * counts its failures with `countFailed` once the batch's outcome is known.
  */
-export function failRecord(
-  context: PipelineContext,
-  record: Envelope<unknown>,
-  error: OrchestronError,
-  times: { readonly firstFailureAt?: number; readonly lastFailureAt?: number; readonly attempts?: number } = {},
-): DroppedRecord {
+export function failRecord(context: PipelineContext, record: Envelope<unknown>, error: OrchestronError, times: FailureTimes = {}): DroppedRecord {
   const { logger, clock } = context.platform;
   const category = categoryOf(error);
   // Decode and validation messages quote the input; they reach the log only when payload logging is on.
@@ -70,19 +74,22 @@ export function failRecord(
 }
 
 /**
- * Atomic mode aborts the batch on a retryable failure, so the records come again; a non-retryable failure, or one of
- * a record already delivered `maxDeliveries` times, is dropped to the dead letter instead, so poison cannot block.
+ * A record that failed in a stage, after the stage's own retries, handled as the built-in stages handle it: as the
+ * failure policy says (`FailurePolicy.recordFailure`), either the whole batch fails (`BatchControl.fail`: atomic mode,
+ * a retryable error, a record delivered fewer than `maxDeliveries` times) and this returns undefined — the stage then
+ * returns the batch as it is, and the commit stage aborts it — or the record is returned dropped as failed
+ * (`failRecord`), to pass on with `batch.next(records, dropped)` and count with `countFailed`; a deadLetter stage
+ * downstream sends it to the dead-letter topic.
  */
-export const abortsBatch = (context: PipelineContext, record: Envelope<unknown>, error: OrchestronError): boolean =>
-  context.failureMode === 'atomic' && error.retryable && record.attempts < context.maxDeliveries;
-
-/**
- * Atomic mode: a batch that a destination refused because of a record (RecordRefusedError) is narrowed down by its
- * source until the record is alone (see adapters/kafka/narrowing.ts). Once it is alone and has been delivered
- * `maxDeliveries` times, its refusal fails the record (dead letter) rather than the batch again.
- */
-export const isolatedRefusal = (context: PipelineContext, records: readonly Envelope<unknown>[], error: OrchestronError): boolean =>
-  context.failureMode === 'atomic' &&
-  error instanceof RecordRefusedError &&
-  records.length === 1 &&
-  (records[0] as Envelope<unknown>).attempts >= context.maxDeliveries;
+export function failRecordOrBatch(
+  control: BatchControl,
+  record: Envelope<unknown>,
+  error: OrchestronError,
+  times: FailureTimes = {},
+): DroppedRecord | undefined {
+  if (control.context.failurePolicy.recordFailure(record, error) === 'fail-batch') {
+    control.fail(error);
+    return undefined;
+  }
+  return failRecord(control.context, record, error, times);
+}

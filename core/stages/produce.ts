@@ -3,6 +3,7 @@ import { encodeValue } from '../codecs/json.ts';
 import type { Envelope, OutboundRecord } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
 import { ConfigError, RecordTooLargeError, SinkError } from '../errors.ts';
+import { failBatch } from '../failed-batch.ts';
 import { singleRecordBatchBytes } from '../record-size.ts';
 import type { RetryOptions } from '../retry/backoff.ts';
 import { retryOptions } from '../retry/backoff.ts';
@@ -10,7 +11,7 @@ import { withRetry } from '../retry/retry.ts';
 import type { Sink } from '../sink.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
-import { countFailed, failRecord, isolatedRefusal } from './failures.ts';
+import { countFailed, failRecord } from './failures.ts';
 
 export interface ProduceOptions<T> {
   /** Output topic, fixed or per record. Needed unless `route` is given. */
@@ -79,7 +80,7 @@ async function sizeUp<T>(sink: Sink, routed: readonly Routed<T>[]): Promise<Size
  * topic takes (when the sink knows its limit, see Sink.maxRecordBytes) fails alone with a RecordTooLargeError, in
  * both failure modes, and goes to the dead letter; the others are sent. A retryable send failure is retried, then
  * fails the batch (nothing is committed; it comes again). A non-retryable one fails the batch in atomic mode and
- * dead-letters the batch's records in skip-and-log mode.
+ * dead-letters the batch's records in skip-and-log mode (see `FailurePolicy.sendFailure`).
  */
 export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchStage<T, T> {
   const route = router(options);
@@ -114,10 +115,7 @@ export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchSt
       { clock, random, signal: batch.control.signal },
     );
     const error = outcome.error as OrchestronError | undefined;
-    if (error && (error.retryable || context.failureMode === 'atomic') && !isolatedRefusal(context, batch.records, error)) {
-      batch.control.fail(error);
-      return batch;
-    }
+    if (error && context.failurePolicy.sendFailure(batch.records, error) === 'fail-batch') return failBatch(batch, error);
     // Logged only now: a batch that fails comes again, and its too-large records with it.
     const tooLarge = [...sized.tooLarge].map(([record, tooLargeError]) => failRecord(context, record, tooLargeError));
     if (!error) {

@@ -76,7 +76,7 @@ export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackS
   ): boolean => {
     const { context } = control;
     const { metrics, logger, clock } = context.platform;
-    if (context.failureMode === 'atomic' && !control.failure) {
+    if (context.failurePolicy.dependencyFailure === 'fail-batch' && !control.failure) {
       control.fail(error);
       return false;
     }
@@ -125,7 +125,7 @@ export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackS
     ]);
     // At-least-once skips (and counts) failed writes, so nothing here can fail the batch: the writes only have to be
     // done before its offsets commit, and meanwhile the next batch is processed.
-    if (batch.control.context.failureMode === 'skip-and-log' && !batchFailure) batch.control.beforeCommit(() => writes.then(() => {}));
+    if (batch.control.context.failurePolicy.sideEffects === 'before-commit' && !batchFailure) batch.control.beforeCommit(() => writes.then(() => {}));
     else await writes;
   };
 

@@ -1,4 +1,4 @@
-import type { Batch, DroppedRecord } from '../batch.ts';
+import type { DroppedRecord } from '../batch.ts';
 import type { Envelope } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
 import { ConfigError, ProcessingError, TimeoutError, categoryOf } from '../errors.ts';
@@ -10,7 +10,8 @@ import { retryOptions } from '../retry/backoff.ts';
 import { withRetry } from '../retry/retry.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
-import { abortsBatch, countFailed, failRecord } from './failures.ts';
+import { failBatch, isFailed } from '../failed-batch.ts';
+import { countFailed, failRecordOrBatch } from './failures.ts';
 
 export type OrderBy = 'key' | 'partition' | 'none';
 export const OrderByValues: readonly OrderBy[] = ['key', 'partition', 'none'];
@@ -65,7 +66,7 @@ function checkOptions(options: TransformOptions): Required<Omit<TransformOptions
 
 /**
  * Applies `fn` to every live record with bounded concurrency, per-key (or per-partition) order, a per-attempt
- * timeout and retries. Failures follow the pipeline's failure mode (see `abortsBatch`).
+ * timeout and retries. Failures follow the pipeline's failure policy (see `failRecordOrBatch`).
  */
 export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions = {}): BatchStage<I, O> {
   const { concurrency, orderBy, timeoutMs } = checkOptions(options);
@@ -150,21 +151,16 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
         }
         const error = outcome.error as OrchestronError;
         if (control.failure) return;
-        if (abortsBatch(context, record, error)) {
-          control.fail(error);
-          return;
-        }
-        drops[index] = failRecord(context, record, error, outcome);
+        drops[index] = failRecordOrBatch(control, record, error, outcome);
       },
       control.signal,
     ).finally(() => deadlines.close());
 
-    if (control.failure) return batch as unknown as Batch<O>;
+    if (isFailed(batch)) return batch;
     const unfinished = records.findIndex((_, i) => outputs[i] === undefined && drops[i] === undefined);
     if (unfinished >= 0) {
       // Interrupted before every record ran: committing would move the offsets past records never processed.
-      control.fail(new ProcessingError('transform interrupted before every record of the batch ran', { retryable: true }));
-      return batch as unknown as Batch<O>;
+      return failBatch(batch, new ProcessingError('transform interrupted before every record of the batch ran', { retryable: true }));
     }
     const dropped = drops.filter((drop) => drop !== undefined);
     countFailed(context, dropped);
