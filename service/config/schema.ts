@@ -1,22 +1,14 @@
 import * as v from 'valibot';
-import { FailureModes, JitterModes, OrderByValues, TrackerStrategies, defaultBreakerOptions, redactUrl, shownValue } from '../../core/index.ts';
+import { FailureModes, JitterModes, OrderByValues, TrackerStrategies, defaultBreakerOptions } from '../../core/index.ts';
 import { CompressionValues, GroupProtocolValues, concurrentTransactionsBackoff, kafkaClientDefaults, kafkaDefaults } from '../../adapters/kafka/index.ts';
+import { choice, flag, int, optionalInt, section, text } from '../../adapters/registry/config-fields.ts';
+import { storeSections } from '../../adapters/registry/store-sections.ts';
+import { StoreNames, storeRegistry } from '../../adapters/registry/stores.ts';
 
 export const Transports = ['kafka', 'memory'] as const;
-export const Stores = ['memory', 'postgres', 'redis', 'mongodb'] as const;
 export const Codecs = ['json', 'utf8'] as const;
 export const LogLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export const SaslMechanisms = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
-
-const int = (min: number, fallback: number, about: string) =>
-  v.optional(v.pipe(v.number(), v.integer(), v.minValue(min), v.description(about)), fallback);
-const choice = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number], about: string) =>
-  v.optional(v.pipe(v.picklist(values), v.description(about)), fallback);
-const flag = (fallback: boolean, about: string) => v.optional(v.pipe(v.boolean(), v.description(about)), fallback);
-const text = (about: string) => v.optional(v.pipe(v.string(), v.minLength(1), v.description(about)));
-// Every key of a section is optional, so `{}` is a valid input that valibot fills with the defaults.
-const section = <const E extends v.ObjectEntries>(entries: E, about: string) =>
-  v.optional(v.pipe(v.strictObject(entries), v.description(about)), {} as v.InferInput<v.StrictObjectSchema<E, undefined>>);
 
 /** User code: a module path (relative to the config file) and the export to use. */
 const userModule = (about: string) =>
@@ -25,22 +17,19 @@ const userModule = (about: string) =>
     export: v.optional(v.pipe(v.string(), v.minLength(1), v.description('Named export; `default` by default.')), 'default'),
   });
 
-/** An optional whole number left unset by default, so that the Kafka client's own default applies. */
-const clientInt = (min: number, about: string) => v.optional(v.pipe(v.number(), v.integer(), v.minValue(min), v.description(about)));
-
 const kafkaClient = section(
   {
-    retries: clientInt(
+    retries: optionalInt(
       0,
       `How many times a failed request is retried. Client default ${kafkaClientDefaults.retries}; the producer's is unlimited (it is idempotent, and takes 0 or 1 as unlimited too).`,
     ),
-    retryDelayMs: clientInt(
+    retryDelayMs: optionalInt(
       0,
       `Delay between retries. Client default ${kafkaClientDefaults.retryDelayMs}. A transactional call refused with CONCURRENT_TRANSACTIONS (the previous transaction still completing) retries sooner: after ${concurrentTransactionsBackoff.firstMs} ms, doubling up to ${concurrentTransactionsBackoff.maxMs} ms, for ${concurrentTransactionsBackoff.budgetMs} ms in all.`,
     ),
-    requestTimeoutMs: clientInt(1, `How long a request waits for the broker's answer. Client default ${kafkaClientDefaults.requestTimeoutMs}.`),
-    connectTimeoutMs: clientInt(1, `How long connecting to a broker (TCP, TLS, SASL) may take. Client default ${kafkaClientDefaults.connectTimeoutMs}.`),
-    metadataMaxAgeMs: clientInt(0, `How old cluster metadata (leaders, partitions) may get before it is fetched again. Client default ${kafkaClientDefaults.metadataMaxAgeMs}.`),
+    requestTimeoutMs: optionalInt(1, `How long a request waits for the broker's answer. Client default ${kafkaClientDefaults.requestTimeoutMs}.`),
+    connectTimeoutMs: optionalInt(1, `How long connecting to a broker (TCP, TLS, SASL) may take. Client default ${kafkaClientDefaults.connectTimeoutMs}.`),
+    metadataMaxAgeMs: optionalInt(0, `How old cluster metadata (leaders, partitions) may get before it is fetched again. Client default ${kafkaClientDefaults.metadataMaxAgeMs}.`),
   },
   "The Kafka client's retry and timeout settings, for the consumer, the producer and the admin client alike; unset ones keep the client's defaults.",
 );
@@ -132,30 +121,6 @@ const kafka = section(
   'Kafka client settings (transport `kafka`).',
 );
 
-/** `scheme://[user[:password]@]host…`, no spaces; several hosts (`h1:1,h2:2`) are fine. */
-const urlShape = /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/\s]*@)?[^/?#@\s]+(?:[/?#]\S*)?$/i;
-const hasScheme = (value: string, schemes: readonly string[]): boolean => {
-  const scheme = urlShape.exec(value)?.[1]?.toLowerCase();
-  return scheme !== undefined && schemes.includes(scheme);
-};
-
-/** A store's URL: one of `schemes` with a host; a refused value is shown without its credentials. */
-const storeUrl = (schemes: readonly string[], about: string) =>
-  v.optional(
-    v.pipe(
-      v.string(),
-      v.minLength(1),
-      v.check(
-        (value) => hasScheme(value, schemes),
-        (issue) => `must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL with a host; got ${shownValue(redactUrl(String(issue.input)))}`,
-      ),
-      v.description(about),
-    ),
-  );
-
-const storeConnection = <const E extends v.ObjectEntries>(schemes: readonly string[], url: string, extra: E, about: string) =>
-  section({ url: storeUrl(schemes, url), ...extra }, about);
-
 /** The service configuration, as read from YAML or JSON; every key is camelCase after the seeds' properties. */
 export const ConfigSchema = v.strictObject({
   transport: choice(Transports, 'kafka', 'Where records come from and go to: Kafka, or the in-memory broker (no services).'),
@@ -164,7 +129,7 @@ export const ConfigSchema = v.strictObject({
   deadLetterTopic: text('Dead-letter topic; default `<source topic>-dlq`.'),
   failureMode: choice(FailureModes, 'atomic', 'atomic: output, dead letters and offsets commit in Kafka transactions, one per commit interval (exactly-once); skip-and-log: retry, dead-letter, move on. Env: FAILURE_MODE.'),
   trackerStrategy: choice(TrackerStrategies, 'NONE', 'Which record statuses the tracker writes. Env: TRACKER_STRATEGY.'),
-  store: choice(Stores, 'memory', 'Where the tracker and the dedup store keep their state. Env: ORCHESTRON_STORE.'),
+  store: choice(StoreNames, 'memory', 'Where the tracker and the dedup store keep their state. Env: ORCHESTRON_STORE.'),
   maxAttempts: int(1, 3, 'Attempts per record for retryable failures (PROCESSING_ERROR, TIMEOUT_ERROR) before dead-lettering.'),
   maxDeliveries: int(
     1,
@@ -223,24 +188,7 @@ export const ConfigSchema = v.strictObject({
     'The seeds’ timeout safeguard.',
   ),
   capturePayload: flag(false, 'Store record bytes with tracker rows.'),
-  postgres: storeConnection(
-    ['postgres', 'postgresql'],
-    'postgres:// URL. Env: DATABASE_URL.',
-    {
-      schema: text('Schema of the tables; default `public`.'),
-      trackerTable: text('Default `orchestron_records`.'),
-      dedupTable: text('Default `orchestron_dedup`.'),
-      poolSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.description('Default 10.'))),
-    },
-    'Postgres store settings.',
-  ),
-  redis: storeConnection(['redis', 'rediss'], 'redis:// URL. Env: REDIS_URL.', { keyPrefix: text('Key prefix; default `orchestron`.') }, 'Redis store settings.'),
-  mongodb: storeConnection(
-    ['mongodb', 'mongodb+srv'],
-    'mongodb:// URL. Env: MONGO_URL.',
-    { database: text('Database; default from the URL, then `orchestron`.') },
-    'MongoDB store settings.',
-  ),
+  ...storeSections(storeRegistry),
   kafka,
   memory: section(
     {
