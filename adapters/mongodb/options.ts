@@ -4,7 +4,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { checkIdentifier, redactUrl } from '../../core/identifiers.ts';
 import type { Logger } from '../../core/logger.ts';
 import { silentLogger } from '../../core/logger.ts';
-import type { Clock } from '../../core/platform.ts';
+import type { Clock, Env } from '../../core/platform.ts';
 import { systemClock } from '../../core/platform.ts';
 import { mongoDefaults } from './defaults.ts';
 
@@ -73,7 +73,8 @@ export interface ResolvedDedupOptions extends ResolvedConnection {
   readonly clock: Clock;
 }
 
-export type Environment = Readonly<Record<string, string | undefined>>;
+/** The environment MONGO_URL is read from. */
+export type Environment = Env;
 
 
 // The longest delay a JavaScript timer honours (a longer one fires at once); the driver's timeouts are timers.

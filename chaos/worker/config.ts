@@ -46,6 +46,7 @@ export interface ChaosWorkerConfig {
   readonly fetchMaxBytes?: number;
   /** Milliseconds of simulated work per record. */
   readonly delayMs?: number;
+  /** Records in flight per batch; the transform stage's default when absent. */
   readonly concurrency?: number;
   readonly sasl?: { readonly mechanism: 'PLAIN'; readonly username: string; readonly password: string };
   readonly tracker?: TrackerConfig;

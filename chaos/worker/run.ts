@@ -88,7 +88,7 @@ export async function runWorker(config: ChaosWorkerConfig, stop: AbortSignal, sa
           if (event.fail) throw new ProcessingError(`event ${event.id} cannot be processed`, { retryable: false });
           return { ...event, from: `${record.partition}:${record.offset}`, by: label, pid: process.pid, at: Date.now() };
         },
-        { concurrency: config.concurrency ?? 16, retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 50 } },
+        { concurrency: config.concurrency, retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 50 } },
       )),
       named('produce', produce(transport.sink, { topic: config.output })),
       named('dead letter', deadLetter(transport.sink, config.deadLetterTopic ? { topic: config.deadLetterTopic } : {})),

@@ -18,7 +18,8 @@ export const EnvOverrides = [
   { variable: 'HTTP_PORT', path: ['http', 'port'], number: true },
 ] as const;
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from '../../core/index.ts';
+import type { Env } from '../../core/index.ts';
 
 type Tree = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { FailureModes, JitterModes, OrderByValues, TrackerStrategies, defaultBreakerOptions } from '../../core/index.ts';
+import { FailureModes, JitterModes, OrderByValues, TrackerStrategies, defaultBreakerOptions, defaultRetry, transformDefaults } from '../../core/index.ts';
 import { CompressionValues, GroupProtocolValues, concurrentTransactionsBackoff, kafkaClientDefaults, kafkaDefaults } from '../../adapters/kafka/index.ts';
 import { choice, flag, int, optionalInt, section, text } from '../../adapters/registry/config-fields.ts';
 import { storeSections } from '../../adapters/registry/store-sections.ts';
@@ -39,7 +39,7 @@ const kafka = section(
     brokers: v.optional(
       v.pipe(
         v.union([v.string(), v.array(v.string())]),
-        v.description('`host:port` list (array or comma-separated). Env: KAFKA_BROKERS. Default 127.0.0.1:9092.'),
+        v.description(`\`host:port\` list (array or comma-separated). Env: KAFKA_BROKERS. Default ${kafkaDefaults.brokers}.`),
       ),
     ),
     groupId: v.optional(v.pipe(v.string(), v.minLength(1), v.description('Consumer group. Env: KAFKA_GROUP_ID.')), 'orchestron'),
@@ -57,11 +57,11 @@ const kafka = section(
     ),
     groupProtocol: choice(
       GroupProtocolValues as unknown as readonly ['classic', ...string[]],
-      'classic',
+      kafkaDefaults.groupProtocol,
       "Consumer group protocol: `classic`, or `consumer` (KIP-848, Kafka 4.0+: the broker assigns partitions and sets the session timeout and heartbeat interval, so `sessionTimeoutMs` and `heartbeatIntervalMs` are refused with it).",
     ),
     transactionalIdPrefix: text('Default the group id.'),
-    batchSize: int(1, 1_000, 'Most records per batch (one transaction in atomic mode).'),
+    batchSize: int(1, kafkaDefaults.batchSize, 'Most records per batch (one transaction in atomic mode).'),
     lingerMs: int(
       0,
       kafkaDefaults.lingerMs,
@@ -73,25 +73,25 @@ const kafka = section(
       'How often progress is made durable: at-least-once, the offsets of the batches finished meanwhile are committed together; atomic, one transaction spans the batches processed within it.',
     ),
     sessionTimeoutMs: v.optional(
-      v.pipe(v.number(), v.integer(), v.minValue(1_000), v.description('Consumer group session timeout, classic protocol only. Default 30000.')),
+      v.pipe(v.number(), v.integer(), v.minValue(1_000), v.description(`Consumer group session timeout, classic protocol only. Default ${kafkaDefaults.sessionTimeoutMs}.`)),
     ),
     heartbeatIntervalMs: v.optional(
-      v.pipe(v.number(), v.integer(), v.minValue(100), v.description('Classic protocol only. Default a third of the session timeout, at most 3000.')),
+      v.pipe(v.number(), v.integer(), v.minValue(100), v.description(`Classic protocol only. Default a third of the session timeout, at most ${kafkaDefaults.maxHeartbeatIntervalMs}.`)),
     ),
-    rebalanceTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.description('Default max(sessionTimeoutMs, 60000).'))),
+    rebalanceTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.description(`Default max(sessionTimeoutMs, ${kafkaDefaults.minRebalanceTimeoutMs}).`))),
     transactionTimeoutMs: int(
       1_000,
-      60_000,
+      kafkaDefaults.transactionTimeoutMs,
       "Atomic mode: how long a transaction may stay open before the coordinator aborts it (Kafka's transaction.timeout.ms; at most the broker's transaction.max.timeout.ms). A batch whose stages take longer never commits.",
     ),
-    maxBufferedRecords: int(1, 5_000, 'Records buffered ahead of the pipeline before fetching pauses (backpressure).'),
-    fetchMaxBytes: int(1, 4_194_304, 'Most bytes one fetch returns; the client decodes a fetch at once, so this bounds how long one keeps the event loop busy.'),
-    fetchMaxBytesPerPartition: int(1, 1_048_576, 'Most bytes one fetch returns per partition.'),
-    compression: choice(CompressionValues as unknown as readonly ['none', ...string[]], 'none', 'Producer compression.'),
-    fromBeginning: flag(true, 'Where a group without committed offsets starts.'),
+    maxBufferedRecords: int(1, kafkaDefaults.maxBufferedRecords, 'Records buffered ahead of the pipeline before fetching pauses (backpressure).'),
+    fetchMaxBytes: int(1, kafkaDefaults.fetchMaxBytes, 'Most bytes one fetch returns; the client decodes a fetch at once, so this bounds how long one keeps the event loop busy.'),
+    fetchMaxBytesPerPartition: int(1, kafkaDefaults.fetchMaxBytesPerPartition, 'Most bytes one fetch returns per partition.'),
+    compression: choice(CompressionValues as unknown as readonly ['none', ...string[]], kafkaDefaults.compression, 'Producer compression.'),
+    fromBeginning: flag(kafkaDefaults.fromBeginning, 'Where a group without committed offsets starts.'),
     stallTimeoutMs: int(
       0,
-      60_000,
+      kafkaDefaults.stallTimeoutMs,
       'A partition with records waiting and no committed progress for this long is reported stalled (readiness 503, an error line, `orchestron_partition_stalled`) and the consumer is reopened. 0 turns the watchdog off.',
     ),
     sasl: v.optional(
@@ -130,7 +130,7 @@ export const ConfigSchema = v.strictObject({
   failureMode: choice(FailureModes, 'atomic', 'atomic: output, dead letters and offsets commit in Kafka transactions, one per commit interval (exactly-once); skip-and-log: retry, dead-letter, move on. Env: FAILURE_MODE.'),
   trackerStrategy: choice(TrackerStrategies, 'NONE', 'Which record statuses the tracker writes. Env: TRACKER_STRATEGY.'),
   store: choice(StoreNames, 'memory', 'Where the tracker and the dedup store keep their state. Env: ORCHESTRON_STORE.'),
-  maxAttempts: int(1, 3, 'Attempts per record for retryable failures (PROCESSING_ERROR, TIMEOUT_ERROR) before dead-lettering.'),
+  maxAttempts: int(1, defaultRetry.attempts, 'Attempts per record for retryable failures (PROCESSING_ERROR, TIMEOUT_ERROR) before dead-lettering.'),
   maxDeliveries: int(
     1,
     5,
@@ -145,19 +145,19 @@ export const ConfigSchema = v.strictObject({
     {
       module: text('Module exporting `(value, record, signal) => output`; without it values pass through unchanged.'),
       export: v.optional(v.pipe(v.string(), v.minLength(1), v.description('Named export; `default` by default.')), 'default'),
-      concurrency: int(1, 16, 'Records in flight at once within a batch.'),
-      orderBy: choice(OrderByValues as unknown as readonly ['key', ...string[]], 'key', 'key: keys of a partition in parallel, each key in order; partition; none.'),
-      timeoutMs: int(0, 30_000, 'Deadline of one attempt (TIMEOUT_ERROR past it); 0 disables.'),
+      concurrency: int(1, transformDefaults.concurrency, 'Records in flight at once within a batch.'),
+      orderBy: choice(OrderByValues as unknown as readonly ['key', ...string[]], transformDefaults.orderBy, 'key: keys of a partition in parallel, each key in order; partition; none.'),
+      timeoutMs: int(0, transformDefaults.timeoutMs, 'Deadline of one attempt (TIMEOUT_ERROR past it); 0 disables.'),
     },
     'User code applied to each record.',
   ),
   retry: section(
     {
-      initialDelayMs: int(0, 1_000, 'Ceiling of the first backoff delay; it doubles per retry.'),
-      maxDelayMs: int(0, 30_000, 'Backoff cap.'),
+      initialDelayMs: int(0, defaultRetry.initialDelayMs, 'Ceiling of the first backoff delay; it doubles per retry.'),
+      maxDelayMs: int(0, defaultRetry.maxDelayMs, 'Backoff cap.'),
       jitter: choice(
         JitterModes,
-        'full',
+        defaultRetry.jitter,
         'How each delay is drawn below its ceiling: full uniformly from 0, equal from half the ceiling, none the ceiling itself. Env: RETRY_JITTER.',
       ),
     },
