@@ -1,4 +1,4 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { drain, pipeline } from './pipeline.ts';
 import type { Stage } from './stage.ts';
 
@@ -34,7 +34,10 @@ describe('pipeline: stages left out', () => {
   it('still infers each stage input and the output type across stages left out', async () => {
     const maybe = (on: boolean) => (on ? double : undefined);
     const out = pipeline(numbers(4), maybe(false), maybe(true), label);
-    expectTypeOf(out).toEqualTypeOf<AsyncIterable<string>>();
+    const labels: AsyncIterable<string> = out;
+    // @ts-expect-error the output is the last stage's, strings
+    const numbers_: AsyncIterable<number> = out;
+    expect(numbers_).toBe(labels);
     expect(await collect(out)).toEqual(['#8']);
     // @ts-expect-error a stage changing the type cannot be left out: its output would not be what the next stage reads
     pipeline(numbers(1), Math.random() > 2 ? label : undefined, double);
