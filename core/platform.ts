@@ -3,6 +3,9 @@ import { silentLogger } from './logger.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import { createMetrics } from './metrics/metrics.ts';
 
+/** Environment variables as a runtime hands them in (`process.env`, `Deno.env.toObject()`); core never reads them itself. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
 /** A pending timer, as returned by `Clock.setTimer`. */
 export type TimerHandle = unknown;
 

@@ -5,7 +5,8 @@ import { FailureModes, checkOneOf, checkWholeNumber } from '../core/index.ts';
 import type { FailureMode } from '../core/index.ts';
 import { checkTopicName } from '../adapters/kafka/options.ts';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from '../core/index.ts';
+import type { Env } from '../core/index.ts';
 export type Value = string | number | boolean | undefined;
 
 /** Where an option comes from besides the code: its flag and its environment variable. */

@@ -1,7 +1,7 @@
 import type { SASLOptions } from '@platformatic/kafka';
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError, FailureModes, checkBoolean, checkOneOf, checkWholeNumber, kindOf, shownValue } from '../../core/index.ts';
-import type { FailureMode } from '../../core/index.ts';
+import type { Env, FailureMode } from '../../core/index.ts';
 import { resolveClientOptions } from './client-options.ts';
 import type { KafkaClientOptions } from './client-options.ts';
 
@@ -125,13 +125,30 @@ export interface ResolvedKafkaOptions {
   readonly client: KafkaClientOptions;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 const mebibyte = 1_048_576;
 
-/** Defaults the service's config schema shows too. */
-export const kafkaDefaults = { lingerMs: 2, commitIntervalMs: 100 } as const;
-
+/** The defaults of KafkaOptions, written once: the service's config schema shows and applies these. */
+export const kafkaDefaults = {
+  brokers: '127.0.0.1:9092',
+  instanceId: 'orchestron-0',
+  groupProtocol: 'classic',
+  batchSize: 1_000,
+  lingerMs: 2,
+  commitIntervalMs: 100,
+  /** Classic protocol only. */
+  sessionTimeoutMs: 30_000,
+  /** The heartbeat defaults to a third of the session timeout, at most this. */
+  maxHeartbeatIntervalMs: 3_000,
+  /** The rebalance timeout defaults to the session timeout, at least this. */
+  minRebalanceTimeoutMs: 60_000,
+  transactionTimeoutMs: 60_000,
+  maxBufferedRecords: 5_000,
+  fetchMaxBytes: 4 * mebibyte,
+  fetchMaxBytesPerPartition: mebibyte,
+  compression: 'none',
+  fromBeginning: true,
+  stallTimeoutMs: 60_000,
+} as const;
 
 export function parseBrokers(value: unknown): string[] {
   const items = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? (value as unknown[]) : undefined;
@@ -170,8 +187,12 @@ function checkObject<T>(field: string, value: T): T {
   throw new ConfigError(field, `must be an object; got ${kindOf(value)}`);
 }
 
-/** The instance id and where it came from: the option, then ORCHESTRON_INSTANCE_ID, then HOSTNAME, then `orchestron-0`. */
-export function resolveInstanceId(instanceId: string | undefined, env: Env = {}): { readonly id: string; readonly source: InstanceIdSource } {
+/** The instance id and where it came from: the option, then ORCHESTRON_INSTANCE_ID, then HOSTNAME, then `fallback` (`orchestron-0`). */
+export function resolveInstanceId(
+  instanceId: string | undefined,
+  env: Env = {},
+  fallback: string = kafkaDefaults.instanceId,
+): { readonly id: string; readonly source: InstanceIdSource } {
   const [value, source]: [unknown, InstanceIdSource] =
     instanceId !== undefined
       ? [instanceId, 'option']
@@ -179,7 +200,7 @@ export function resolveInstanceId(instanceId: string | undefined, env: Env = {})
         ? [env.ORCHESTRON_INSTANCE_ID, 'ORCHESTRON_INSTANCE_ID']
         : env.HOSTNAME
           ? [env.HOSTNAME, 'HOSTNAME']
-          : ['orchestron-0', 'default'];
+          : [fallback, 'default'];
   return { id: checkName('instanceId', value), source };
 }
 
@@ -194,11 +215,14 @@ export function groupSessionSettings(options: Pick<KafkaOptions, 'sessionTimeout
         );
       }
     }
-    return { sessionTimeoutMs: undefined, heartbeatIntervalMs: undefined, rebalanceDefaultMs: 60_000 };
+    return { sessionTimeoutMs: undefined, heartbeatIntervalMs: undefined, rebalanceDefaultMs: kafkaDefaults.minRebalanceTimeoutMs };
   }
-  const sessionTimeoutMs = checkWholeNumber('sessionTimeoutMs', options.sessionTimeoutMs ?? 30_000);
-  const heartbeatIntervalMs = checkWholeNumber('heartbeatIntervalMs', options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeoutMs / 3)));
-  return { sessionTimeoutMs, heartbeatIntervalMs, rebalanceDefaultMs: Math.max(sessionTimeoutMs, 60_000) };
+  const sessionTimeoutMs = checkWholeNumber('sessionTimeoutMs', options.sessionTimeoutMs ?? kafkaDefaults.sessionTimeoutMs);
+  const heartbeatIntervalMs = checkWholeNumber(
+    'heartbeatIntervalMs',
+    options.heartbeatIntervalMs ?? Math.min(kafkaDefaults.maxHeartbeatIntervalMs, Math.floor(sessionTimeoutMs / 3)),
+  );
+  return { sessionTimeoutMs, heartbeatIntervalMs, rebalanceDefaultMs: Math.max(sessionTimeoutMs, kafkaDefaults.minRebalanceTimeoutMs) };
 }
 
 /** Explicit options, then the environment, then defaults; validated here, once. */
@@ -206,16 +230,16 @@ export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): Resol
   const failureMode = checkOneOf('failureMode', options.failureMode ?? 'atomic', FailureModes);
   const groupId = checkName('groupId', options.groupId);
   const topics = checkTopics(options.topics);
-  const compression = checkOneOf('compression', options.compression ?? 'none', CompressionValues);
+  const compression = checkOneOf('compression', options.compression ?? kafkaDefaults.compression, CompressionValues);
   const { id: instanceId, source: instanceIdSource } = resolveInstanceId(options.instanceId, env);
-  const groupProtocol = checkOneOf('groupProtocol', options.groupProtocol ?? 'classic', GroupProtocolValues);
+  const groupProtocol = checkOneOf('groupProtocol', options.groupProtocol ?? kafkaDefaults.groupProtocol, GroupProtocolValues);
   const explicitId = instanceIdSource === 'option' || instanceIdSource === 'ORCHESTRON_INSTANCE_ID';
   // Under the consumer protocol static membership brings a crashed instance back no sooner (the broker holds its id
   // until its session expires), and a member the broker fences mid-rebalance cannot rejoin until then: off by default.
   const staticMembership = checkBoolean('staticMembership', options.staticMembership ?? (explicitId && groupProtocol === 'classic'));
   const { sessionTimeoutMs, heartbeatIntervalMs, rebalanceDefaultMs } = groupSessionSettings(options, groupProtocol);
   return {
-    brokers: parseBrokers(options.brokers ?? env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
+    brokers: parseBrokers(options.brokers ?? env.KAFKA_BROKERS ?? kafkaDefaults.brokers),
     clientId: checkName('clientId', options.clientId ?? `orchestron-${instanceId}`),
     groupId,
     topics,
@@ -225,20 +249,20 @@ export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): Resol
     transactionalId: `${checkName('transactionalIdPrefix', options.transactionalIdPrefix ?? groupId)}-${instanceId}`,
     groupProtocol,
     ...(staticMembership ? { groupInstanceId: instanceId } : {}),
-    batchSize: checkWholeNumber('batchSize', options.batchSize ?? 1_000),
+    batchSize: checkWholeNumber('batchSize', options.batchSize ?? kafkaDefaults.batchSize),
     lingerMs: checkWholeNumber('lingerMs', options.lingerMs ?? kafkaDefaults.lingerMs, 0),
     commitIntervalMs: checkWholeNumber('commitIntervalMs', options.commitIntervalMs ?? kafkaDefaults.commitIntervalMs),
     ...(sessionTimeoutMs !== undefined ? { sessionTimeoutMs, heartbeatIntervalMs } : {}),
     rebalanceTimeoutMs: checkWholeNumber('rebalanceTimeoutMs', options.rebalanceTimeoutMs ?? rebalanceDefaultMs),
-    transactionTimeoutMs: checkWholeNumber('transactionTimeoutMs', options.transactionTimeoutMs ?? 60_000),
-    maxBufferedRecords: checkWholeNumber('maxBufferedRecords', options.maxBufferedRecords ?? 5_000),
-    fetchMaxBytes: checkWholeNumber('fetchMaxBytes', options.fetchMaxBytes ?? 4 * mebibyte),
-    fetchMaxBytesPerPartition: checkWholeNumber('fetchMaxBytesPerPartition', options.fetchMaxBytesPerPartition ?? mebibyte),
+    transactionTimeoutMs: checkWholeNumber('transactionTimeoutMs', options.transactionTimeoutMs ?? kafkaDefaults.transactionTimeoutMs),
+    maxBufferedRecords: checkWholeNumber('maxBufferedRecords', options.maxBufferedRecords ?? kafkaDefaults.maxBufferedRecords),
+    fetchMaxBytes: checkWholeNumber('fetchMaxBytes', options.fetchMaxBytes ?? kafkaDefaults.fetchMaxBytes),
+    fetchMaxBytesPerPartition: checkWholeNumber('fetchMaxBytesPerPartition', options.fetchMaxBytesPerPartition ?? kafkaDefaults.fetchMaxBytesPerPartition),
     compression,
     ...(options.sasl ? { sasl: checkObject('sasl', options.sasl) } : {}),
     ...(options.tls ? { tls: checkObject('tls', options.tls) } : {}),
-    fromBeginning: checkBoolean('fromBeginning', options.fromBeginning ?? true),
-    stallTimeoutMs: checkWholeNumber('stallTimeoutMs', options.stallTimeoutMs ?? 60_000, 0),
+    fromBeginning: checkBoolean('fromBeginning', options.fromBeginning ?? kafkaDefaults.fromBeginning),
+    stallTimeoutMs: checkWholeNumber('stallTimeoutMs', options.stallTimeoutMs ?? kafkaDefaults.stallTimeoutMs, 0),
     client: resolveClientOptions(options.client),
   };
 }

@@ -7,6 +7,7 @@ import { closeConnection, connectMongo } from './connect.ts';
 import type { MongoConnection } from './connect.ts';
 import { duplicateKeyIndexes, toStoreError } from './errors.ts';
 import { ensureDedupIndexes } from './indexes.ts';
+import { checkKeys } from './input-checks.ts';
 import type { Expiry } from './indexes.ts';
 import type { MongoDedupOptions } from './options.ts';
 import { resolveDedupOptions } from './options.ts';
@@ -164,12 +165,5 @@ export async function createMongoDedupStore(options: MongoDedupOptions = {}): Pr
   } catch (error) {
     await closeConnection(connection).catch(() => {});
     throw toStoreError(`preparing the indexes of MongoDB dedup store ${resolved.collection}`, connection.target, error);
-  }
-}
-
-// Keys reach the server only as BSON string values, never as parsed query text; this keeps a stray object out too.
-function checkKeys(keys: readonly string[]): void {
-  for (const key of keys) {
-    if (typeof key !== 'string') throw new TypeError(`dedup keys must be strings; got ${typeof key}`);
   }
 }

@@ -1,5 +1,6 @@
 export { MongoTracker, createMongoTracker } from './tracker.ts';
-export type { MongoTrackerInit, TrackerDocument } from './tracker.ts';
+export type { MongoTrackerInit } from './tracker.ts';
+export type { TrackerDocument } from './tracker-document.ts';
 export { MongoDedupStore, createMongoDedupStore } from './dedup-store.ts';
 export type { DedupDocument, MongoDedupInit } from './dedup-store.ts';
 export { mongoDefaults, resolveConnection, resolveDedupOptions, resolveTrackerOptions } from './options.ts';

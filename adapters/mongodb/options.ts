@@ -4,8 +4,11 @@ import { ConfigError } from '../../core/errors.ts';
 import { checkIdentifier, redactUrl } from '../../core/identifiers.ts';
 import type { Logger } from '../../core/logger.ts';
 import { silentLogger } from '../../core/logger.ts';
-import type { Clock } from '../../core/platform.ts';
+import type { Clock, Env } from '../../core/platform.ts';
 import { systemClock } from '../../core/platform.ts';
+import { mongoDefaults } from './defaults.ts';
+
+export { mongoDefaults };
 
 /** How to reach MongoDB. Each field: explicit value, else the environment (MONGO_URL), else the default. */
 export interface MongoConnectionOptions {
@@ -70,18 +73,9 @@ export interface ResolvedDedupOptions extends ResolvedConnection {
   readonly clock: Clock;
 }
 
-export type Environment = Readonly<Record<string, string | undefined>>;
+/** The environment MONGO_URL is read from. */
+export type Environment = Env;
 
-export const mongoDefaults = {
-  url: 'mongodb://127.0.0.1:27017/orchestron',
-  database: 'orchestron',
-  serverSelectionTimeoutMs: 2_000,
-  connectTimeoutMs: 2_000,
-  socketTimeoutMs: 30_000,
-  maxPoolSize: 20,
-  trackerCollection: 'orchestron_tracker',
-  dedupCollection: 'orchestron_dedup',
-} as const;
 
 // The longest delay a JavaScript timer honours (a longer one fires at once); the driver's timeouts are timers.
 const maxTimerMs = 2_147_483_647;

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Batch } from '../../core/batch.ts';
 import { CircuitBreaker } from '../../core/breaker.ts';
 import { positionKey } from '../../core/envelope.ts';
-import { BreakerOpenError, StoreError } from '../../core/errors.ts';
+import { BreakerOpenError, ConfigError, StoreError } from '../../core/errors.ts';
 import { pipeline } from '../../core/pipeline.ts';
 import { systemClock } from '../../core/platform.ts';
 import { commit } from '../../core/stages/commit.ts';
@@ -193,8 +193,8 @@ describe('MongoDB stores when the server is down or goes away', () => {
   it('refuses malformed input: offsets outside int64 before sending, oversized documents as non-retryable StoreErrors', async () => {
     const tracker: MongoTracker = await createMongoTracker({ url: mongo.url, collection: collection('input_tracker') });
     const [entry] = entries('big', 1) as [TrackEntry];
-    await expect(tracker.received([{ ...entry, offset: 2n ** 64n }])).rejects.toBeInstanceOf(RangeError);
-    await expect(tracker.received([{ ...entry, offset: -(2n ** 63n) - 1n }])).rejects.toBeInstanceOf(RangeError);
+    await expect(tracker.received([{ ...entry, offset: 2n ** 64n }])).rejects.toBeInstanceOf(ConfigError);
+    await expect(tracker.received([{ ...entry, offset: -(2n ** 63n) - 1n }])).rejects.toBeInstanceOf(ConfigError);
     await tracker.received([{ ...entry, offset: 2n ** 63n - 1n }]);
     expect((await tracker.get([entry.dedupKey]))[0]?.offset).toBe(2n ** 63n - 1n);
 

@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import { ErrorCodes } from '../../core/errors.ts';
 import { duplicateKeyIndexes } from './errors.ts';
-import type { TrackerDocument } from './tracker.ts';
+import type { TrackerDocument } from './tracker-document.ts';
 
 /**
  * Marks one row as counted by a sweep; written only on FerretDB, into the tracker's own collection. The `_id` is an

@@ -2,7 +2,6 @@ import { Binary } from 'mongodb';
 import type { AnyBulkWriteOperation, Collection, Document, Filter } from 'mongodb';
 import { ConfigError, FailureCategories, StoreError, isFailureCategory } from '../../core/errors.ts';
 import { shownValue } from '../../core/checks.ts';
-import type { FailureCategory } from '../../core/errors.ts';
 import type { Clock } from '../../core/platform.ts';
 import type {
   FailureEntry,
@@ -16,30 +15,13 @@ import { closeConnection, connectMongo } from './connect.ts';
 import type { MongoConnection } from './connect.ts';
 import { duplicateKeyIndexes, toStoreError } from './errors.ts';
 import { ensureTrackerIndexes } from './indexes.ts';
+import { checkEntries, checkKeys } from './input-checks.ts';
 import type { Expiry } from './indexes.ts';
 import type { MongoTrackerOptions } from './options.ts';
 import { resolveTrackerOptions } from './options.ts';
 import { purgeSweepClaims, sweepStale, sweepTarget } from './sweep.ts';
+import type { TrackerDocument } from './tracker-document.ts';
 import type { SweepTarget } from './sweep.ts';
-
-/**
- * One tracked record as stored. `_id` is the dedupKey: unique by nature (no second index), and the one filter FerretDB
- * 1.x hands to SQLite rather than decoding every document. `offset` is a BSON int64 (Long): exact for every Kafka
- * offset, and it sorts numerically.
- */
-export interface TrackerDocument {
-  _id: string;
-  topic: string;
-  partition: number;
-  offset: bigint;
-  status: TrackStatus;
-  attempts: number;
-  category: FailureCategory | null;
-  errorMessage: string | null;
-  payload: Binary | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
 
 /** What `createMongoTracker` hands the tracker. */
 export interface MongoTrackerInit {
@@ -364,27 +346,6 @@ function toRecord(doc: Document): TrackedRecord {
     createdAt: (doc.createdAt as Date).getTime(),
     updatedAt: (doc.updatedAt as Date).getTime(),
   };
-}
-
-// Keys reach the server only as BSON string values, never as parsed query text; this keeps a stray object out too.
-function checkKeys(keys: readonly string[]): void {
-  for (const key of keys) {
-    if (typeof key !== 'string') throw new TypeError(`dedup keys must be strings; got ${typeof key}`);
-  }
-}
-
-const minInt64 = -(2n ** 63n);
-const maxInt64 = 2n ** 63n - 1n;
-
-function checkEntries(entries: readonly TrackEntry[]): void {
-  for (const entry of entries) {
-    if (typeof entry.dedupKey !== 'string') throw new TypeError(`dedupKey must be a string; got ${typeof entry.dedupKey}`);
-    if (typeof entry.offset !== 'bigint') throw new TypeError(`offset must be a bigint; got ${typeof entry.offset}`);
-    // BSON would silently wrap a bigint outside int64 (2n ** 64n is stored as 0).
-    if (entry.offset < minInt64 || entry.offset > maxInt64) {
-      throw new RangeError(`offset must fit in a signed 64-bit integer; got ${entry.offset} for ${JSON.stringify(entry.dedupKey)}`);
-    }
-  }
 }
 
 function epochMs(field: string, value: number): number {

@@ -1,5 +1,5 @@
 import { ConfigError, checkBoolean, checkIdentifier, checkIntegerInRange, kindOf, redactUrl, shownValue, silentLogger, systemClock } from '../../core/index.ts';
-import type { Clock, Logger } from '../../core/index.ts';
+import type { Clock, Env, Logger } from '../../core/index.ts';
 
 /** Where and how the Postgres tracker and dedup store keep their rows. Every field is optional. */
 export interface PostgresOptions {
@@ -69,7 +69,7 @@ function databaseUrl(value: unknown): string {
 /** Explicit options, then the environment (`DATABASE_URL`), then the defaults; throws ConfigError naming the bad field. */
 export function resolvePostgresOptions(
   options: PostgresOptions = {},
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  env: Env = process.env,
 ): ResolvedPostgresOptions {
   for (const key of Object.keys(options)) {
     if (!known.has(key)) throw new ConfigError(field(key), `is not an option; allowed: ${[...known].sort().join(', ')}`);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { dedupContract } from '../../core/testing/dedup-contract.ts';
-import { RedisDedupStore } from './index.ts';
+import { RedisDedupStore, createRedisDedupStore } from './index.ts';
 import { REDIS_URL, deletePrefix, freshPrefix } from './testing.ts';
 
 dedupContract('redis', async () => {
   const keyPrefix = freshPrefix('dedup');
-  const store = await RedisDedupStore.connect({ url: REDIS_URL, keyPrefix });
+  const store = await createRedisDedupStore({ url: REDIS_URL, keyPrefix });
   return { store, cleanup: async () => void (await deletePrefix(keyPrefix)) };
 });
 

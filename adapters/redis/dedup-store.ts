@@ -35,7 +35,10 @@ export class RedisDedupStore implements DedupStore {
     this.#prefix = dedupKeyPrefix(options.keyPrefix);
   }
 
-  /** Connects (explicit options, then REDIS_URL, then defaults); rejects with a StoreError when Redis cannot be reached. */
+  /**
+   * Connects (explicit options, then REDIS_URL, then defaults); rejects with a StoreError when Redis cannot be reached.
+   * @deprecated Use `createRedisDedupStore({ ...options, ...deps })`, named like the other stores' constructors.
+   */
   static async connect(options: RedisStoreOptions = {}, deps: RedisDedupDeps = {}): Promise<RedisDedupStore> {
     const resolved = resolveRedisOptions(options, deps.env);
     return new RedisDedupStore(await connectRedis(resolved, deps.logger ?? silentLogger), resolved);
@@ -91,4 +94,10 @@ export class RedisDedupStore implements DedupStore {
       throw storeError(operation, this.#options.url, error);
     }
   }
+}
+
+/** Connects (explicit options, then REDIS_URL, then defaults); rejects with a StoreError when Redis cannot be reached. */
+export function createRedisDedupStore(options: RedisStoreOptions & RedisDedupDeps = {}): Promise<RedisDedupStore> {
+  const { logger, env, ...rest } = options;
+  return RedisDedupStore.connect(rest, { logger, env });
 }

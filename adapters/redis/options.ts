@@ -1,4 +1,5 @@
 import { ConfigError, checkIntegerInRange, checkKeyPrefix, kindOf, redactUrl, shownValue } from '../../core/index.ts';
+import type { Env } from '../../core/index.ts';
 
 /** Connection and namespace settings shared by the Redis tracker and dedup store. */
 export interface RedisStoreOptions {
@@ -37,7 +38,7 @@ export interface ResolvedTrackerOptions extends ResolvedRedisOptions {
   readonly sweepChunkSize: number;
 }
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 export const redisDefaults = {
   url: 'redis://127.0.0.1:6379',

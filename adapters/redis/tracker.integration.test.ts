@@ -2,12 +2,12 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { trackerContract } from '../../core/testing/tracker-contract.ts';
 import { ManualClock } from '../../core/index.ts';
-import { RedisTracker } from './index.ts';
+import { RedisTracker, createRedisTracker } from './index.ts';
 import { REDIS_URL, deletePrefix, freshPrefix } from './testing.ts';
 
 trackerContract('redis', async (clock) => {
   const keyPrefix = freshPrefix('tracker');
-  const tracker = await RedisTracker.connect({ url: REDIS_URL, keyPrefix }, { clock });
+  const tracker = await createRedisTracker({ url: REDIS_URL, keyPrefix, clock });
   return { tracker, cleanup: async () => void (await deletePrefix(keyPrefix)) };
 });
 

@@ -84,7 +84,10 @@ export class RedisTracker implements FailureTracker {
     this.#clock = clock;
   }
 
-  /** Connects (explicit options, then REDIS_URL, then defaults); rejects with a StoreError when Redis cannot be reached. */
+  /**
+   * Connects (explicit options, then REDIS_URL, then defaults); rejects with a StoreError when Redis cannot be reached.
+   * @deprecated Use `createRedisTracker({ ...options, ...deps })`, named like the other stores' constructors.
+   */
   static async connect(options: RedisTrackerOptions = {}, deps: RedisTrackerDeps = {}): Promise<RedisTracker> {
     const resolved = resolveTrackerOptions(options, deps.env);
     const client = await connectRedis(resolved, deps.logger ?? silentLogger);
@@ -242,4 +245,10 @@ export class RedisTracker implements FailureTracker {
       throw storeError(operation, this.#options.url, error);
     }
   }
+}
+
+/** Connects (explicit options, then REDIS_URL, then defaults); rejects with a StoreError when Redis cannot be reached. */
+export function createRedisTracker(options: RedisTrackerOptions & RedisTrackerDeps = {}): Promise<RedisTracker> {
+  const { clock, logger, env, ...rest } = options;
+  return RedisTracker.connect(rest, { clock, logger, env });
 }

@@ -1,7 +1,8 @@
 import type { BreakerOptions, FailureMode, TrackerStrategy } from '../../core/index.ts';
+import type { StoreName } from '../../adapters/registry/stores.ts';
 
-export const StoreKinds = ['postgres', 'redis', 'mongodb'] as const;
-export type StoreKind = (typeof StoreKinds)[number];
+/** The stores a drill can cut: every networked one. */
+export type StoreKind = Exclude<StoreName, 'memory'>;
 
 /** The failure tracker a chaos worker writes to, usually through a Toxiproxy proxy. */
 export interface TrackerConfig {
@@ -45,6 +46,7 @@ export interface ChaosWorkerConfig {
   readonly fetchMaxBytes?: number;
   /** Milliseconds of simulated work per record. */
   readonly delayMs?: number;
+  /** Records in flight per batch; the transform stage's default when absent. */
   readonly concurrency?: number;
   readonly sasl?: { readonly mechanism: 'PLAIN'; readonly username: string; readonly password: string };
   readonly tracker?: TrackerConfig;

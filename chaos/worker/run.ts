@@ -15,17 +15,13 @@ import {
   track,
   transform,
 } from '../../core/index.ts';
-import type { Batch, FailureTracker } from '../../core/index.ts';
+import type { FailureTracker } from '../../core/index.ts';
 import { KafkaTransport } from '../../adapters/kafka/transport.ts';
 import type { ChaosEvent, ChaosOutput, ChaosWorkerConfig } from './config.ts';
 import { openTracker, trackerBreaker } from './tracker.ts';
 
 /** Writes one progress line. */
 export type Say = (event: Record<string, unknown>) => void;
-
-const passThrough = async function* <T>(batches: AsyncIterable<Batch<T>>): AsyncIterable<Batch<T>> {
-  yield* batches;
-};
 
 /** CPU time this process has used so far (user and system), in milliseconds. */
 const cpuMs = (): number => {
@@ -84,7 +80,7 @@ export async function runWorker(config: ChaosWorkerConfig, stop: AbortSignal, sa
     const delay = config.delayMs ?? 0;
     const run = pipeline(
       transport.source(stop),
-      tracking ? named('track received', tracking.received) : passThrough,
+      tracking ? named('track received', tracking.received) : undefined,
       named('decode', decode(json<ChaosEvent>())),
       named('transform', transform(
         async (event: ChaosEvent, record): Promise<ChaosOutput> => {
@@ -92,11 +88,11 @@ export async function runWorker(config: ChaosWorkerConfig, stop: AbortSignal, sa
           if (event.fail) throw new ProcessingError(`event ${event.id} cannot be processed`, { retryable: false });
           return { ...event, from: `${record.partition}:${record.offset}`, by: label, pid: process.pid, at: Date.now() };
         },
-        { concurrency: config.concurrency ?? 16, retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 50 } },
+        { concurrency: config.concurrency, retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 50 } },
       )),
       named('produce', produce(transport.sink, { topic: config.output })),
       named('dead letter', deadLetter(transport.sink, config.deadLetterTopic ? { topic: config.deadLetterTopic } : {})),
-      tracking ? named('track', tracking) : passThrough,
+      tracking ? named('track', tracking) : undefined,
       commit(),
     );
     say({ started: label });

@@ -56,10 +56,13 @@ type FirstAttempt<O> =
   | { readonly at: number; readonly result: Promise<O | typeof SKIP>; readonly thrown?: undefined }
   | { readonly at: number; readonly result?: undefined; readonly thrown: unknown };
 
+/** The defaults of TransformOptions (the service's config schema shows and applies these). */
+export const transformDefaults = { concurrency: 16, orderBy: 'key', timeoutMs: 30_000 } as const;
+
 function checkOptions(options: TransformOptions): Required<Omit<TransformOptions, 'retry'>> {
-  const concurrency = checkWholeNumber('concurrency', options.concurrency ?? 16);
-  const orderBy = checkOneOf('orderBy', options.orderBy ?? 'key', OrderByValues);
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const concurrency = checkWholeNumber('concurrency', options.concurrency ?? transformDefaults.concurrency);
+  const orderBy = checkOneOf('orderBy', options.orderBy ?? transformDefaults.orderBy, OrderByValues);
+  const timeoutMs = options.timeoutMs ?? transformDefaults.timeoutMs;
   if (!(timeoutMs >= 0)) throw new ConfigError('timeoutMs', `must be ≥ 0; got ${JSON.stringify(timeoutMs)}`);
   return { concurrency, orderBy, timeoutMs };
 }

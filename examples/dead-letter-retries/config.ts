@@ -1,6 +1,6 @@
 import { ConfigError, JitterModes, checkOneOf, checkWholeNumber, defaultRetry } from '../../core/index.ts';
-import type { RetryOptions } from '../../core/index.ts';
-import { parseBrokers } from '../../adapters/kafka/index.ts';
+import type { Env, RetryOptions } from '../../core/index.ts';
+import { parseBrokers, resolveInstanceId } from '../../adapters/kafka/index.ts';
 import { GatewayVersions } from './payment-gateway.ts';
 import type { GatewayVersion } from './payment-gateway.ts';
 
@@ -50,8 +50,6 @@ export interface ResolvedPaymentsOptions {
   readonly auditLog: string;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /** A whole number from the environment, or undefined when unset; the error names the variable. */
 function envNumber(env: Env, name: string, integer = true): number | undefined {
   const text = env[name];
@@ -91,7 +89,7 @@ export function resolvePaymentsOptions(options: PaymentsOptions = {}, env: Env =
     outputTopic: topicName('outputTopic', options.outputTopic ?? env.PAYMENTS_TOPIC ?? `${inputTopic}-paid`),
     deadLetterTopic: topicName('deadLetterTopic', options.deadLetterTopic ?? env.ORDERS_DLQ_TOPIC ?? `${inputTopic}-dlq`),
     groupId: options.groupId ?? env.CONSUMER_GROUP ?? 'order-payments',
-    instanceId: options.instanceId ?? env.ORCHESTRON_INSTANCE_ID ?? env.HOSTNAME ?? 'payments-0',
+    instanceId: resolveInstanceId(options.instanceId, env, 'payments-0').id,
     gateway: checkOneOf('gateway', options.gateway ?? env.PAYMENT_GATEWAY_VERSION ?? 'v1', GatewayVersions),
     timeoutMs: checkWholeNumber('timeoutMs', options.timeoutMs ?? envNumber(env, 'PAYMENT_TIMEOUT_MS') ?? 5_000),
     retry: { attempts, initialDelayMs, maxDelayMs, factor, jitter: checkOneOf('retry.jitter', options.retry?.jitter ?? env.RETRY_JITTER ?? defaultRetry.jitter, JitterModes) },

@@ -1,6 +1,6 @@
 import { ConfigError, checkIdentifier, checkKeyPrefix, checkOneOf } from '../../core/index.ts';
 import type { FailureMode } from '../../core/index.ts';
-import { parseBrokers } from '../../adapters/kafka/index.ts';
+import { parseBrokers, resolveInstanceId } from '../../adapters/kafka/index.ts';
 import type { Env, OptionSource } from '../settings-sources.ts';
 import { LogLevels, failureModeOf, flagList, kafkaName as name, optionsFromFlags, reader, wholeNumber as number } from '../settings-sources.ts';
 import type { StateStoreKind } from './join-state.ts';
@@ -128,7 +128,7 @@ export function resolveSagaSettings(options: SagaOptions = {}, env: Env = {}): S
     ordersTopic: name('ordersTopic', pick('ordersTopic')),
     dlqTopic: name('dlqTopic', pick('dlqTopic')),
     groupId: name('groupId', pick('groupId')),
-    instanceId: name('instanceId', raw('instanceId') ?? env.HOSTNAME ?? defaults.instanceId),
+    instanceId: name('instanceId', resolveInstanceId(options.instanceId, env, defaults.instanceId).id),
     failureMode: failureModeOf(pick('failureMode')),
     joinWindowMs: number('joinWindowMs', pick('joinWindowMs'), 1),
     stateStore: checkOneOf('stateStore', pick('stateStore'), StateStoreKinds),

@@ -1,6 +1,6 @@
 import { ConfigError, OrderByValues, TrackerStrategies, checkIdentifier, checkOneOf, shownValue } from '../../core/index.ts';
 import type { FailureMode, OrderBy, TrackerStrategy } from '../../core/index.ts';
-import { parseBrokers } from '../../adapters/kafka/index.ts';
+import { parseBrokers, resolveInstanceId } from '../../adapters/kafka/index.ts';
 import type { Env, OptionSource, Value } from '../settings-sources.ts';
 import { LogLevels, failureModeOf, flagList, kafkaName as name, optionsFromFlags, reader, wholeNumber as number } from '../settings-sources.ts';
 
@@ -158,7 +158,7 @@ export function resolveOrchestratorSettings(options: OrchestratorOptions = {}, e
     targetTopic: name('targetTopic', pick('targetTopic')),
     dlqTopic: name('dlqTopic', raw('dlqTopic') ?? `${sourceTopic}-dlq`),
     groupId: name('groupId', pick('groupId')),
-    instanceId: name('instanceId', raw('instanceId') ?? env.HOSTNAME ?? defaults.instanceId),
+    instanceId: name('instanceId', resolveInstanceId(options.instanceId, env, defaults.instanceId).id),
     failureMode: failureModeOf(pick('failureMode')),
     dbStrategy: checkOneOf('dbStrategy', String(pick('dbStrategy')).toUpperCase(), TrackerStrategies),
     trackerTable: checkIdentifier('trackerTable', String(pick('trackerTable'))),

@@ -8,16 +8,15 @@ export interface Tracking {
   /** Undefined with the NONE strategy: nothing is written, no database is needed. */
   readonly tracker: FailureTracker | undefined;
   readonly breaker: CircuitBreaker | undefined;
-  /** Right after the source: RECEIVED rows (OUTBOX: one call per batch; RELIABLE: one per record). */
-  readonly received: <T>(input: AsyncIterable<Batch<T>>) => AsyncIterable<Batch<T>>;
-  /** After produce and dead-letter: SUCCESS and FAILED rows. */
-  readonly settled: <T>(input: AsyncIterable<Batch<T>>) => AsyncIterable<Batch<T>>;
+  /** Right after the source: RECEIVED rows (OUTBOX: one call per batch; RELIABLE: one per record). Undefined with NONE. */
+  readonly received: undefined | (<T>(input: AsyncIterable<Batch<T>>) => AsyncIterable<Batch<T>>);
+  /** After produce and dead-letter: SUCCESS and FAILED rows. Undefined with NONE. */
+  readonly settled: undefined | (<T>(input: AsyncIterable<Batch<T>>) => AsyncIterable<Batch<T>>);
   close(): Promise<void>;
 }
 
 const breakerName = 'tracker';
 const store = 'postgres';
-const passThrough = <T>(input: AsyncIterable<Batch<T>>): AsyncIterable<Batch<T>> => input;
 
 /**
  * Opens the Postgres tracker for the strategy, guarded by a circuit breaker whose state is exported as
@@ -27,7 +26,7 @@ const passThrough = <T>(input: AsyncIterable<Batch<T>>): AsyncIterable<Batch<T>>
 export async function openTracking(settings: OrchestratorSettings, platform: Platform): Promise<Tracking> {
   const strategy = settings.dbStrategy;
   if (strategy === 'NONE') {
-    return { tracker: undefined, breaker: undefined, received: passThrough, settled: passThrough, close: async () => {} };
+    return { tracker: undefined, breaker: undefined, received: undefined, settled: undefined, close: async () => {} };
   }
   const tracker = await createPostgresTracker({
     ...(settings.databaseUrl ? { url: settings.databaseUrl } : {}),

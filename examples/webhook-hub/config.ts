@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError, checkIdentifier, checkWholeNumber, redactUrl } from '../../core/index.ts';
+import type { Env } from '../../core/index.ts';
 import { parseBrokers } from '../../adapters/kafka/index.ts';
 import { defaultDatabaseUrl } from '../../adapters/postgres/index.ts';
 import type { ApiKey } from './api-keys.ts';
@@ -74,8 +75,6 @@ export interface ResolvedHubOptions {
   readonly dedupTtlMs: number;
   readonly crashAfterPublish: boolean;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 function envNumber(env: Env, name: string): number | undefined {
   const text = env[name];

@@ -1,5 +1,6 @@
 // `npm run example -- webhook-hub [all|api|relay|consume]`: the seed's webhook → outbox → Kafka hub. See docs/examples/webhook-hub.md.
 import { ConfigError, checkOneOf } from '../../core/index.ts';
+import { resolveInstanceId } from '../../adapters/kafka/index.ts';
 import { createPostgresDedupStore } from '../../adapters/postgres/index.ts';
 import { resolveHubOptions } from './config.ts';
 import { startDedupConsumer } from './dedup-consumer.ts';
@@ -35,7 +36,7 @@ try {
       topic: options.topic,
       outputTopic: options.deliveredTopic,
       groupId: options.consumerGroup,
-      instanceId: process.env.ORCHESTRON_INSTANCE_ID ?? process.env.HOSTNAME ?? 'webhook-hub-consumer-0',
+      instanceId: resolveInstanceId(undefined, process.env, 'webhook-hub-consumer-0').id,
       store,
       ttlMs: options.dedupTtlMs,
       logger,

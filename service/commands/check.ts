@@ -1,6 +1,7 @@
+import { storeEntry } from '../../adapters/registry/stores.ts';
 import { loadConfig } from '../config/load.ts';
 import { redactConfig } from '../config/redact.ts';
-import { storeUrlOf } from '../config/store-url.ts';
+import { storeSettings, storeUrlOf } from '../config/store-url.ts';
 import type { Host } from '../host.ts';
 import { loadCodec, loadSchema, loadTransform } from '../pipeline/user-code.ts';
 
@@ -14,7 +15,7 @@ export async function checkCommand(host: Host, file: string): Promise<number> {
   const printed = redactConfig(loaded.config);
   const storeUrl = await storeUrlOf(loaded.config);
   if (storeUrl) {
-    (printed[loaded.config.store as 'postgres'] as { url?: string }).url = storeUrl.redacted;
+    storeSettings(printed, storeEntry(loaded.config.store)).url = storeUrl.redacted;
     if (storeUrl.defaulted) {
       host.write('stderr', `${storeUrl.field} is not set: the built-in default ${storeUrl.redacted} is used (set ${storeUrl.field} or ${storeUrl.variable})\n`);
     }

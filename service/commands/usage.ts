@@ -1,3 +1,7 @@
+import { storeRegistry } from '../../adapters/registry/stores.ts';
+
+const storeUrlVariables = storeRegistry.flatMap(({ url }) => (url ? [url.variable] : [])).join(', ');
+
 /** Help text of each command, printed by `--help` and after a usage error. */
 export const Usage = {
   main: `Usage: orchestron <command> [options]
@@ -18,7 +22,7 @@ Docs: docs/cli/*.md; configuration reference: docs/configuration.md`,
   run: `Usage: orchestron run --config FILE
 
 Runs the pipeline described by FILE (YAML or JSON): source → decode → dedup → transform → produce → dead-letter →
-track → commit. Environment variables override the file (KAFKA_BROKERS, DATABASE_URL, REDIS_URL, MONGO_URL,
+track → commit. Environment variables override the file (KAFKA_BROKERS, ${storeUrlVariables},
 FAILURE_MODE, TRACKER_STRATEGY, …; see docs/configuration.md). Serves GET /health/live, /health/ready and /metrics.
 SIGTERM or SIGINT drains: the batch in flight commits or aborts, clients close within shutdown.deadlineMs, exit 0.
 A second signal exits at once (130).

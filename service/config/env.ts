@@ -1,3 +1,5 @@
+import { storeRegistry } from '../../adapters/registry/stores.ts';
+
 /** Environment variables that override the config file, and the key each one sets. */
 export const EnvOverrides = [
   { variable: 'KAFKA_BROKERS', path: ['kafka', 'brokers'] },
@@ -6,9 +8,7 @@ export const EnvOverrides = [
   { variable: 'KAFKA_SASL_MECHANISM', path: ['kafka', 'sasl', 'mechanism'] },
   { variable: 'KAFKA_SASL_USERNAME', path: ['kafka', 'sasl', 'username'] },
   { variable: 'KAFKA_SASL_PASSWORD', path: ['kafka', 'sasl', 'password'] },
-  { variable: 'DATABASE_URL', path: ['postgres', 'url'] },
-  { variable: 'REDIS_URL', path: ['redis', 'url'] },
-  { variable: 'MONGO_URL', path: ['mongodb', 'url'] },
+  ...storeRegistry.flatMap(({ name, url }) => (url ? [{ variable: url.variable, path: [name, 'url'] }] : [])),
   { variable: 'FAILURE_MODE', path: ['failureMode'] },
   { variable: 'TRACKER_STRATEGY', path: ['trackerStrategy'] },
   { variable: 'ORCHESTRON_STORE', path: ['store'] },
@@ -18,7 +18,8 @@ export const EnvOverrides = [
   { variable: 'HTTP_PORT', path: ['http', 'port'], number: true },
 ] as const;
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from '../../core/index.ts';
+import type { Env } from '../../core/index.ts';
 
 type Tree = Record<string, unknown>;
 

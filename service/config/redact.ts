@@ -1,12 +1,14 @@
 import { redactUrl } from '../../core/index.ts';
+import { storeRegistry } from '../../adapters/registry/stores.ts';
 import type { Config } from './schema.ts';
+import { storeSettings } from './store-url.ts';
 
 /** The config as `check` prints it: passwords masked, URLs without their credentials. */
 export function redactConfig(config: Config): Config {
-  const copy = structuredClone(config) as Config & Record<string, unknown>;
-  for (const store of ['postgres', 'redis', 'mongodb'] as const) {
-    const url = copy[store].url;
-    if (url) (copy[store] as { url?: string }).url = redactUrl(url);
+  const copy = structuredClone(config);
+  for (const store of storeRegistry) {
+    const section = storeSettings(copy, store);
+    if (section.url) section.url = redactUrl(section.url);
   }
   if (copy.kafka.sasl) (copy.kafka.sasl as { password: string }).password = '***';
   return copy;

@@ -1,22 +1,14 @@
 import * as v from 'valibot';
-import { FailureModes, JitterModes, OrderByValues, TrackerStrategies, defaultBreakerOptions, redactUrl, shownValue } from '../../core/index.ts';
+import { FailureModes, JitterModes, OrderByValues, TrackerStrategies, defaultBreakerOptions, defaultRetry, transformDefaults } from '../../core/index.ts';
 import { CompressionValues, GroupProtocolValues, concurrentTransactionsBackoff, kafkaClientDefaults, kafkaDefaults } from '../../adapters/kafka/index.ts';
+import { choice, flag, int, optionalInt, section, text } from '../../adapters/registry/config-fields.ts';
+import { storeSections } from '../../adapters/registry/store-sections.ts';
+import { StoreNames, storeRegistry } from '../../adapters/registry/stores.ts';
 
 export const Transports = ['kafka', 'memory'] as const;
-export const Stores = ['memory', 'postgres', 'redis', 'mongodb'] as const;
 export const Codecs = ['json', 'utf8'] as const;
 export const LogLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export const SaslMechanisms = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
-
-const int = (min: number, fallback: number, about: string) =>
-  v.optional(v.pipe(v.number(), v.integer(), v.minValue(min), v.description(about)), fallback);
-const choice = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number], about: string) =>
-  v.optional(v.pipe(v.picklist(values), v.description(about)), fallback);
-const flag = (fallback: boolean, about: string) => v.optional(v.pipe(v.boolean(), v.description(about)), fallback);
-const text = (about: string) => v.optional(v.pipe(v.string(), v.minLength(1), v.description(about)));
-// Every key of a section is optional, so `{}` is a valid input that valibot fills with the defaults.
-const section = <const E extends v.ObjectEntries>(entries: E, about: string) =>
-  v.optional(v.pipe(v.strictObject(entries), v.description(about)), {} as v.InferInput<v.StrictObjectSchema<E, undefined>>);
 
 /** User code: a module path (relative to the config file) and the export to use. */
 const userModule = (about: string) =>
@@ -25,22 +17,19 @@ const userModule = (about: string) =>
     export: v.optional(v.pipe(v.string(), v.minLength(1), v.description('Named export; `default` by default.')), 'default'),
   });
 
-/** An optional whole number left unset by default, so that the Kafka client's own default applies. */
-const clientInt = (min: number, about: string) => v.optional(v.pipe(v.number(), v.integer(), v.minValue(min), v.description(about)));
-
 const kafkaClient = section(
   {
-    retries: clientInt(
+    retries: optionalInt(
       0,
       `How many times a failed request is retried. Client default ${kafkaClientDefaults.retries}; the producer's is unlimited (it is idempotent, and takes 0 or 1 as unlimited too).`,
     ),
-    retryDelayMs: clientInt(
+    retryDelayMs: optionalInt(
       0,
       `Delay between retries. Client default ${kafkaClientDefaults.retryDelayMs}. A transactional call refused with CONCURRENT_TRANSACTIONS (the previous transaction still completing) retries sooner: after ${concurrentTransactionsBackoff.firstMs} ms, doubling up to ${concurrentTransactionsBackoff.maxMs} ms, for ${concurrentTransactionsBackoff.budgetMs} ms in all.`,
     ),
-    requestTimeoutMs: clientInt(1, `How long a request waits for the broker's answer. Client default ${kafkaClientDefaults.requestTimeoutMs}.`),
-    connectTimeoutMs: clientInt(1, `How long connecting to a broker (TCP, TLS, SASL) may take. Client default ${kafkaClientDefaults.connectTimeoutMs}.`),
-    metadataMaxAgeMs: clientInt(0, `How old cluster metadata (leaders, partitions) may get before it is fetched again. Client default ${kafkaClientDefaults.metadataMaxAgeMs}.`),
+    requestTimeoutMs: optionalInt(1, `How long a request waits for the broker's answer. Client default ${kafkaClientDefaults.requestTimeoutMs}.`),
+    connectTimeoutMs: optionalInt(1, `How long connecting to a broker (TCP, TLS, SASL) may take. Client default ${kafkaClientDefaults.connectTimeoutMs}.`),
+    metadataMaxAgeMs: optionalInt(0, `How old cluster metadata (leaders, partitions) may get before it is fetched again. Client default ${kafkaClientDefaults.metadataMaxAgeMs}.`),
   },
   "The Kafka client's retry and timeout settings, for the consumer, the producer and the admin client alike; unset ones keep the client's defaults.",
 );
@@ -50,7 +39,7 @@ const kafka = section(
     brokers: v.optional(
       v.pipe(
         v.union([v.string(), v.array(v.string())]),
-        v.description('`host:port` list (array or comma-separated). Env: KAFKA_BROKERS. Default 127.0.0.1:9092.'),
+        v.description(`\`host:port\` list (array or comma-separated). Env: KAFKA_BROKERS. Default ${kafkaDefaults.brokers}.`),
       ),
     ),
     groupId: v.optional(v.pipe(v.string(), v.minLength(1), v.description('Consumer group. Env: KAFKA_GROUP_ID.')), 'orchestron'),
@@ -68,11 +57,11 @@ const kafka = section(
     ),
     groupProtocol: choice(
       GroupProtocolValues as unknown as readonly ['classic', ...string[]],
-      'classic',
+      kafkaDefaults.groupProtocol,
       "Consumer group protocol: `classic`, or `consumer` (KIP-848, Kafka 4.0+: the broker assigns partitions and sets the session timeout and heartbeat interval, so `sessionTimeoutMs` and `heartbeatIntervalMs` are refused with it).",
     ),
     transactionalIdPrefix: text('Default the group id.'),
-    batchSize: int(1, 1_000, 'Most records per batch (one transaction in atomic mode).'),
+    batchSize: int(1, kafkaDefaults.batchSize, 'Most records per batch (one transaction in atomic mode).'),
     lingerMs: int(
       0,
       kafkaDefaults.lingerMs,
@@ -84,25 +73,25 @@ const kafka = section(
       'How often progress is made durable: at-least-once, the offsets of the batches finished meanwhile are committed together; atomic, one transaction spans the batches processed within it.',
     ),
     sessionTimeoutMs: v.optional(
-      v.pipe(v.number(), v.integer(), v.minValue(1_000), v.description('Consumer group session timeout, classic protocol only. Default 30000.')),
+      v.pipe(v.number(), v.integer(), v.minValue(1_000), v.description(`Consumer group session timeout, classic protocol only. Default ${kafkaDefaults.sessionTimeoutMs}.`)),
     ),
     heartbeatIntervalMs: v.optional(
-      v.pipe(v.number(), v.integer(), v.minValue(100), v.description('Classic protocol only. Default a third of the session timeout, at most 3000.')),
+      v.pipe(v.number(), v.integer(), v.minValue(100), v.description(`Classic protocol only. Default a third of the session timeout, at most ${kafkaDefaults.maxHeartbeatIntervalMs}.`)),
     ),
-    rebalanceTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.description('Default max(sessionTimeoutMs, 60000).'))),
+    rebalanceTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.description(`Default max(sessionTimeoutMs, ${kafkaDefaults.minRebalanceTimeoutMs}).`))),
     transactionTimeoutMs: int(
       1_000,
-      60_000,
+      kafkaDefaults.transactionTimeoutMs,
       "Atomic mode: how long a transaction may stay open before the coordinator aborts it (Kafka's transaction.timeout.ms; at most the broker's transaction.max.timeout.ms). A batch whose stages take longer never commits.",
     ),
-    maxBufferedRecords: int(1, 5_000, 'Records buffered ahead of the pipeline before fetching pauses (backpressure).'),
-    fetchMaxBytes: int(1, 4_194_304, 'Most bytes one fetch returns; the client decodes a fetch at once, so this bounds how long one keeps the event loop busy.'),
-    fetchMaxBytesPerPartition: int(1, 1_048_576, 'Most bytes one fetch returns per partition.'),
-    compression: choice(CompressionValues as unknown as readonly ['none', ...string[]], 'none', 'Producer compression.'),
-    fromBeginning: flag(true, 'Where a group without committed offsets starts.'),
+    maxBufferedRecords: int(1, kafkaDefaults.maxBufferedRecords, 'Records buffered ahead of the pipeline before fetching pauses (backpressure).'),
+    fetchMaxBytes: int(1, kafkaDefaults.fetchMaxBytes, 'Most bytes one fetch returns; the client decodes a fetch at once, so this bounds how long one keeps the event loop busy.'),
+    fetchMaxBytesPerPartition: int(1, kafkaDefaults.fetchMaxBytesPerPartition, 'Most bytes one fetch returns per partition.'),
+    compression: choice(CompressionValues as unknown as readonly ['none', ...string[]], kafkaDefaults.compression, 'Producer compression.'),
+    fromBeginning: flag(kafkaDefaults.fromBeginning, 'Where a group without committed offsets starts.'),
     stallTimeoutMs: int(
       0,
-      60_000,
+      kafkaDefaults.stallTimeoutMs,
       'A partition with records waiting and no committed progress for this long is reported stalled (readiness 503, an error line, `orchestron_partition_stalled`) and the consumer is reopened. 0 turns the watchdog off.',
     ),
     sasl: v.optional(
@@ -132,30 +121,6 @@ const kafka = section(
   'Kafka client settings (transport `kafka`).',
 );
 
-/** `scheme://[user[:password]@]host…`, no spaces; several hosts (`h1:1,h2:2`) are fine. */
-const urlShape = /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/\s]*@)?[^/?#@\s]+(?:[/?#]\S*)?$/i;
-const hasScheme = (value: string, schemes: readonly string[]): boolean => {
-  const scheme = urlShape.exec(value)?.[1]?.toLowerCase();
-  return scheme !== undefined && schemes.includes(scheme);
-};
-
-/** A store's URL: one of `schemes` with a host; a refused value is shown without its credentials. */
-const storeUrl = (schemes: readonly string[], about: string) =>
-  v.optional(
-    v.pipe(
-      v.string(),
-      v.minLength(1),
-      v.check(
-        (value) => hasScheme(value, schemes),
-        (issue) => `must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL with a host; got ${shownValue(redactUrl(String(issue.input)))}`,
-      ),
-      v.description(about),
-    ),
-  );
-
-const storeConnection = <const E extends v.ObjectEntries>(schemes: readonly string[], url: string, extra: E, about: string) =>
-  section({ url: storeUrl(schemes, url), ...extra }, about);
-
 /** The service configuration, as read from YAML or JSON; every key is camelCase after the seeds' properties. */
 export const ConfigSchema = v.strictObject({
   transport: choice(Transports, 'kafka', 'Where records come from and go to: Kafka, or the in-memory broker (no services).'),
@@ -164,8 +129,8 @@ export const ConfigSchema = v.strictObject({
   deadLetterTopic: text('Dead-letter topic; default `<source topic>-dlq`.'),
   failureMode: choice(FailureModes, 'atomic', 'atomic: output, dead letters and offsets commit in Kafka transactions, one per commit interval (exactly-once); skip-and-log: retry, dead-letter, move on. Env: FAILURE_MODE.'),
   trackerStrategy: choice(TrackerStrategies, 'NONE', 'Which record statuses the tracker writes. Env: TRACKER_STRATEGY.'),
-  store: choice(Stores, 'memory', 'Where the tracker and the dedup store keep their state. Env: ORCHESTRON_STORE.'),
-  maxAttempts: int(1, 3, 'Attempts per record for retryable failures (PROCESSING_ERROR, TIMEOUT_ERROR) before dead-lettering.'),
+  store: choice(StoreNames, 'memory', 'Where the tracker and the dedup store keep their state. Env: ORCHESTRON_STORE.'),
+  maxAttempts: int(1, defaultRetry.attempts, 'Attempts per record for retryable failures (PROCESSING_ERROR, TIMEOUT_ERROR) before dead-lettering.'),
   maxDeliveries: int(
     1,
     5,
@@ -180,19 +145,19 @@ export const ConfigSchema = v.strictObject({
     {
       module: text('Module exporting `(value, record, signal) => output`; without it values pass through unchanged.'),
       export: v.optional(v.pipe(v.string(), v.minLength(1), v.description('Named export; `default` by default.')), 'default'),
-      concurrency: int(1, 16, 'Records in flight at once within a batch.'),
-      orderBy: choice(OrderByValues as unknown as readonly ['key', ...string[]], 'key', 'key: keys of a partition in parallel, each key in order; partition; none.'),
-      timeoutMs: int(0, 30_000, 'Deadline of one attempt (TIMEOUT_ERROR past it); 0 disables.'),
+      concurrency: int(1, transformDefaults.concurrency, 'Records in flight at once within a batch.'),
+      orderBy: choice(OrderByValues as unknown as readonly ['key', ...string[]], transformDefaults.orderBy, 'key: keys of a partition in parallel, each key in order; partition; none.'),
+      timeoutMs: int(0, transformDefaults.timeoutMs, 'Deadline of one attempt (TIMEOUT_ERROR past it); 0 disables.'),
     },
     'User code applied to each record.',
   ),
   retry: section(
     {
-      initialDelayMs: int(0, 1_000, 'Ceiling of the first backoff delay; it doubles per retry.'),
-      maxDelayMs: int(0, 30_000, 'Backoff cap.'),
+      initialDelayMs: int(0, defaultRetry.initialDelayMs, 'Ceiling of the first backoff delay; it doubles per retry.'),
+      maxDelayMs: int(0, defaultRetry.maxDelayMs, 'Backoff cap.'),
       jitter: choice(
         JitterModes,
-        'full',
+        defaultRetry.jitter,
         'How each delay is drawn below its ceiling: full uniformly from 0, equal from half the ceiling, none the ceiling itself. Env: RETRY_JITTER.',
       ),
     },
@@ -223,24 +188,7 @@ export const ConfigSchema = v.strictObject({
     'The seeds’ timeout safeguard.',
   ),
   capturePayload: flag(false, 'Store record bytes with tracker rows.'),
-  postgres: storeConnection(
-    ['postgres', 'postgresql'],
-    'postgres:// URL. Env: DATABASE_URL.',
-    {
-      schema: text('Schema of the tables; default `public`.'),
-      trackerTable: text('Default `orchestron_records`.'),
-      dedupTable: text('Default `orchestron_dedup`.'),
-      poolSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.description('Default 10.'))),
-    },
-    'Postgres store settings.',
-  ),
-  redis: storeConnection(['redis', 'rediss'], 'redis:// URL. Env: REDIS_URL.', { keyPrefix: text('Key prefix; default `orchestron`.') }, 'Redis store settings.'),
-  mongodb: storeConnection(
-    ['mongodb', 'mongodb+srv'],
-    'mongodb:// URL. Env: MONGO_URL.',
-    { database: text('Database; default from the URL, then `orchestron`.') },
-    'MongoDB store settings.',
-  ),
+  ...storeSections(storeRegistry),
   kafka,
   memory: section(
     {

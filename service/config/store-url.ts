@@ -1,4 +1,6 @@
 import { redactUrl } from '../../core/index.ts';
+import type { StoreEntry } from '../../adapters/registry/store-entry.ts';
+import { storeEntry } from '../../adapters/registry/stores.ts';
 import type { Config } from './schema.ts';
 
 export interface StoreUrl {
@@ -12,27 +14,19 @@ export interface StoreUrl {
   readonly defaulted: boolean;
 }
 
-const variables = { postgres: 'DATABASE_URL', redis: 'REDIS_URL', mongodb: 'MONGO_URL' } as const;
+type Section = { url?: string } & Record<string, unknown>;
 
-/** The adapters' own defaults, loaded only for the store in use (the MongoDB options module loads its driver). */
-async function builtInDefault(store: keyof typeof variables): Promise<string> {
-  switch (store) {
-    case 'postgres':
-      return (await import('../../adapters/postgres/options.ts')).defaultDatabaseUrl;
-    case 'redis':
-      return (await import('../../adapters/redis/options.ts')).redisDefaults.url;
-    case 'mongodb':
-      return (await import('../../adapters/mongodb/options.ts')).mongoDefaults.url;
-  }
-}
+/** A store's config section as validated (`config.postgres`), empty for a store without one (`memory` is the transport's). */
+export const storeSettings = (config: Config, store: StoreEntry): Section =>
+  (store.settings ? (config as unknown as Record<string, Section | undefined>)[store.name] : undefined) ?? {};
 
 /** The URL the configured store will use (the environment is already folded into `config`), or undefined without one. */
 export async function storeUrlOf(config: Config): Promise<StoreUrl | undefined> {
-  const store = config.store;
-  if (store === 'memory') return undefined;
+  const store = storeEntry(config.store);
+  if (!store.url) return undefined;
   const usesStore = config.trackerStrategy !== 'NONE' || config.dedup.enabled;
   if (!usesStore) return undefined;
-  const configured = config[store].url;
-  const url = configured ?? (await builtInDefault(store));
-  return { field: `${store}.url`, variable: variables[store], redacted: redactUrl(url), defaulted: configured === undefined };
+  const configured = storeSettings(config, store).url;
+  const url = configured ?? store.url.fallback;
+  return { field: `${store.name}.url`, variable: store.url.variable, redacted: redactUrl(url), defaulted: configured === undefined };
 }

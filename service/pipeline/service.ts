@@ -13,7 +13,7 @@ import {
   track,
   transform,
 } from '../../core/index.ts';
-import type { Batch, BatchResult, Envelope, Metrics, Stage } from '../../core/index.ts';
+import type { BatchResult, Envelope, Metrics } from '../../core/index.ts';
 import type { Env } from '../config/env.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { ReadinessReport } from '../http/app.ts';
@@ -43,7 +43,6 @@ export interface ServiceDeps {
 }
 
 const keyText = new TextDecoder();
-const passThrough = <T>(): Stage<Batch<T>, Batch<T>> => (input) => input;
 
 /** source → [received] → decode → [dedup] → transform → [produce] → deadLetter → [track] → [record log] → commit. */
 export async function startService({ config, baseDir }: LoadedConfig, deps: ServiceDeps): Promise<Service> {
@@ -85,7 +84,7 @@ export async function startService({ config, baseDir }: LoadedConfig, deps: Serv
   const abort = new AbortController();
   const results = pipeline(
     transport.source(abort.signal),
-    tracking && writesReceived ? named('track received', tracking.received) : passThrough<Uint8Array | null>(),
+    tracking && writesReceived ? named('track received', tracking.received) : undefined,
     named('decode', decode(codec, schema ? { schema } : {})),
     stores.dedup
       ? named('dedup', dedup<unknown>(stores.dedup, {
@@ -93,17 +92,17 @@ export async function startService({ config, baseDir }: LoadedConfig, deps: Serv
           ...(config.dedup.key === 'recordKey' ? { key: recordKey } : {}),
           ...(stores.dedupBreaker ? { breaker: stores.dedupBreaker } : {}),
         }))
-      : passThrough<unknown>(),
+      : undefined,
     named('transform', transform(fn, {
       concurrency: config.transform.concurrency,
       orderBy: config.transform.orderBy as 'key',
       timeoutMs: config.transform.timeoutMs,
       retry: { attempts: config.maxAttempts, initialDelayMs: config.retry.initialDelayMs, maxDelayMs: config.retry.maxDelayMs, jitter: config.retry.jitter },
     })),
-    config.outputTopic ? named('produce', produce(transport.sink, { topic: config.outputTopic })) : passThrough<unknown>(),
+    config.outputTopic ? named('produce', produce(transport.sink, { topic: config.outputTopic })) : undefined,
     named('dead letter', deadLetter(transport.sink, config.deadLetterTopic ? { topic: config.deadLetterTopic } : {})),
-    tracking ? named('track', tracking) : passThrough<unknown>(),
-    config.log.records ? recordLog(logger, config.log.payloads) : passThrough<unknown>(),
+    tracking ? named('track', tracking) : undefined,
+    config.log.records ? recordLog(logger, config.log.payloads) : undefined,
     commit(),
   );
 

@@ -1,12 +1,9 @@
-import { CircuitBreaker, MemoryDedupStore, MemoryTracker } from '../../core/index.ts';
+import { CircuitBreaker } from '../../core/index.ts';
 import type { Clock, DedupStore, FailureTracker, Logger, Metrics } from '../../core/index.ts';
-
-// Store adapters load only when configured, so a pipeline without them does not pay for three client libraries.
-const postgres = () => import('../../adapters/postgres/index.ts');
-const redis = () => import('../../adapters/redis/index.ts');
-const mongodb = () => import('../../adapters/mongodb/index.ts');
+// Each entry loads its store's client library only when it opens one: a pipeline without them does not pay for them.
+import { storeEntry } from '../../adapters/registry/stores.ts';
 import type { Config } from '../config/schema.ts';
-import { storeUrlOf } from '../config/store-url.ts';
+import { storeSettings, storeUrlOf } from '../config/store-url.ts';
 
 /** The tracker and dedup store a config asks for, each behind its own circuit breaker. */
 export interface Stores {
@@ -16,40 +13,6 @@ export interface Stores {
   readonly trackerBreaker?: CircuitBreaker;
   readonly dedupBreaker?: CircuitBreaker;
   close(): Promise<void>;
-}
-
-const postgresOptions = (config: Config, logger: Logger, clock: Clock) => {
-  const { url, schema, trackerTable, dedupTable, poolSize } = config.postgres;
-  return { url, schema, trackerTable, dedupTable, poolSize, logger, clock };
-};
-
-const defined = <T extends object>(options: T): T =>
-  Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
-
-async function openTracker(config: Config, logger: Logger, clock: Clock): Promise<FailureTracker> {
-  switch (config.store) {
-    case 'memory':
-      return new MemoryTracker({ clock });
-    case 'postgres':
-      return (await postgres()).createPostgresTracker(defined(postgresOptions(config, logger, clock)));
-    case 'redis':
-      return (await redis()).RedisTracker.connect(defined({ url: config.redis.url, keyPrefix: config.redis.keyPrefix }), { logger, clock });
-    case 'mongodb':
-      return (await mongodb()).createMongoTracker(defined({ url: config.mongodb.url, database: config.mongodb.database, clock }));
-  }
-}
-
-async function openDedup(config: Config, logger: Logger, clock: Clock): Promise<DedupStore> {
-  switch (config.store) {
-    case 'memory':
-      return new MemoryDedupStore({ clock });
-    case 'postgres':
-      return (await postgres()).createPostgresDedupStore(defined(postgresOptions(config, logger, clock)));
-    case 'redis':
-      return (await redis()).RedisDedupStore.connect(defined({ url: config.redis.url, keyPrefix: config.redis.keyPrefix }), { logger });
-    case 'mongodb':
-      return (await mongodb()).createMongoDedupStore(defined({ url: config.mongodb.url, database: config.mongodb.database, clock }));
-  }
 }
 
 /** Opens only what is used: a tracker unless the strategy is NONE, a dedup store when dedup is enabled. */
@@ -74,10 +37,12 @@ export async function openStores(config: Config, platform: { logger: Logger; clo
     if (storeUrl.defaulted) logger.warn({ ...fields, set: `${storeUrl.field} or ${storeUrl.variable}` }, 'store URL not configured: using the built-in default');
     else logger.info(fields, 'store');
   }
-  const tracker = config.trackerStrategy === 'NONE' ? undefined : await openTracker(config, logger, clock);
+  const store = storeEntry(config.store);
+  const settings = storeSettings(config, store);
+  const tracker = config.trackerStrategy === 'NONE' ? undefined : await store.openTracker(settings, { logger, clock });
   let dedup: DedupStore | undefined;
   try {
-    dedup = config.dedup.enabled ? await openDedup(config, logger, clock) : undefined;
+    dedup = config.dedup.enabled ? await store.openDedup(settings, { logger, clock }) : undefined;
   } catch (error) {
     await tracker?.close();
     throw error;
