@@ -58,10 +58,12 @@ export class SourceStream {
     return this.#stream;
   }
 
-  /** The stream to read from: reopened at the committed offsets if a rewind was asked for. */
-  async ready(signal: AbortSignal | undefined): Promise<Stream> {
-    if (this.#rewind) await this.#restart(signal);
-    return this.#stream ?? (await this.#open(signal));
+  /**
+   * Whether a rewind was asked for: then `restart` before reading. The source checks this, takes the stream and takes
+   * the rewind count in one go (no await between them), so a batch read from a stream an abort made old is stale.
+   */
+  get rewindAsked(): boolean {
+    return this.#rewind;
   }
 
   /** An aborted batch's records come again, after `retryAfterMs` (the rewind is counted by the settlement). */
@@ -111,7 +113,8 @@ export class SourceStream {
     return kept;
   }
 
-  async #open(signal?: AbortSignal): Promise<Stream> {
+  /** Opens the stream at the group's committed offsets (joining the group first, if need be). */
+  async open(signal?: AbortSignal): Promise<Stream> {
     const { consumer, options, platform, fetches, transactions } = this.#deps;
     const { clock, logger } = platform;
     const giveUpAt = clock.monotonic() + openRetryWindowMs;
@@ -152,7 +155,7 @@ export class SourceStream {
   }
 
   /** After an abort: drop what is buffered and read again from the committed offsets (after a breaker's wait). */
-  async #restart(signal: AbortSignal | undefined): Promise<void> {
+  async restart(signal: AbortSignal | undefined): Promise<void> {
     this.#rewind = false;
     // Batches finished before the abort keep their progress: reading again starts after them.
     await this.#deps.flushCommits();

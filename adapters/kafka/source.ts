@@ -91,7 +91,8 @@ export class KafkaSource {
     this.#fetches.restart();
     try {
       while (!signal?.aborted) {
-        const stream = await this.#stream.ready(signal);
+        if (this.#stream.rewindAsked) await this.#stream.restart(signal);
+        const stream = this.#stream.current ?? (await this.#stream.open(signal));
         // Taken before the fetch: an abort while it waits makes what it returns stale (read from the old positions).
         const readAt = this.#stream.rewinds.count;
         const fetched = await this.#fetches.read(stream, this.#narrowing.limit, this.#options.lingerMs, signal);
@@ -108,7 +109,7 @@ export class KafkaSource {
           this.#stream.movedUnderRead();
           continue;
         }
-        const aboveFloors = this.#floors ? await this.#floors.above(fetched) : fetched;
+        const aboveFloors = await (this.#floors ? this.#floors.above(fetched) : fetched);
         const messages = this.#stream.notYetHandedOut(this.#health.admitted(aboveFloors));
         if (messages.length === 0) continue;
         this.#health.handedOut(messages);
