@@ -86,6 +86,17 @@ class Run {
     this.expected.aborted(batch);
   }
 
+  /** Expects the batch's commit to fail with a retryable error, then aborts it as the commit stage does (not counted: stale). */
+  async refuse(batch: Batch<unknown>): Promise<void> {
+    const refused = await batch.control.commit().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(OrchestronError);
+    expect((refused as OrchestronError).retryable).toBe(true);
+    await batch.control.abort(refused as OrchestronError);
+  }
+
   /** Stops fetching: the batch in flight may still settle, and the next pull ends the run. */
   stop(): void {
     this.#stop.abort();
@@ -105,10 +116,19 @@ class Run {
 const first = (batch: Batch<unknown>): bigint => (batch.records[0] as { offset: bigint }).offset;
 const last = (batch: Batch<unknown>): bigint => (batch.records.at(-1) as { offset: bigint }).offset;
 
-async function using(factory: SourceFactory, failureMode: FailureMode, body: (source: SourceUnderTest) => Promise<void>): Promise<void> {
+/** A fresh source holding `batches` batches' worth of records, and a run reading it; the run ends after `body`. */
+async function using(
+  factory: SourceFactory,
+  failureMode: FailureMode,
+  batches: number,
+  body: (run: Run, source: SourceUnderTest) => Promise<void>,
+): Promise<void> {
   const source = await factory({ failureMode, batchSize });
   try {
-    await body(source);
+    await source.append(batchSize * batches);
+    const run = new Run(source);
+    await body(run, source);
+    await run.end();
   } finally {
     await source.close();
   }
@@ -122,9 +142,7 @@ export function sourceContract(name: string, factory: SourceFactory, failureMode
   for (const failureMode of failureModes) {
     describe(`Source contract: ${name} (${failureMode})`, () => {
       it('delivers an aborted batch again, each record with attempts + 1, until it commits', async () => {
-        await using(factory, failureMode, async (source) => {
-          await source.append(batchSize * 3);
-          const run = new Run(source);
+        await using(factory, failureMode, 3, async (run) => {
           const aborted = await run.next();
           await run.abort(aborted);
           const again = await run.next();
@@ -137,26 +155,17 @@ export function sourceContract(name: string, factory: SourceFactory, failureMode
           const after = await run.next();
           expect(first(after)).toBe(last(third) + 1n);
           await run.commit(after);
-          await run.end();
         });
       });
 
       it('refuses to commit a batch read before an abort; its records come again, not counted as a delivery', async () => {
-        await using(factory, failureMode, async (source) => {
-          await source.append(batchSize * 3);
-          const run = new Run(source);
+        await using(factory, failureMode, 3, async (run) => {
           const aborted = await run.next();
           const stale = await run.next();
           expect(first(stale)).toBe(last(aborted) + 1n);
           await run.abort(aborted);
-          const refused = await stale.control.commit().then(
-            () => undefined,
-            (error: unknown) => error,
-          );
-          expect(refused).toBeInstanceOf(OrchestronError);
-          expect((refused as OrchestronError).retryable).toBe(true);
-          // Aborted as the commit stage does; the records come again anyway, so this abort is no delivery.
-          await stale.control.abort(refused as OrchestronError);
+          // Its records come again anyway, so its abort is no delivery.
+          await run.refuse(stale);
           let batch = await run.next();
           expect(first(batch)).toBe(first(aborted));
           while (last(batch) < last(stale)) {
@@ -164,14 +173,11 @@ export function sourceContract(name: string, factory: SourceFactory, failureMode
             batch = await run.next();
           }
           await run.commit(batch);
-          await run.end();
         });
       });
 
       it('a batch being read when an abort comes starts again at the aborted records, or refuses to commit', async () => {
-        await using(factory, failureMode, async (source) => {
-          await source.append(batchSize * 3);
-          const run = new Run(source);
+        await using(factory, failureMode, 3, async (run) => {
           const aborted = await run.next();
           // The commit stage pulls the next batch while the one before settles.
           const reading = run.pull();
@@ -179,25 +185,17 @@ export function sourceContract(name: string, factory: SourceFactory, failureMode
           let batch = await reading;
           if (first(batch) !== first(aborted)) {
             expect(first(batch)).toBe(last(aborted) + 1n);
-            const refused = await batch.control.commit().then(
-              () => undefined,
-              (error: unknown) => error,
-            );
-            expect(refused).toBeInstanceOf(OrchestronError);
-            await batch.control.abort(refused as OrchestronError);
+            await run.refuse(batch);
             batch = await run.pull();
           }
           run.expected.check(batch);
           expect(first(batch)).toBe(first(aborted));
           await run.commit(batch);
-          await run.end();
         });
       });
 
       it('commits in order: batches committed together, and reading again starts right after the last of them', async () => {
-        await using(factory, failureMode, async (source) => {
-          await source.append(batchSize * 4);
-          const run = new Run(source);
+        await using(factory, failureMode, 4, async (run) => {
           const [one, two, three] = [await run.next(), await run.next(), await run.next()];
           const order: number[] = [];
           // The commit stage may hand over a batch while the one before is still committing.
@@ -208,14 +206,11 @@ export function sourceContract(name: string, factory: SourceFactory, failureMode
           expect(first(again)).toBe(first(three));
           expect(first(three)).toBe(last(two) + 1n);
           await run.commit(again);
-          await run.end();
         });
       });
 
       it('drains the batch in flight when stopped: it still commits, and the next run reads on after it', async () => {
-        await using(factory, failureMode, async (source) => {
-          await source.append(batchSize * 3);
-          const run = new Run(source);
+        await using(factory, failureMode, 3, async (run, source) => {
           const inFlight = await run.next();
           run.stop();
           expect(inFlight.control.signal.aborted).toBe(false);
@@ -230,9 +225,7 @@ export function sourceContract(name: string, factory: SourceFactory, failureMode
       });
 
       it('waits for an open breaker: an abort for a BreakerOpenError delivers again only after its retryAfterMs', async () => {
-        await using(factory, failureMode, async (source) => {
-          await source.append(batchSize * 2);
-          const run = new Run(source);
+        await using(factory, failureMode, 2, async (run, source) => {
           const aborted = await run.next();
           const abortedAt = source.clock.monotonic();
           await run.abort(aborted, new BreakerOpenError('contract', retryAfterMs));
@@ -249,7 +242,6 @@ export function sourceContract(name: string, factory: SourceFactory, failureMode
           expect(source.clock.monotonic() - abortedAt).toBeGreaterThanOrEqual(retryAfterMs);
           expect(first(again)).toBe(first(aborted));
           await run.commit(again);
-          await run.end();
         });
       });
     });
