@@ -26,7 +26,9 @@ export interface Position {
 /**
  * What a source provides to settle a batch. The commit stage calls `commit` in batch order; at-least-once, a batch's
  * `commit` can be called while the one before is still committing, so a source keeps its commits in that order and
- * fails a later one when an earlier one failed (its batch is aborted and read again).
+ * fails a later one when an earlier one failed (its batch is aborted and read again). The source kit
+ * (core/source-kit: `offsetSettlement`, `OffsetCommits`, `Redeliveries`, `Rewinds`) implements it for sources that read
+ * partitions in offset order; core/testing/source-contract.ts checks a source keeps it.
  */
 export interface Settlement {
   /** Commit: offsets (and, in a transaction, produced records) become durable. */

@@ -1,9 +1,10 @@
 import type { Admin } from '@platformatic/kafka';
 import { findErrorBy } from '@platformatic/kafka';
-import type { Logger } from '../../core/index.ts';
+import { partitionKey, sleep, systemClock } from '../../core/index.ts';
+import type { Clock, Logger } from '../../core/index.ts';
 import { kafkaError } from './errors.ts';
 
-export const floorKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+export const floorKey = partitionKey;
 
 /**
  * The group's committed offsets, asked with require_stable: while another instance's transaction still holds pending
@@ -14,9 +15,9 @@ export const floorKey = (topic: string, partition: number): string => `${topic}\
 export async function stableCommittedOffsets(
   admin: Admin,
   groupId: string,
-  { deadlineMs = 90_000, logger }: { readonly deadlineMs?: number; readonly logger?: Logger } = {},
+  { deadlineMs = 90_000, logger, clock = systemClock }: { readonly deadlineMs?: number; readonly logger?: Logger; readonly clock?: Clock } = {},
 ): Promise<Map<string, bigint>> {
-  const started = Date.now();
+  const started = clock.monotonic();
   let warnedAt = started;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -30,15 +31,15 @@ export async function stableCommittedOffsets(
       return floors;
     } catch (error) {
       const unstable = error instanceof Error && findErrorBy(error, 'apiId', 'UNSTABLE_OFFSET_COMMIT') !== null;
-      if (!unstable || Date.now() - started > deadlineMs) throw kafkaError(error, `fetch stable offsets of group ${groupId}`, 'source');
-      if (Date.now() - warnedAt >= 10_000) {
-        warnedAt = Date.now();
+      if (!unstable || clock.monotonic() - started > deadlineMs) throw kafkaError(error, `fetch stable offsets of group ${groupId}`, 'source');
+      if (clock.monotonic() - warnedAt >= 10_000) {
+        warnedAt = clock.monotonic();
         logger?.warn(
           { group: groupId, waitedMs: warnedAt - started, giveUpAfterMs: deadlineMs },
           'waiting for a transaction that holds offsets of this group to end (a crashed instance whose id has not come back is timed out by the coordinator after its transaction timeout)',
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
+      await sleep(clock, Math.min(1_000, 50 * 2 ** attempt));
     }
   }
 }

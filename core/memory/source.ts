@@ -3,8 +3,11 @@ import { Batch, BatchControl } from '../batch.ts';
 import type { PipelineContext } from '../context.ts';
 import type { Envelope } from '../envelope.ts';
 import { envelope } from '../envelope.ts';
-import { BreakerOpenError, SinkError } from '../errors.ts';
 import { sleep } from '../platform.ts';
+import { offsetSettlement } from '../source-kit/offset-settlement.ts';
+import { Redeliveries, partitionRanges } from '../source-kit/redeliveries.ts';
+import { redeliveryDelayMs } from '../source-kit/redelivery-delay.ts';
+import { Rewinds } from '../source-kit/rewinds.ts';
 import type { MemoryBroker, StoredRecord } from './broker.ts';
 
 export interface MemorySourceOptions {
@@ -27,8 +30,8 @@ interface PartitionCursor {
   readonly topic: string;
   readonly partition: number;
   position: bigint;
-  /** Times an aborted batch sent this partition back: batches read before then must not commit. */
-  rewinds: number;
+  /** Aborted batches that sent this partition back: batches read before then must not commit. */
+  readonly rewinds: Rewinds;
 }
 
 /**
@@ -46,39 +49,29 @@ export async function* memorySource(broker: MemoryBroker, options: MemorySourceO
       topic,
       partition,
       position: broker.committed(group, topic, partition),
-      rewinds: 0,
+      rewinds: new Rewinds(),
     }));
   });
-  const deliveries = new Map<string, number>();
-  const deliveryKey = (topic: string, partition: number, offset: bigint) => `${topic}\u0000${partition}\u0000${offset}`;
+  const redeliveries = new Redeliveries();
   let redeliveryWait = 0;
   let lastHandedOut: BatchControl | undefined;
   let nextId = 1;
   let turn = 0;
 
-  const settlement = (cursor: PartitionCursor, first: bigint, records: readonly StoredRecord[]): Settlement => {
-    // Pipelined (at-least-once) batches: one read before its partition rewound holds records that come again.
-    const rewinds = cursor.rewinds;
-    const stale = () => cursor.rewinds !== rewinds;
-    return {
-      async commit(control) {
-        if (stale()) throw new SinkError('an earlier batch of this partition was aborted; this one will be read again', { retryable: true });
-        broker.commit(group, control.positions);
-        for (const record of records) deliveries.delete(deliveryKey(record.topic, record.partition, record.offset));
-      },
-      async abort(_control, error) {
-        if (stale()) return;
+  // Pipelined (at-least-once) batches: one read before its partition rewound holds records that come again.
+  const settlement = (cursor: PartitionCursor, first: bigint, records: readonly StoredRecord[]): Settlement =>
+    offsetSettlement({
+      rewinds: cursor.rewinds,
+      readAt: cursor.rewinds.count,
+      redeliveries,
+      ranges: partitionRanges(records).ranges,
+      // The broker's commit is synchronous and cannot fail: in order as the commit stage calls it, no queue needed.
+      commit: async (control) => broker.commit(group, control.positions),
+      rewind(_control, error) {
         cursor.position = first;
-        cursor.rewinds++;
-        for (const record of records) {
-          const key = deliveryKey(record.topic, record.partition, record.offset);
-          deliveries.set(key, (deliveries.get(key) ?? 1) + 1);
-        }
-        const asked = error instanceof BreakerOpenError ? error.retryAfterMs : 0;
-        redeliveryWait = Math.max(options.redeliveryDelayMs ?? 0, asked);
+        redeliveryWait = redeliveryDelayMs(error, options.redeliveryDelayMs);
       },
-    };
-  };
+    });
 
   while (!signal?.aborted) {
     if (redeliveryWait > 0) {
@@ -114,7 +107,7 @@ export async function* memorySource(broker: MemoryBroker, options: MemorySourceO
         {
           ...record,
           dedupKey: options.dedupKey?.(record),
-          attempts: deliveries.get(deliveryKey(record.topic, record.partition, record.offset)) ?? 1,
+          attempts: redeliveries.attempts(record.topic, record.partition, record.offset),
         },
         enteredAt,
       ),

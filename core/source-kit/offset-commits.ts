@@ -1,14 +1,7 @@
-import { SinkError } from '../../core/index.ts';
-import type { Clock } from '../../core/index.ts';
-import { floorKey } from './stable-offsets.ts';
-
-/** The offset to commit for one partition: the next record to read. */
-export interface PartitionOffset {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: bigint;
-  readonly leaderEpoch: number;
-}
+import type { Position } from '../batch.ts';
+import { SinkError } from '../errors.ts';
+import type { Clock } from '../platform.ts';
+import { partitionKey } from './partition-key.ts';
 
 export interface OffsetCommitsOptions {
   /** Least time between two requests; 0 sends as soon as the request before has been answered. */
@@ -17,17 +10,18 @@ export interface OffsetCommitsOptions {
 }
 
 /**
- * At-least-once offset commits, one request at a time, in order, and at most one per `intervalMs`: offsets queued
+ * A source's offset commits, one request at a time, in order, and at most one per `intervalMs`: offsets queued
  * meanwhile go together in the next request, newest per partition, so batches finished within an interval commit in
  * one round trip. When a request fails, the offsets queued behind it are not sent: their batches fail too (with a
- * retryable error) and are read again. `flush` sends what is queued without waiting for the interval (before a rewind
- * or a stop, so that finished batches are not read again).
+ * retryable error) and are read again, so a commit never passes unfinished work. `flush` sends what is queued without
+ * waiting for the interval (before a rewind or a stop, so that finished batches are not read again). `O` is a
+ * Position plus whatever the source's own commit request needs per partition (Kafka: the leader epoch).
  */
-export class OffsetCommits {
-  readonly #commit: (offsets: PartitionOffset[]) => Promise<void>;
+export class OffsetCommits<O extends Position = Position> {
+  readonly #commit: (offsets: O[]) => Promise<void>;
   readonly #intervalMs: number;
   readonly #clock: Clock | undefined;
-  readonly #queued = new Map<string, PartitionOffset>();
+  readonly #queued = new Map<string, O>();
   /** The request the queued offsets will go in; the last request sent or waiting to be. */
   #next: Promise<void> | undefined;
   #last: Promise<void> = Promise.resolve();
@@ -38,15 +32,15 @@ export class OffsetCommits {
   #hurry = false;
   #wake: (() => void) | undefined;
 
-  constructor(commit: (offsets: PartitionOffset[]) => Promise<void>, options?: OffsetCommitsOptions) {
+  constructor(commit: (offsets: O[]) => Promise<void>, options?: OffsetCommitsOptions) {
     this.#commit = commit;
     this.#intervalMs = options?.intervalMs ?? 0;
     this.#clock = options?.clock;
   }
 
   /** Resolves once a request holding these offsets (or later ones of the same partitions) succeeded. */
-  commit(offsets: readonly PartitionOffset[]): Promise<void> {
-    for (const offset of offsets) this.#queued.set(floorKey(offset.topic, offset.partition), offset);
+  commit(offsets: readonly O[]): Promise<void> {
+    for (const offset of offsets) this.#queued.set(partitionKey(offset.topic, offset.partition), offset);
     if (this.#next) return this.#next;
     const failures = this.#failures;
     const previous = this.#last;

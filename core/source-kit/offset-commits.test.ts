@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { SinkError } from '../../core/index.ts';
-import { ManualClock } from '../../core/testing/manual-clock.ts';
-import type { PartitionOffset } from './offset-commits.ts';
+import type { Position } from '../batch.ts';
+import { SinkError } from '../errors.ts';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { OffsetCommits } from './offset-commits.ts';
 
-const at = (partition: number, offset: number): PartitionOffset => ({ topic: 't', partition, offset: BigInt(offset), leaderEpoch: 0 });
+type PartitionOffset = Position;
+const at = (partition: number, offset: number): PartitionOffset => ({ topic: 't', partition, offset: BigInt(offset) });
 
 /** A commit function whose requests are answered by the test, one by one. */
 function requests() {

@@ -1,4 +1,4 @@
-import { floorKey } from './stable-offsets.ts';
+import { partitionKey } from './partition-key.ts';
 
 /** The offsets of one partition that one batch handed out, first to last. */
 export interface OffsetRange {
@@ -19,14 +19,14 @@ export class Redeliveries {
   attempts(topic: string, partition: number, offset: bigint): number {
     if (this.#aborted.size === 0) return 1;
     let attempts = 1;
-    for (const range of this.#aborted.get(floorKey(topic, partition)) ?? []) if (offset >= range.from && offset <= range.to) attempts++;
+    for (const range of this.#aborted.get(partitionKey(topic, partition)) ?? []) if (offset >= range.from && offset <= range.to) attempts++;
     return attempts;
   }
 
   /** The batch that handed out these ranges was aborted: its records come again. */
   aborted(ranges: readonly OffsetRange[]): void {
     for (const range of ranges) {
-      const key = floorKey(range.topic, range.partition);
+      const key = partitionKey(range.topic, range.partition);
       this.#aborted.set(key, [...(this.#aborted.get(key) ?? []), range]);
     }
   }
@@ -35,7 +35,7 @@ export class Redeliveries {
   committed(ranges: readonly OffsetRange[]): void {
     if (this.#aborted.size === 0) return;
     for (const range of ranges) {
-      const key = floorKey(range.topic, range.partition);
+      const key = partitionKey(range.topic, range.partition);
       const left = (this.#aborted.get(key) ?? []).filter((aborted) => aborted.to > range.to);
       if (left.length > 0) this.#aborted.set(key, left);
       else this.#aborted.delete(key);
@@ -49,7 +49,7 @@ export function partitionRanges<M extends { readonly topic: string; readonly par
 ): { readonly ranges: OffsetRange[]; readonly last: M[] } {
   const byPartition = new Map<string, { first: M; last: M }>();
   for (const message of messages) {
-    const key = floorKey(message.topic, message.partition);
+    const key = partitionKey(message.topic, message.partition);
     const seen = byPartition.get(key);
     if (!seen) byPartition.set(key, { first: message, last: message });
     else if (message.offset > seen.last.offset) seen.last = message;
