@@ -76,7 +76,7 @@ export class SourceSettlement {
       ranges,
       commit: async (control) => {
         stillOwned();
-        if (exactlyOnce && control.context.failureMode === 'atomic') {
+        if (exactlyOnce && control.context.failurePolicy.transactional) {
           // Checked again when the transaction commits: a rebalance may come while it waits for its interval.
           await exactlyOnce.transactions.commit(control, last, stillOwned);
           exactlyOnce.floors.raise(control.positions);
