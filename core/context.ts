@@ -40,9 +40,12 @@ export interface PipelineContextOptions {
   readonly logPayloads?: boolean;
 }
 
+/** The defaults of PipelineContextOptions (the service's config schema shows and applies these). */
+export const contextDefaults = { failureMode: 'atomic', maxDeliveries: 5, logPayloads: false } as const;
+
 export function pipelineContext(options: PipelineContextOptions = {}): PipelineContext {
-  const failureMode = checkOneOf('failureMode', options.failureMode ?? 'atomic', FailureModes);
-  const maxDeliveries = checkWholeNumber('maxDeliveries', options.maxDeliveries ?? 5);
+  const failureMode = checkOneOf('failureMode', options.failureMode ?? contextDefaults.failureMode, FailureModes);
+  const maxDeliveries = checkWholeNumber('maxDeliveries', options.maxDeliveries ?? contextDefaults.maxDeliveries);
   return {
     failureMode,
     failurePolicy: failurePolicy(failureMode, maxDeliveries),
@@ -50,6 +53,6 @@ export function pipelineContext(options: PipelineContextOptions = {}): PipelineC
     consumerGroup: options.consumerGroup ?? 'orchestron',
     host: options.host ?? 'localhost',
     maxDeliveries,
-    logPayloads: options.logPayloads ?? false,
+    logPayloads: options.logPayloads ?? contextDefaults.logPayloads,
   };
 }

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { FailureModes, JitterModes, OrderByValues, TrackerStrategies, defaultBreakerOptions, defaultRetry, transformDefaults } from '../../core/index.ts';
+import { FailureModes, JitterModes, contextDefaults, OrderByValues, TrackerStrategies, defaultBreakerOptions, defaultRetry, transformDefaults } from '../../core/index.ts';
 import { CompressionValues, GroupProtocolValues, concurrentTransactionsBackoff, kafkaClientDefaults, kafkaDefaults } from '../../adapters/kafka/index.ts';
 import { choice, flag, int, optionalInt, section, text } from '../../adapters/registry/config-fields.ts';
 import { storeSections } from '../../adapters/registry/store-sections.ts';
@@ -127,13 +127,13 @@ export const ConfigSchema = v.strictObject({
   topics: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1), v.description('Source topics.')),
   outputTopic: text('Where transformed records are produced; without it the pipeline produces nothing (a consumer).'),
   deadLetterTopic: text('Dead-letter topic; default `<source topic>-dlq`.'),
-  failureMode: choice(FailureModes, 'atomic', 'atomic: output, dead letters and offsets commit in Kafka transactions, one per commit interval (exactly-once); skip-and-log: retry, dead-letter, move on. Env: FAILURE_MODE.'),
+  failureMode: choice(FailureModes, contextDefaults.failureMode, 'atomic: output, dead letters and offsets commit in Kafka transactions, one per commit interval (exactly-once); skip-and-log: retry, dead-letter, move on. Env: FAILURE_MODE.'),
   trackerStrategy: choice(TrackerStrategies, 'NONE', 'Which record statuses the tracker writes. Env: TRACKER_STRATEGY.'),
   store: choice(StoreNames, 'memory', 'Where the tracker and the dedup store keep their state. Env: ORCHESTRON_STORE.'),
   maxAttempts: int(1, defaultRetry.attempts, 'Attempts per record for retryable failures (PROCESSING_ERROR, TIMEOUT_ERROR) before dead-lettering.'),
   maxDeliveries: int(
     1,
-    5,
+    contextDefaults.maxDeliveries,
     'Atomic mode: deliveries of a record after which a failure that would abort its batch again (a retryable one, or a record the output topic refuses, once narrowed down to it) dead-letters it instead.',
   ),
   codec: v.optional(
@@ -210,7 +210,7 @@ export const ConfigSchema = v.strictObject({
     {
       level: choice(LogLevels, 'info', 'Env: LOG_LEVEL.'),
       records: flag(false, 'Log a line per committed record (dedupKey, topic, partition, offset).'),
-      payloads: flag(false, 'Include record payloads in record lines (off: payloads may be personal data).'),
+      payloads: flag(contextDefaults.logPayloads, 'Include record payloads in record lines (off: payloads may be personal data).'),
     },
     'JSON logs on stdout.',
   ),
