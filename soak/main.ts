@@ -3,6 +3,7 @@ import { SoakExit } from './exit-status.ts';
 import type { SoakExitStatus } from './exit-status.ts';
 import { resolveSoakOptions, usage } from './options.ts';
 import { runSoak } from './soak.ts';
+import type { Env } from '../core/index.ts';
 
 type Signal = 'SIGINT' | 'SIGTERM';
 
@@ -13,7 +14,7 @@ type Signal = 'SIGINT' | 'SIGTERM';
  */
 export async function soakMain(
   argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
+  env: Env,
   onSignal: (signal: Signal, handler: () => void) => void = (signal, handler) => void process.on(signal, handler),
 ): Promise<SoakExitStatus> {
   let options;

@@ -1,5 +1,6 @@
 import type * as PlotsModule from './plots.ts';
 import type { SkippedPlots } from './report-html.ts';
+import type { Env } from '../core/index.ts';
 
 /** The optional peer dependencies that draw the plots; without them the soak writes its JSON, CSV and Markdown only. */
 export const PlotPackages = ['vega', 'vega-lite', '@resvg/resvg-js'] as const;
@@ -12,7 +13,7 @@ const missingPackage = (error: unknown): boolean => {
 };
 
 /** The plotting module, or why it is skipped and what to install; ORCHESTRON_SOAK_PLOTS=off skips it on purpose. */
-export async function loadPlots(env: Readonly<Record<string, string | undefined>> = process.env): Promise<Plots | SkippedPlots> {
+export async function loadPlots(env: Env = process.env): Promise<Plots | SkippedPlots> {
   const install = `install ${PlotPackages.join(', ')} to get them (npm install --save-dev ${PlotPackages.join(' ')})`;
   if (env.ORCHESTRON_SOAK_PLOTS === 'off') return { skipped: `ORCHESTRON_SOAK_PLOTS=off; ${install}` };
   try {

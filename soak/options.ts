@@ -9,6 +9,7 @@ import { Runtimes } from './spawn-pipeline.ts';
 import type { Runtime } from './spawn-pipeline.ts';
 import { readUserConfig } from './user-config.ts';
 import type { UserConfig } from './user-config.ts';
+import type { Env } from '../core/index.ts';
 
 export const Modes = ['alo', 'eos'] as const;
 export type Mode = (typeof Modes)[number];
@@ -181,7 +182,7 @@ const brokersOf = (text: string): string[] => {
 const stamp = (date: Date): string => date.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
 
 /** The command line (and KAFKA_BROKERS), resolved and checked in one place; undefined for --help. */
-export function resolveSoakOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}, now = new Date()): SoakOptions | undefined {
+export function resolveSoakOptions(argv: readonly string[], env: Env = {}, now = new Date()): SoakOptions | undefined {
   let values;
   try {
     ({ values } = parseArgs({

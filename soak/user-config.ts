@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, messageOf } from '../core/index.ts';
 import type { FailureMode } from '../core/index.ts';
 import { parseConfigText, validateConfig } from '../service/config/load.ts';
+import type { Env } from '../core/index.ts';
 
 /** What a phase changes in the user's `orchestron run` config: where records go, never how they are processed. */
 export interface SoakOverrides {
@@ -26,7 +27,7 @@ type Tree = Record<string, unknown>;
 const isTree = (value: unknown): value is Tree => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Reads and validates `--config FILE`; a config that `orchestron run` would refuse is refused here, naming its field. */
-export function readUserConfig(file: string, env: Readonly<Record<string, string | undefined>>): UserConfig {
+export function readUserConfig(file: string, env: Env): UserConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Runtime } from './spawn-pipeline.ts';
 import { runtimeBinary } from './spawn-pipeline.ts';
+import type { Env } from '../core/index.ts';
 
 export interface Versions {
   readonly orchestron: string;
@@ -29,7 +30,7 @@ export function runtimeVersion(runtime: Runtime): string {
  * The broker's version, when it is the one `npm run services:up` started: its pid file points at a process whose
  * class path names the version (the protocol does not tell). ORCHESTRON_KAFKA_VERSION wins when set.
  */
-export function kafkaVersion(env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
+export function kafkaVersion(env: Env = process.env): string | undefined {
   if (env.ORCHESTRON_KAFKA_VERSION) return env.ORCHESTRON_KAFKA_VERSION;
   try {
     const cache = env.ORCHESTRON_CACHE_DIR ?? join(homedir(), '.cache', 'orchestron');

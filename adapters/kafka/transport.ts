@@ -16,6 +16,7 @@ import { kafkaSink } from './sink.ts';
 import { TopicLimits } from './topic-limits.ts';
 import { KafkaSource } from './source.ts';
 import { BatchTransactions } from './transactions.ts';
+import type { Env } from '../../core/index.ts';
 
 export interface KafkaTransportOptions extends Omit<KafkaOptions, 'failureMode'> {
   /** The pipeline's context: its failure mode is the transport's (one setting, in `pipelineContext`). */
@@ -26,7 +27,7 @@ export interface KafkaTransportOptions extends Omit<KafkaOptions, 'failureMode'>
    */
   readonly failureMode?: FailureMode;
   /** Where environment defaults come from (KAFKA_BROKERS, ORCHESTRON_INSTANCE_ID). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly env?: Env;
 }
 
 /**
