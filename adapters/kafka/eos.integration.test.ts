@@ -40,7 +40,7 @@ async function runThrough(failureMode: FailureMode, count: number) {
   }
   const seconds = (performance.now() - started) / 1000;
   await transport.close();
-  const output = failureMode === 'atomic' ? await readCommittedWithKcat(topics.out as string, count) : await readTopic(topics.out as string, count);
+  const output = context.failurePolicy.transactional ? await readCommittedWithKcat(topics.out as string, count) : await readTopic(topics.out as string, count);
   return { output, seconds };
 }
 

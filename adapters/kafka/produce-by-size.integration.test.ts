@@ -1,7 +1,7 @@
 import { Producer, compatibilityPartitioner } from '@platformatic/kafka';
 import { tracingChannel } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
-import { DeadLetterHeaders, MemoryTracker, ValidationError, commit, deadLetter, decode, json, pipeline, pipelineContext, produce, track, transform } from '../../core/index.ts';
+import { DeadLetterHeaders, MemoryTracker, ValidationError, commit, contextDefaults, failurePolicy, deadLetter, decode, json, pipeline, pipelineContext, produce, track, transform } from '../../core/index.ts';
 import type { BatchResult, FailureMode } from '../../core/index.ts';
 import { ensureTopics } from './admin.ts';
 import { ParkReasonHeader, replay } from './replay.ts';
@@ -145,8 +145,11 @@ async function runPipeline({ failureMode, topics, count, batchSize }: RunOptions
   return { results, settled, seconds, tracker, logger, sends: sends.sizes, group: context.consumerGroup };
 }
 
+/** Whether the mode's output commits in transactions, so that only a read_committed reader (kcat) sees it whole. */
+const transactional = (failureMode: FailureMode): boolean => failurePolicy(failureMode, contextDefaults.maxDeliveries).transactional;
+
 const read = (failureMode: FailureMode, topic: string, distinctIds: number): Promise<KafkaMessage[]> =>
-  failureMode === 'atomic' ? kcatRead(brokers.join(','), topic, { distinctIds, timeoutMs: 60_000 }) : readTopic(topic, { distinctIds });
+  transactional(failureMode) ? kcatRead(brokers.join(','), topic, { distinctIds, timeoutMs: 60_000 }) : readTopic(topic, { distinctIds });
 
 const header = (message: KafkaMessage | undefined, name: string) => message?.headers.get(name)?.toString();
 
@@ -241,7 +244,7 @@ describe('kafka: produce by size', () => {
       const output = await read(failureMode, topics.out, count - 1);
       expect(parsedIds(output)).toEqual(Array.from({ length: count }, (_, id) => id).filter((id) => id !== huge));
 
-      const dead = failureMode === 'atomic' ? await kcatRead(brokers.join(','), topics.dlq, { timeoutMs: 10_000 }) : await readTopic(topics.dlq, 1, 10_000);
+      const dead = transactional(failureMode) ? await kcatRead(brokers.join(','), topics.dlq, { timeoutMs: 10_000 }) : await readTopic(topics.dlq, 1, 10_000);
       expect(dead.length).toBe(1);
       const letter = dead[0];
       expect(header(letter, DeadLetterHeaders.code)).toBe('RECORD_TOO_LARGE');
