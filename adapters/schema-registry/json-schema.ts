@@ -1,0 +1,61 @@
+import { Ajv } from 'ajv';
+import type { AnySchema, ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { DeserializationError, ValidationError } from '../../core/index.ts';
+import { decodeUtf8 } from '../../core/codecs/utf8.ts';
+import type { Format } from './format.ts';
+
+export interface JsonSchemaOptions {
+  /** Check each value against its schema, when reading and when writing. Default true. */
+  readonly validate?: boolean;
+}
+
+const encoder = new TextEncoder();
+
+const describe = (validator: ValidateFunction): string =>
+  (validator.errors ?? [])
+    .slice(0, 5)
+    .map((e) => `${e.instancePath || '(value)'} ${e.message ?? 'is invalid'}`)
+    .join('; ');
+
+/** JSON Schema through ajv (draft-07 by default, 2020-12 when the schema says so). */
+export function jsonSchemaFormat<T>(options: JsonSchemaOptions = {}): Format<T> {
+  const check = options.validate ?? true;
+  const draft7 = new Ajv({ strict: false, allErrors: false });
+  const draft2020 = new Ajv2020({ strict: false, allErrors: false });
+  const compile = (schema: string): ValidateFunction => {
+    const parsed = JSON.parse(schema) as AnySchema & { $schema?: string };
+    return (/2019-09|2020-12/.test(String((parsed as { $schema?: unknown }).$schema ?? '')) ? draft2020 : draft7).compile(parsed);
+  };
+  return {
+    name: 'json-schema',
+    schemaType: 'JSON',
+    reader(schema) {
+      const validator = check ? compile(schema) : undefined;
+      return (payload) => {
+        const text = decodeUtf8(payload);
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch (error) {
+          throw new DeserializationError(`invalid JSON: ${(error as Error).message}`, { cause: error, reason: 'invalid JSON' });
+        }
+        if (validator && !validator(value)) {
+          throw new DeserializationError(`does not match its schema: ${describe(validator)}`, { reason: 'does not match its schema' });
+        }
+        return value as T;
+      };
+    },
+    writer(schema) {
+      const validator = check ? compile(schema) : undefined;
+      const title = (JSON.parse(schema) as { title?: unknown }).title;
+      return {
+        recordName: typeof title === 'string' ? title : undefined,
+        encode: (value) => {
+          if (validator && !validator(value)) throw new ValidationError(`value does not match the schema: ${describe(validator)}`);
+          return encoder.encode(JSON.stringify(value));
+        },
+      };
+    },
+  };
+}
