@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings up every service the integration tests need and prints one KEY=value line per service on
 # stdout (nothing else goes to stdout):
-#   KAFKA_BROKERS, DATABASE_URL, REDIS_URL, MONGO_URL, TOXIPROXY_URL
+#   KAFKA_BROKERS, DATABASE_URL, REDIS_URL, MONGO_URL, TOXIPROXY_URL, and SCHEMA_REGISTRY_URL when a registry answers
 # Services already running are reused; a URL already exported is printed as it is.
 # Usage: npm run services:up       (to export them: set -a; eval "$(npm run -s services:up)"; set +a)
 set -euo pipefail
@@ -35,6 +35,8 @@ service postgres || failed+=(postgres)
 service redis || failed+=(redis)
 # Toxiproxy: the network faults of the chaos suite (npm run test:chaos).
 service toxiproxy || failed+=(toxiproxy)
+# A Confluent-compatible schema registry is optional: found when one runs, never started (see schema-registry.sh).
+service schema-registry || failed+=(schema-registry)
 wait "$kafka_job" || failed+=(kafka)
 wait "$ferretdb_job" || failed+=(ferretdb)
 
@@ -43,4 +45,5 @@ wait "$ferretdb_job" || failed+=(ferretdb)
 for name in kafka postgres redis ferretdb toxiproxy; do
   grep -E '^[A-Z_]+=' "$results/$name"
 done
+grep -E '^[A-Z_]+=' "$results/schema-registry" || true
 log "all services ready in $((SECONDS - started)) s (cache: $CACHE_DIR)"
