@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import avro from 'avsc';
 import type { Format } from './format.ts';
 

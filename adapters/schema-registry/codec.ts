@@ -31,6 +31,8 @@ export interface RegistryCodecOptions {
 export interface RegistryCodec<T> extends Codec<T> {
   /** The sync encode function for `topic`, once its schema id is known (registered first with `autoRegister`). */
   encoder(topic: string): Promise<(value: T) => Uint8Array>;
+  /** Outside a pipeline: decodes one value, fetching its schema first when it is not cached (no retries). */
+  read(bytes: Uint8Array | null): Promise<T>;
 }
 
 /** What a schema id stands for once fetched: a reader, or why records naming it cannot be read. */
@@ -58,38 +60,54 @@ function registryCodec<T>(format: Format<T>, options: RegistryCodecOptions): Reg
     }
   }
 
+  /** Fetches the schemas of the ids not cached yet; ids the registry does not know are noted for this batch. */
+  async function load(values: Iterable<Uint8Array | null>, attempt: (id: number) => Promise<Resolved<T> | undefined>): Promise<void> {
+    unknown = new Set();
+    const wanted = new Set<number>();
+    for (const value of values) {
+      if (value === null || value.byteLength < 5 || value[0] !== 0) continue;
+      const id = new DataView(value.buffer, value.byteOffset, 5).getInt32(1);
+      if (!resolved.has(id)) wanted.add(id);
+    }
+    for (const id of wanted) {
+      const schema = await attempt(id);
+      if (schema === undefined) unknown.add(id);
+      else resolved.set(id, schema);
+    }
+  }
+
+  function decodeBytes(bytes: Uint8Array | null): T {
+    const { schemaId, payload } = unframe(bytes);
+    const schema = resolved.get(schemaId);
+    if (schema === undefined) {
+      throw failure(schemaId, unknown.has(schemaId) ? 'not found in the schema registry' : 'not fetched from the schema registry');
+    }
+    if ('error' in schema) throw failure(schemaId, schema.error);
+    try {
+      return schema.read(payload);
+    } catch (error) {
+      throw failure(schemaId, `invalid ${format.name} payload: ${messageOf(error)}`, error);
+    }
+  }
+
   return {
     name: format.name,
     async prepare(records: readonly Envelope<Uint8Array | null>[], control: BatchControl) {
-      unknown = new Set();
-      const wanted = new Set<number>();
-      for (const record of records) {
-        const value = record.value;
-        if (value === null || value.byteLength < 5 || value[0] !== 0) continue;
-        const id = new DataView(value.buffer, value.byteOffset, 5).getInt32(1);
-        if (!resolved.has(id)) wanted.add(id);
-      }
       const { clock, random } = control.context.platform;
-      for (const id of wanted) {
-        const outcome = await withRetry(() => resolve(id), retry, { clock, random, signal: control.signal });
-        if (!outcome.ok) throw outcome.error;
-        if (outcome.value === undefined) unknown.add(id);
-        else resolved.set(id, outcome.value);
-      }
+      await load(
+        records.map((record) => record.value),
+        async (id) => {
+          const outcome = await withRetry(() => resolve(id), retry, { clock, random, signal: control.signal });
+          if (!outcome.ok) throw outcome.error;
+          return outcome.value;
+        },
+      );
     },
-    decode(bytes) {
-      const { schemaId, payload } = unframe(bytes);
-      const schema = resolved.get(schemaId);
-      if (schema === undefined) {
-        throw failure(schemaId, unknown.has(schemaId) ? 'not found in the schema registry' : 'not fetched from the schema registry');
-      }
-      if ('error' in schema) throw failure(schemaId, schema.error);
-      try {
-        return schema.read(payload);
-      } catch (error) {
-        throw failure(schemaId, `invalid ${format.name} payload: ${messageOf(error)}`, error);
-      }
+    async read(bytes) {
+      await load([bytes], resolve);
+      return decodeBytes(bytes);
     },
+    decode: (bytes) => decodeBytes(bytes),
     async encoder(topic) {
       if (options.schema === undefined) throw new ConfigError('schema', 'encoder needs the writer schema (Avro JSON, .proto text or JSON Schema)');
       const text = typeof options.schema === 'string' ? options.schema : JSON.stringify(options.schema);

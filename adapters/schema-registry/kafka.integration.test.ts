@@ -5,8 +5,8 @@ import { DeadLetterHeaders, commit, deadLetter, decode, pipeline, pipelineContex
 import { brokers, freshTopics, readTopic, unique } from '../kafka/testing.ts';
 import { KafkaTransport } from '../kafka/transport.ts';
 import { avro, protobuf } from './codec.ts';
-import type { Order } from './fixtures.ts';
-import { order, orderAvro, orderProto } from './fixtures.ts';
+import type { Order } from './testing.ts';
+import { order, orderAvro, orderProto } from './testing.ts';
 import { MemorySchemaRegistry } from './memory.ts';
 import { frame } from './wire.ts';
 
@@ -54,9 +54,7 @@ describe('Schema Registry codecs through Kafka', () => {
     expect(registry.subjects()).toEqual([`${input}-value`, `${output}-value`]);
 
     const produced = await readTopic(output, count);
-    const control = { context, signal: undefined } as never;
-    await toProtobuf.prepare?.(produced.map((m) => ({ value: m.value })) as never, control);
-    expect(produced.map((m) => toProtobuf.decode(m.value, m as never))).toEqual(Array.from({ length: count }, (_, i) => order(i)));
+    expect(await Promise.all(produced.map((m) => toProtobuf.read(m.value)))).toEqual(Array.from({ length: count }, (_, i) => order(i)));
 
     const [dead] = await readTopic(`${input}-dlq`, 1);
     expect(dead?.headers.get(DeadLetterHeaders.category)?.toString()).toBe('DESERIALIZATION_ERROR');

@@ -7,8 +7,8 @@ import { decode, pipeline } from '../../core/index.ts';
 import { collect, harness, record } from '../../core/testing/fixtures.ts';
 import { unique } from '../kafka/testing.ts';
 import { avro, jsonSchema, protobuf } from './codec.ts';
-import type { Order } from './fixtures.ts';
-import { order, orderAvro, orderJsonSchema, orderProto } from './fixtures.ts';
+import type { Order } from './testing.ts';
+import { order, orderAvro, orderJsonSchema, orderProto } from './testing.ts';
 import { SchemaRegistry } from './registry.ts';
 
 const url = process.env.SCHEMA_REGISTRY_URL;
