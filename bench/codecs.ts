@@ -4,6 +4,7 @@
 // The registry is in-process (MemorySchemaRegistry): ids are resolved once and cached, as they are against a real one,
 // so these are the codecs' own costs, per record.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Bench } from 'tinybench';
 import { encodeValue, json } from '../core/index.ts';
 import type { Envelope } from '../core/index.ts';
@@ -24,6 +25,8 @@ interface Row {
   readonly rme: number;
   readonly date: string;
   readonly bytes: number;
+  /** The machine's 1-minute load average when the run ended (2 cores: above 2, other work competed). */
+  readonly load: number;
 }
 
 const line = { type: 'record', name: 'Line', fields: [{ name: 'sku', type: 'string' }, { name: 'quantity', type: 'int' }, { name: 'unitPrice', type: 'double' }] };
@@ -113,6 +116,7 @@ async function measure(): Promise<void> {
       rme: Number(result.throughput.rme.toFixed(2)),
       date: new Date().toISOString(),
       bytes: list.find((s) => s.name === task.name)?.bytes ?? 0,
+      load: Number((loadavg()[0] ?? 0).toFixed(2)),
     };
   });
   mkdirSync(out, { recursive: true });
@@ -127,19 +131,26 @@ function report(): void {
   if (rows.length === 0) throw new Error('no codec results in bench/out/: run `npm run bench:codecs`');
   const fmt = (n: number | undefined) => (n === undefined ? '—' : n.toLocaleString('en-US'));
   const find = (name: string, rt: string) => rows.find((row) => row.name === name && row.runtime === rt);
-  const jsonRate = (direction: string) => find(`${direction} json${direction === 'encode' ? ' (encodeValue)' : ''}`, 'node')?.perSecond;
+  const jsonRow = (direction: string, rt: string) => find(`${direction} json${direction === 'encode' ? ' (encodeValue)' : ''}`, rt);
+  const against = (name: string, rt: string): string => {
+    const row = find(name, rt);
+    const base = jsonRow(name.split(' ')[0] as string, rt);
+    return row && base ? `${(row.perSecond / base.perSecond).toFixed(2)}×` : '—';
+  };
   const versions = [...new Set(rows.map((row) => `${row.runtime} ${row.runtimeVersion}`))].join(', ');
+  const library = (name: string) => `${name} ${(JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version}`;
+  const loads = rows.map((row) => row.load);
   const table = [
-    `Measured ${rows[0]?.date.slice(0, 10)} on ${versions}; records per second, one record a 1 KB order (size in the wire format).`,
+    `Measured ${rows[0]?.date.slice(0, 10)} on ${versions} with ${['avsc', 'protobufjs', 'ajv'].map(library).join(', ')}; load average ` +
+      `${Math.min(...loads)}–${Math.max(...loads)} on the 2 cores. Records per second, a record being one 1 KB order (its size in the wire format under "bytes").`,
     '',
-    '| codec | bytes | Node records/s | Bun records/s | Node, against JSON |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    '| codec | bytes | Node records/s | Bun records/s | Node, against JSON | Bun, against JSON |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...[...new Set(rows.map((row) => row.name))].map((name) => {
       const node = find(name, 'node');
       const bun = find(name, 'bun');
-      const base = jsonRate(name.split(' ')[0] as string);
-      const ratio = node && base ? `${(node.perSecond / base).toFixed(2)}×` : '—';
-      return `| ${name} | ${fmt(node?.bytes ?? bun?.bytes)} | ${fmt(node?.perSecond)} ±${node?.rme ?? '—'}% | ${fmt(bun?.perSecond)} ±${bun?.rme ?? '—'}% | ${ratio} |`;
+      const rates = `${fmt(node?.perSecond)} ±${node?.rme ?? '—'}% | ${fmt(bun?.perSecond)} ±${bun?.rme ?? '—'}%`;
+      return `| ${name} | ${fmt(node?.bytes ?? bun?.bytes)} | ${rates} | ${against(name, 'node')} | ${against(name, 'bun')} |`;
     }),
   ].join('\n');
   const doc = new URL('../BENCHMARKS.md', import.meta.url);

@@ -1,12 +1,15 @@
 import { Ajv } from 'ajv';
 import type { AnySchema, ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { DeserializationError, ValidationError } from '../../core/index.ts';
+import { DeserializationError } from '../../core/index.ts';
 import { decodeUtf8 } from '../../core/codecs/utf8.ts';
 import type { Format } from './format.ts';
 
 export interface JsonSchemaOptions {
-  /** Check each value against its schema, when reading and when writing. Default true. */
+  /**
+   * Check each decoded value against its writer schema; a value that breaks it is a DESERIALIZATION_ERROR. Default
+   * true. Encoding does not check (as Confluent's serializer by default): validate before `produce`.
+   */
   readonly validate?: boolean;
 }
 
@@ -47,15 +50,8 @@ export function jsonSchemaFormat<T>(options: JsonSchemaOptions = {}): Format<T> 
       };
     },
     writer(schema) {
-      const validator = check ? compile(schema) : undefined;
       const title = (JSON.parse(schema) as { title?: unknown }).title;
-      return {
-        recordName: typeof title === 'string' ? title : undefined,
-        encode: (value) => {
-          if (validator && !validator(value)) throw new ValidationError(`value does not match the schema: ${describe(validator)}`);
-          return encoder.encode(JSON.stringify(value));
-        },
-      };
+      return { recordName: typeof title === 'string' ? title : undefined, encode: (value) => encoder.encode(JSON.stringify(value)) };
     },
   };
 }
