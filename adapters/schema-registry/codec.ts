@@ -13,6 +13,8 @@ import type { SubjectNaming } from './subjects.ts';
 import { checkSubjectNaming, subjectName } from './subjects.ts';
 import { frame, unframe } from './wire.ts';
 
+export type { AvroOptions, JsonSchemaOptions, ProtobufOptions };
+
 export interface RegistryCodecOptions {
   readonly registry: SchemaRegistryClient;
   /** The producer's schema (Avro JSON, a .proto file's text, a JSON Schema), needed by `encoder` only. */

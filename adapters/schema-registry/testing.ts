@@ -1,20 +1,12 @@
-/** Test and benchmark schemas: one order type in the three formats. */
+/** Test schemas: one order type in the three formats. */
 export interface Order {
   readonly id: string;
   readonly amount: number;
   readonly currency: string;
 }
 
-export const orderAvro = {
-  type: 'record',
-  name: 'Order',
-  namespace: 'shop',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'amount', type: 'double' },
-    { name: 'currency', type: 'string' },
-  ],
-};
+const fields = { id: 'string', amount: 'double', currency: 'string' };
+export const orderAvro = { type: 'record', name: 'Order', namespace: 'shop', fields: Object.entries(fields).map(([name, type]) => ({ name, type })) };
 
 /** Two top-level messages, the second with a nested one: message indexes [0], [1] and [1, 0]. */
 export const orderProto = `syntax = "proto3";
