@@ -63,6 +63,17 @@ describe('Schema Registry codecs in decode', () => {
     expect(isOrchestronError(failure) && [failure.code, failure.retryable]).toEqual(['SCHEMA_REGISTRY_ERROR', true]);
   });
 
+  it('reads two versions of a JSON Schema that share an $id', async () => {
+    const registry = new MemorySchemaRegistry();
+    const v1 = { ...orderJsonSchema, $id: 'https://example.com/order.json' };
+    const v2 = { ...v1, required: ['id'] };
+    const first = (await jsonSchema({ registry, schema: v1, autoRegister: true }).encoder('orders'))(order(1));
+    const second = (await jsonSchema({ registry, schema: v2, autoRegister: true }).encoder('orders'))({ id: 'o-2' });
+    const { values, dropped } = await run(decode(jsonSchema({ registry })), [first, second]);
+    expect(dropped).toEqual([]);
+    expect(values).toEqual([order(1), { id: 'o-2' }]);
+  });
+
   it('refuses a record whose id names a schema of another format', async () => {
     const registry = new MemorySchemaRegistry();
     const json = (await jsonSchema<Order>({ registry, schema: orderJsonSchema, autoRegister: true }).encoder('orders'))(order(1));

@@ -24,8 +24,8 @@ const describe = (validator: ValidateFunction): string =>
 /** JSON Schema through ajv (draft-07 by default, 2020-12 when the schema says so). */
 export function jsonSchemaFormat<T>(options: JsonSchemaOptions = {}): Format<T> {
   const check = options.validate ?? true;
-  const draft7 = new Ajv({ strict: false, allErrors: false });
-  const draft2020 = new Ajv2020({ strict: false, allErrors: false });
+  const draft7 = new Ajv({ strict: false, addUsedSchema: false });
+  const draft2020 = new Ajv2020({ strict: false, addUsedSchema: false });
   const compile = (schema: string): ValidateFunction => {
     const parsed = JSON.parse(schema) as AnySchema & { $schema?: string };
     return (/2019-09|2020-12/.test(String((parsed as { $schema?: unknown }).$schema ?? '')) ? draft2020 : draft7).compile(parsed);
