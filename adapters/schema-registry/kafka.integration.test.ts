@@ -1,4 +1,5 @@
-// End to end through Kafka: Avro records in, decoded in a pipeline, produced as Protobuf, a bad record dead-lettered.
+// End to end through Kafka and the registry `npm run services:up` starts: Avro records in, decoded in a pipeline,
+// produced as Protobuf, a bad record dead-lettered.
 import { Producer } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { DeadLetterHeaders, commit, deadLetter, decode, pipeline, pipelineContext, produce } from '../../core/index.ts';
@@ -7,7 +8,7 @@ import { KafkaTransport } from '../kafka/transport.ts';
 import { avro, protobuf } from './codec.ts';
 import type { Order } from './testing.ts';
 import { order, orderAvro, orderProto } from './testing.ts';
-import { MemorySchemaRegistry } from './memory.ts';
+import { SchemaRegistry } from './registry.ts';
 import { frame } from './wire.ts';
 
 async function send(topic: string, values: readonly Uint8Array[]): Promise<void> {
@@ -24,10 +25,12 @@ describe('Schema Registry codecs through Kafka', () => {
     const count = 20;
     const topics = await freshTopics('schema-registry', 1);
     const [input, output] = [topics.in as string, topics.out as string];
-    const registry = new MemorySchemaRegistry();
+    const url = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v6';
+    const registry = new SchemaRegistry({ url });
     const orders = avro<Order>({ registry, schema: orderAvro, autoRegister: true });
     const writeAvro = await orders.encoder(input);
-    await send(input, [...Array.from({ length: count }, (_, i) => writeAvro(order(i))), frame(1, new Uint8Array([0xff]))]);
+    const schemaId = new DataView(writeAvro(order(0)).buffer).getInt32(1);
+    await send(input, [...Array.from({ length: count }, (_, i) => writeAvro(order(i))), frame(schemaId, new Uint8Array([0xff]))]);
 
     const toProtobuf = protobuf<Order>({ registry, schema: orderProto, autoRegister: true });
     const context = pipelineContext({ failureMode: 'skip-and-log', consumerGroup: unique('g') });
@@ -51,13 +54,13 @@ describe('Schema Registry codecs through Kafka', () => {
       clearTimeout(watchdog);
       await transport.close();
     }
-    expect(registry.subjects()).toEqual([`${input}-value`, `${output}-value`]);
+    expect(await (await fetch(`${url}/subjects`)).json()).toEqual(expect.arrayContaining([`${input}-value`, `${output}-value`]));
 
     const produced = await readTopic(output, count);
     expect(await Promise.all(produced.map((m) => toProtobuf.read(m.value)))).toEqual(Array.from({ length: count }, (_, i) => order(i)));
 
     const [dead] = await readTopic(`${input}-dlq`, 1);
     expect(dead?.headers.get(DeadLetterHeaders.category)?.toString()).toBe('DESERIALIZATION_ERROR');
-    expect(dead?.headers.get(DeadLetterHeaders.message)?.toString()).toContain('schema id 1: invalid avro payload');
+    expect(dead?.headers.get(DeadLetterHeaders.message)?.toString()).toContain(`schema id ${schemaId}: invalid avro payload`);
   }, 90_000);
 });

@@ -1,5 +1,5 @@
-// Against a real Confluent-compatible registry: SCHEMA_REGISTRY_URL, as `npm run services:up` prints it when one
-// runs (docs/services.md). Skipped without it. Each test registers under subjects of its own.
+// Against a real Confluent-compatible registry: SCHEMA_REGISTRY_URL, as `npm run services:up` prints it (Apicurio
+// Registry, docs/services.md). Each test registers under subjects of its own.
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type * as Kafkajs from '@kafkajs/confluent-schema-registry';
@@ -11,7 +11,7 @@ import type { Order } from './testing.ts';
 import { order, orderAvro, orderJsonSchema, orderProto } from './testing.ts';
 import { SchemaRegistry } from './registry.ts';
 
-const url = process.env.SCHEMA_REGISTRY_URL;
+const url = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v6';
 const require = createRequire(import.meta.url);
 const { SchemaRegistry: KafkajsRegistry, SchemaType } = require('@kafkajs/confluent-schema-registry') as typeof Kafkajs;
 
@@ -23,11 +23,11 @@ async function decodeAll<T>(stage: ReturnType<typeof decode<T>>, values: Uint8Ar
   return { values: batches.flatMap((b) => b.records.map((r) => r.value)), dropped: batches.flatMap((b) => b.dropped), failure: batches[0]?.failure };
 }
 
-describe.skipIf(!url)('Schema Registry codecs against a real registry', () => {
-  const registry = () => new SchemaRegistry({ url: url as string });
+describe('Schema Registry codecs against a real registry', () => {
+  const registry = () => new SchemaRegistry({ url: url });
 
   it('registers, encodes and decodes the three formats, and @kafkajs/confluent-schema-registry reads the same bytes', async () => {
-    const theirs = new KafkajsRegistry({ host: url as string });
+    const theirs = new KafkajsRegistry({ host: url });
     const cases = [
       { codec: avro<Order>({ registry: registry(), schema: orderAvro, autoRegister: true }), readable: true },
       { codec: jsonSchema<Order>({ registry: registry(), schema: orderJsonSchema, autoRegister: true }), readable: true },
@@ -45,7 +45,7 @@ describe.skipIf(!url)('Schema Registry codecs against a real registry', () => {
   });
 
   it('decodes what @kafkajs/confluent-schema-registry registered and wrote', async () => {
-    const theirs = new KafkajsRegistry({ host: url as string });
+    const theirs = new KafkajsRegistry({ host: url });
     const subject = `${unique('theirs')}-value`;
     const { id } = await theirs.register({ type: SchemaType.AVRO, schema: JSON.stringify(orderAvro) }, { subject });
     const { values } = await decodeAll(decode(avro<Order>({ registry: registry() })), [await theirs.encode(id, order(3))]);

@@ -1,5 +1,5 @@
 // `npm run example -- schema-registry`: the worked example of docs/codecs.md. Uses the registry at
-// SCHEMA_REGISTRY_URL when set (`npm run services:up` prints it when one runs), else one in memory.
+// SCHEMA_REGISTRY_URL when set (`npm run services:up` prints it), else one in memory.
 import { MemorySchemaRegistry, SchemaRegistry } from '../../adapters/schema-registry/index.ts';
 import { runSchemaRegistryExample } from './orders.ts';
 
