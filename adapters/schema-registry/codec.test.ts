@@ -74,6 +74,17 @@ describe('Schema Registry codecs in decode', () => {
     expect(values).toEqual([order(1), { id: 'o-2' }]);
   });
 
+  it('reads Protobuf schemas that import well-known types, and refuses those that import others, naming the id', async () => {
+    const registry = new MemorySchemaRegistry();
+    const stamped = `syntax = "proto3";\nimport "google/protobuf/timestamp.proto";\nmessage Stamped { string id = 1; google.protobuf.Timestamp at = 2; }\n`;
+    const encode = await protobuf({ registry, schema: stamped, autoRegister: true }).encoder('stamped');
+    const imported = `syntax = "proto3";\nimport "shop/order.proto";\nmessage Wrapped { shop.Order order = 1; }\n`;
+    const id = await registry.idOf('wrapped-value', { schema: imported, schemaType: 'PROTOBUF' }, true);
+    const { values, dropped } = await run(decode(protobuf({ registry })), [encode({ id: 's-1', at: { seconds: 1_700_000_000, nanos: 5 } }), frame(id, new Uint8Array([0, 0x0a, 0]))]);
+    expect(values).toEqual([{ id: 's-1', at: { seconds: '1700000000', nanos: 5 } }]);
+    expect(dropped[0]?.error?.message).toBe(`schema id ${id}: unusable protobuf schema: schema: imports shop/order.proto: schemas that import others (schema references) are not supported yet`);
+  });
+
   it('refuses a record whose id names a schema of another format', async () => {
     const registry = new MemorySchemaRegistry();
     const json = (await jsonSchema<Order>({ registry, schema: orderJsonSchema, autoRegister: true }).encoder('orders'))(order(1));

@@ -14,6 +14,20 @@ const asObject: protobuf.IConversionOptions = { longs: String, enums: String, de
 const messagesOf = (namespace: protobuf.NamespaceBase): protobuf.Type[] =>
   namespace.nestedArray.filter((nested): nested is protobuf.Type => nested instanceof protobuf.Type);
 
+/**
+ * Parses a schema as the registry holds it, with the well-known types it imports (`google/protobuf/timestamp.proto`
+ * and the others protobufjs ships). Other imports are schema references, not supported yet.
+ */
+function parseSchema(schema: string): protobuf.IParserResult {
+  const parsed = protobuf.parse(schema, { keepCase: true });
+  for (const file of [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])]) {
+    const known = protobuf.common.get(file);
+    if (!known) throw new ConfigError('schema', `imports ${file}: schemas that import others (schema references) are not supported yet`);
+    parsed.root.addJSON(known.nested ?? {});
+  }
+  return parsed;
+}
+
 /** The namespace the file's top-level messages live in: its package, or the root. */
 function fileScope(parsed: protobuf.IParserResult): protobuf.NamespaceBase {
   return parsed.package ? (parsed.root.lookup(parsed.package) as protobuf.Namespace) : parsed.root;
@@ -53,7 +67,7 @@ export function protobufFormat<T>(options: ProtobufOptions = {}): Format<T> {
     name: 'protobuf',
     schemaType: 'PROTOBUF',
     reader(schema) {
-      const scope = fileScope(protobuf.parse(schema, { keepCase: true }));
+      const scope = fileScope(parseSchema(schema));
       const types = new Map<string, protobuf.Type>();
       return (payload) => {
         const { indexes, message } = readMessageIndexes(payload);
@@ -67,7 +81,7 @@ export function protobufFormat<T>(options: ProtobufOptions = {}): Format<T> {
       };
     },
     writer(schema) {
-      const parsed = protobuf.parse(schema, { keepCase: true });
+      const parsed = parseSchema(schema);
       const scope = fileScope(parsed);
       const name = options.messageName;
       const type = name ? parsed.root.lookupType(name) : messagesOf(scope)[0];
