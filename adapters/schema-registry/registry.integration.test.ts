@@ -60,6 +60,14 @@ describe('Schema Registry codecs against a real registry', () => {
     ]);
   });
 
+  it('without autoRegister, looks the schema up under its subject, and refuses one the subject does not hold', async () => {
+    const topic = unique('lookup');
+    const idOf = async (encode: (value: Order) => Uint8Array) => new DataView(encode(order(1)).buffer).getInt32(1);
+    await expect(avro({ registry: registry(), schema: orderAvro }).encoder(topic)).rejects.toThrow(`not registered under subject '${topic}-value'`);
+    const registered = await idOf(await avro<Order>({ registry: registry(), schema: orderAvro, autoRegister: true }).encoder(topic));
+    expect(await idOf(await avro<Order>({ registry: registry(), schema: orderAvro }).encoder(topic))).toBe(registered);
+  });
+
   it('registers under the subject each naming gives', async () => {
     const topic = unique('named');
     const namespaced = { ...orderAvro, namespace: topic.replace(/-/g, '_') };
