@@ -47,7 +47,7 @@ afterAll(async () => {
 describe('the npm package', () => {
   it('resolves every export to built JavaScript and runs a pipeline from plain JavaScript', async () => {
     const subpaths = Object.keys(manifest.exports).filter((subpath) => subpath !== './package.json');
-    expect(subpaths).toEqual(['.', './kafka', './postgres', './mongodb', './redis']);
+    expect(subpaths).toEqual(['.', './kafka', './postgres', './mongodb', './redis', './schema-registry']);
     const specifiers = subpaths.map((subpath) => (subpath === '.' ? 'orchestron' : `orchestron/${subpath.slice(2)}`));
     await writeFile(
       join(project, 'consumer.mjs'),
@@ -83,6 +83,7 @@ console.log(JSON.stringify({ loaded, ok }));
     expect(loaded['orchestron']?.exports).toEqual(expect.arrayContaining(['pipeline', 'decode', 'dedup', 'transform', 'produce', 'track', 'deadLetter', 'OrchestronError']));
     expect(loaded['orchestron/kafka']?.exports).toContain('KafkaTransport');
     expect(loaded['orchestron/postgres']?.exports).toContain('createPostgresTracker');
+    expect(loaded['orchestron/schema-registry']?.exports).toEqual(expect.arrayContaining(['avro', 'protobuf', 'jsonSchema', 'SchemaRegistry']));
     expect(ok).toBe(3);
   });
 

@@ -14,6 +14,7 @@ export const ErrorCodes = {
   AUTHENTICATION_ERROR: 'AUTHENTICATION_ERROR',
   DEAD_LETTER_REFUSED: 'DEAD_LETTER_REFUSED',
   RECORD_TOO_LARGE: 'RECORD_TOO_LARGE',
+  SCHEMA_REGISTRY_ERROR: 'SCHEMA_REGISTRY_ERROR',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

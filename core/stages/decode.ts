@@ -1,7 +1,7 @@
-import type { DroppedRecord } from '../batch.ts';
+import type { Batch, DroppedRecord } from '../batch.ts';
 import type { Codec } from '../codecs/codec.ts';
 import type { Envelope } from '../envelope.ts';
-import { DeserializationError, ValidationError, messageOf, withoutStacks } from '../errors.ts';
+import { DeserializationError, ValidationError, messageOf, toOrchestronError, withoutStacks } from '../errors.ts';
 import type { StandardSchemaV1 } from '../schema.ts';
 import { validate } from '../schema.ts';
 import type { BatchStage } from '../stage.ts';
@@ -56,6 +56,14 @@ export function decode<T, S extends StandardSchemaV1 | undefined = undefined>(
     const records: Envelope<Decoded<T, S>>[] = [];
     const dropped: DroppedRecord[] = [];
     const context = batch.control.context;
+    if (codec.prepare) {
+      try {
+        await codec.prepare(batch.records, batch.control);
+      } catch (error) {
+        batch.control.fail(toOrchestronError(error));
+        return batch as unknown as Batch<Decoded<T, S>>;
+      }
+    }
     const values = decodeAll(codec, batch.records);
     for (let i = 0; i < values.length; i++) {
       const record = batch.records[i] as Envelope<Uint8Array | null>;

@@ -6,6 +6,7 @@ SERVICE=services
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 stop_pid toxiproxy toxiproxy-server
+stop_pid schema-registry orchestron-schema-registry
 stop_pid ferretdb ferretdb
 stop_pid kafka kafka.Kafka
 stop_pid redis redis-server

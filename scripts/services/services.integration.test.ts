@@ -13,6 +13,7 @@ const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://orchestron:orchestron@127.0.0.1:5432/orchestron';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/orchestron';
+const SCHEMA_REGISTRY_URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v6';
 
 const suffix = () => randomBytes(6).toString('hex');
 
@@ -114,5 +115,19 @@ describe('Redis', () => {
     } finally {
       redis.disconnect();
     }
+  });
+});
+
+describe('Schema registry', () => {
+  it('registers a schema under a subject and returns it by id', async () => {
+    const subject = `services-test-${suffix()}-value`;
+    const schema = JSON.stringify({ type: 'record', name: 'Probe', fields: [{ name: 'n', type: 'int' }] });
+    const headers = { 'content-type': 'application/vnd.schemaregistry.v1+json' };
+    const registered = await fetch(`${SCHEMA_REGISTRY_URL}/subjects/${subject}/versions`, { method: 'POST', headers, body: JSON.stringify({ schema }) });
+    expect(registered.status).toBe(200);
+    const { id } = (await registered.json()) as { id: number };
+    const found = (await (await fetch(`${SCHEMA_REGISTRY_URL}/schemas/ids/${id}`)).json()) as { schema: string };
+    expect(JSON.parse(found.schema)).toEqual(JSON.parse(schema));
+    expect((await fetch(`${SCHEMA_REGISTRY_URL}/subjects`)).ok).toBe(true);
   });
 });

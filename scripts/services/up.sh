@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings up every service the integration tests need and prints one KEY=value line per service on
 # stdout (nothing else goes to stdout):
-#   KAFKA_BROKERS, DATABASE_URL, REDIS_URL, MONGO_URL, TOXIPROXY_URL
+#   KAFKA_BROKERS, DATABASE_URL, REDIS_URL, MONGO_URL, TOXIPROXY_URL, SCHEMA_REGISTRY_URL
 # Services already running are reused; a URL already exported is printed as it is.
 # Usage: npm run services:up       (to export them: set -a; eval "$(npm run -s services:up)"; set +a)
 set -euo pipefail
@@ -22,11 +22,14 @@ trap 'rm -rf "$results"' EXIT
 # 9>&-: the servers started below must not inherit (and so keep holding) the lock.
 service() { bash "$SERVICES_DIR/$1.sh" >"$results/$1" 9>&-; }
 
-# Kafka (Maven resolve + JVM start) and FerretDB (Go build) are the slow ones: run them alongside.
+# Kafka (Maven resolve + JVM start), FerretDB (Go build) and the schema registry (Maven build + JVM start) are the
+# slow ones: run them alongside.
 service kafka &
 kafka_job=$!
 service ferretdb &
 ferretdb_job=$!
+service schema-registry &
+schema_registry_job=$!
 
 failed=()
 # kcat: the independent Kafka client the exactly-once tests read their output with (read_committed).
@@ -37,10 +40,11 @@ service redis || failed+=(redis)
 service toxiproxy || failed+=(toxiproxy)
 wait "$kafka_job" || failed+=(kafka)
 wait "$ferretdb_job" || failed+=(ferretdb)
+wait "$schema_registry_job" || failed+=(schema-registry)
 
 ((${#failed[@]} == 0)) || die "could not bring up: ${failed[*]} (logs: $LOG_DIR)"
 
-for name in kafka postgres redis ferretdb toxiproxy; do
+for name in kafka postgres redis ferretdb toxiproxy schema-registry; do
   grep -E '^[A-Z_]+=' "$results/$name"
 done
 log "all services ready in $((SECONDS - started)) s (cache: $CACHE_DIR)"
