@@ -122,4 +122,16 @@ describe('kafka source: consumer lag', () => {
     expect(second.lagOf(kept as number)).toBeUndefined();
     expect(first.transport.consumerLag().map((l) => l.partition)).toEqual([kept]);
   }, 60_000);
+
+  it('counts a partition the group never committed from its log start, when the group starts there', async () => {
+    const topics = await freshTopics('lag-fresh', 1, ['in']);
+    const input = topics.in as string;
+    const plain = new Producer({ clientId: unique('lag-writer'), bootstrapBrokers: brokers, idempotent: true });
+    cleanups.push(() => plain.close());
+    await plain.send({ messages: Array.from({ length: 10 }, (_, id) => ({ topic: input, partition: 0, key: Buffer.from('k'), value: Buffer.from(JSON.stringify({ id })) })) });
+    // The first record is held: the group never commits.
+    const fresh = instance(input, unique('lag-group'), 0);
+    expect(await until(() => fresh.lagOf(0) === 10)).toBe(true);
+    expect(await committedOffsets(fresh.transport.options.groupId, input)).toEqual(new Map());
+  }, 30_000);
 });

@@ -14,7 +14,7 @@ export interface PartitionLag extends SourcePartition {
   readonly measuredAt: number;
 }
 
-/** What the broker answered for one partition: its last stable offset, and the group's committed offset (-1: none). */
+/** What the broker answered for one partition: its last stable offset, and the group's committed offset (undefined or -1: none). */
 export interface PartitionOffsets extends SourcePartition {
   readonly lastStable: bigint | undefined;
   readonly committed: bigint | undefined;
@@ -25,8 +25,9 @@ const labels = (p: SourcePartition) => ({ topic: p.topic, partition: String(p.pa
 /**
  * The consumer lag of the partitions assigned here: `orchestron_consumer_lag{topic,partition}` and
  * `orchestron_consumer_total_lag`, measured every `intervalMs` and as soon as the assignment changed. A partition that
- * moves away loses its series at once (another instance reports it now); one the group never committed has none until
- * its first commit. Asking the broker is the caller's (see PartitionHealth): `due`, `measuring`, then `measured`.
+ * moves away loses its series at once (another instance reports it now); one the group never committed counts from
+ * where the group starts reading it, when that is known (the caller passes its log start offset as `committed`), and
+ * has no series otherwise. Asking the broker is the caller's (see PartitionHealth): `due`, `measuring`, `measured`.
  */
 export class ConsumerLag {
   readonly #platform: Pick<Platform, 'clock' | 'metrics'>;

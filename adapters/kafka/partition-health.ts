@@ -9,10 +9,14 @@ import type { PartitionBlock } from './partition-blocks.ts';
 import { PartitionBlocks } from './partition-blocks.ts';
 import type { PartitionStall } from './progress-watchdog.ts';
 import { ProgressWatchdog } from './progress-watchdog.ts';
+import type { ResolvedKafkaOptions } from './options.ts';
 import type { KafkaMessage } from './records.ts';
 import { floorKey } from './stable-offsets.ts';
 
 type KafkaConsumer = Consumer<Buffer, Buffer, string, Buffer>;
+type Offsets = Map<string, bigint[]>;
+/** ListOffsets' timestamp for a partition's log start offset. */
+const earliestOffset = -2n;
 type Stream = MessagesStream<Buffer, Buffer, string, Buffer>;
 
 /** What readiness reports of the source's partitions: those stopped on purpose, and those stuck. */
@@ -38,6 +42,8 @@ export class PartitionHealth {
   readonly #watchdog: ProgressWatchdog;
   readonly #lag: ConsumerLag;
   readonly #stallTimeoutMs: number;
+  /** Where a partition without committed offset starts: its lag counts from the log start, or is not known. */
+  readonly #fromBeginning: boolean;
   #probing = false;
   /** A probe asked for a quiet reopen of the stream (see ProgressWatchdog.probed); the next tick answers it. */
   #reopen = false;
@@ -48,9 +54,13 @@ export class PartitionHealth {
   #unassignedSince: number | undefined;
   #unassignedLogged = false;
 
-  constructor(platform: Platform, stallTimeoutMs: number, lagIntervalMs = 0) {
+  constructor(
+    platform: Platform,
+    { stallTimeoutMs, lagIntervalMs, fromBeginning }: Pick<ResolvedKafkaOptions, 'stallTimeoutMs' | 'lagIntervalMs' | 'fromBeginning'>,
+  ) {
     this.#platform = platform;
     this.#stallTimeoutMs = stallTimeoutMs;
+    this.#fromBeginning = fromBeginning;
     this.#blocks = new PartitionBlocks(platform);
     this.#watchdog = new ProgressWatchdog(platform, stallTimeoutMs);
     this.#lag = new ConsumerLag(platform, lagIntervalMs);
@@ -149,6 +159,24 @@ export class PartitionHealth {
   }
 
   /**
+   * The lag of `measured` from the broker's answers. A partition the group never committed is read from its log start
+   * when the group starts there (`fromBeginning`); otherwise it has no lag until its first commit.
+   */
+  async #measured(consumer: KafkaConsumer, measured: readonly SourcePartition[], ends: Offsets, committed: Offsets): Promise<void> {
+    const uncommitted = measured.filter(({ topic, partition }) => (committed.get(topic)?.[partition] ?? -1n) < 0n);
+    const starts =
+      this.#fromBeginning && uncommitted.length > 0
+        ? await consumer.listOffsets({ topics: [...new Set(uncommitted.map((p) => p.topic))], timestamp: earliestOffset })
+        : undefined;
+    this.#lag.measured(
+      measured.map(({ topic, partition }) => {
+        const offset = committed.get(topic)?.[partition] ?? -1n;
+        return { topic, partition, lastStable: ends.get(topic)?.[partition], committed: offset >= 0n ? offset : starts?.get(topic)?.[partition] };
+      }),
+    );
+  }
+
+  /**
    * Asks the broker for the last stable offsets of the partitions `quiet` and `measured` are on, and the group's
    * committed offsets of `measured`. For the consumer lag of `measured`; and for each quiet partition, whether the
    * broker holds records the client has not fetched: its last stable offset against the stream's fetch position (both
@@ -173,11 +201,7 @@ export class PartitionHealth {
           ]),
         () => new TimeoutError(`kafka did not answer a list offsets request within ${probeTimeoutMs} ms`),
       );
-      if (committed) {
-        this.#lag.measured(
-          measured.map(({ topic, partition }) => ({ topic, partition, lastStable: ends.get(topic)?.[partition], committed: committed.get(topic)?.[partition] })),
-        );
-      }
+      if (committed) await this.#measured(consumer, measured, ends, committed);
       // The stream as it is when the answer comes (it may have been reopened meanwhile).
       const stream = currentStream();
       const positions = stream?.offsetsToFetch;

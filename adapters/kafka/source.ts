@@ -54,7 +54,7 @@ export class KafkaSource {
     this.#context = context;
     const { platform } = context;
     this.#narrowing = new Narrowing(options.batchSize, platform.logger);
-    this.#health = new PartitionHealth(platform, options.stallTimeoutMs, options.lagIntervalMs);
+    this.#health = new PartitionHealth(platform, options);
     this.#fetches = new FetchWatchdog(platform.clock);
     this.#floors = exactlyOnce ? new OffsetFloors(exactlyOnce.admin, consumer, options, platform) : undefined;
     this.#generations = new GroupGenerations(consumer, () => this.#floors?.rebalanced());
