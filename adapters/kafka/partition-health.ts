@@ -159,21 +159,27 @@ export class PartitionHealth {
   }
 
   /**
-   * The lag of `measured` from the broker's answers. A partition the group never committed is read from its log start
-   * when the group starts there (`fromBeginning`); otherwise it has no lag until its first commit.
+   * Where the group stands on each of `measured`: its committed offset, or for a partition it never committed, the log
+   * start offset when the group starts there (`fromBeginning`; otherwise -1, unknown). Undefined when the broker did
+   * not answer: the lag waits for the next measurement, the stall probe it shares a request with does not.
    */
-  async #measured(consumer: KafkaConsumer, measured: readonly SourcePartition[], ends: Offsets, committed: Offsets): Promise<void> {
-    const uncommitted = measured.filter(({ topic, partition }) => (committed.get(topic)?.[partition] ?? -1n) < 0n);
-    const starts =
-      this.#fromBeginning && uncommitted.length > 0
-        ? await consumer.listOffsets({ topics: [...new Set(uncommitted.map((p) => p.topic))], timestamp: earliestOffset })
-        : undefined;
-    this.#lag.measured(
-      measured.map(({ topic, partition }) => {
-        const offset = committed.get(topic)?.[partition] ?? -1n;
-        return { topic, partition, lastStable: ends.get(topic)?.[partition], committed: offset >= 0n ? offset : starts?.get(topic)?.[partition] };
-      }),
-    );
+  async #committed(consumer: KafkaConsumer, measured: readonly SourcePartition[]): Promise<Offsets | undefined> {
+    try {
+      const committed = await consumer.listCommittedOffsets({ topics: byTopic(measured) });
+      const uncommitted = measured.filter(({ topic, partition }) => (committed.get(topic)?.[partition] ?? -1n) < 0n);
+      if (!this.#fromBeginning || uncommitted.length === 0) return committed;
+      const starts = await consumer.listOffsets({ topics: [...new Set(uncommitted.map((p) => p.topic))], timestamp: earliestOffset });
+      for (const { topic, partition } of uncommitted) {
+        const start = starts.get(topic)?.[partition];
+        const offsets = committed.get(topic) ?? [];
+        if (start !== undefined) offsets[partition] = start;
+        committed.set(topic, offsets);
+      }
+      return committed;
+    } catch (error) {
+      this.#platform.logger.debug({ error: messageOf(error) }, "could not ask kafka for the group's committed offsets (consumer lag)");
+      return undefined;
+    }
   }
 
   /**
@@ -197,11 +203,15 @@ export class PartitionHealth {
         () =>
           Promise.all([
             consumer.listOffsets({ topics, isolationLevel: FetchIsolationLevels.READ_COMMITTED }),
-            measured.length > 0 ? consumer.listCommittedOffsets({ topics: byTopic(measured) }) : undefined,
+            measured.length > 0 ? this.#committed(consumer, measured) : undefined,
           ]),
         () => new TimeoutError(`kafka did not answer a list offsets request within ${probeTimeoutMs} ms`),
       );
-      if (committed) await this.#measured(consumer, measured, ends, committed);
+      if (committed) {
+        this.#lag.measured(
+          measured.map(({ topic, partition }) => ({ topic, partition, lastStable: ends.get(topic)?.[partition], committed: committed.get(topic)?.[partition] })),
+        );
+      }
       // The stream as it is when the answer comes (it may have been reopened meanwhile).
       const stream = currentStream();
       const positions = stream?.offsetsToFetch;
