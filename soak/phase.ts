@@ -65,7 +65,10 @@ export interface PhaseResult {
   /** From the send-time header to the broker's acknowledgement (producer.ts): the producer's share of the latency. */
   readonly producerAck: LatencySummary;
   readonly samples: readonly ProcessSample[];
-  /** The input topic's end offsets and the group's committed offsets, per partition, every 500 ms. */
+  /**
+   * Per partition over the run: the process's own `orchestron_consumer_lag` scraped every second, or for the raw loop
+   * (and a command that does not report it) the input topic's end offsets and the group's committed offsets, every 500 ms.
+   */
   readonly lag: readonly LagSample[];
   readonly process: ProcessFigures;
   readonly exit: Exit;
@@ -197,9 +200,10 @@ export async function runPhase(name: Exclude<PhaseName, 'floor'>, soakOptions: S
 
   const verifier = new Verifier({ brokers: options.brokers, topic: topics.output, deadLetterTopic: deadLetter, groupId: `${base}-verifier`, messages, partitions: options.partitions });
   const progress = () => ({ produced: producer.produced, consumed: verifier.audit.consumed });
-  const sampler = new MetricsSampler(proc.url, progress);
+  const sampler = new MetricsSampler(proc.url, progress, topics.input);
   const commits = new CommitWatcher(options.brokers, groupId);
-  const lag = new LagSampler(options.brokers, groupId, topics.input, options.partitions);
+  // Orchestron reports its own lag; the raw loop does not, and a command may not: the broker is asked for theirs.
+  const lag = entrypoint === 'runtime' ? undefined : new LagSampler(options.brokers, groupId, topics.input, options.partitions);
   const live = new LiveProgress(label, progress);
   let failure: string | undefined;
   let exit: Exit | undefined;
@@ -207,7 +211,7 @@ export async function runPhase(name: Exclude<PhaseName, 'floor'>, soakOptions: S
     await Promise.all([verifier.start(), waitForGroup(options.brokers, groupId, 60_000, proc.exited)]);
     sampler.start();
     commits.start();
-    lag.start();
+    lag?.start();
     live.start();
     const produced = preloaded ?? producer.run(stopProducing.signal);
     failure = await completion(producer, verifier, sampler, produced, proc.exited, deadline, hooks.interrupt);
@@ -215,14 +219,14 @@ export async function runPhase(name: Exclude<PhaseName, 'floor'>, soakOptions: S
     await produced.catch(() => {});
     // A moment more, for duplicates arriving after the last new record.
     if (!failure) await sleep(1_000);
-    await Promise.all([sampler.scrape(), lag.sample()]);
+    await Promise.all([sampler.scrape(), lag?.sample()]);
     verifier.audit.filtered = sampler.filtered;
   } catch (error) {
     failure ??= String(error);
   } finally {
     stopProducing.abort();
     sampler.stop();
-    await Promise.all([commits.stop(), lag.stop()]);
+    await Promise.all([commits.stop(), lag?.stop()]);
     live.stop();
     exit = await proc.stop(hooks.stopTimeoutMs ?? 30_000);
     if (exit.code !== 0) failure ??= `the process did not drain and exit 0 on ${hooks.stopSignal ?? 'SIGTERM'} (${exit.code ?? exit.signal})`;
@@ -242,7 +246,7 @@ export async function runPhase(name: Exclude<PhaseName, 'floor'>, soakOptions: S
     ...delivery,
     throughput: steadyRate(commits.samples, messages) ?? delivery.verifierRate,
     samples: sampler.samples,
-    lag: lag.samples,
+    lag: sampler.lag.length > 0 || !lag ? sampler.lag : lag.samples,
     process: processFigures(sampler.samples, messages),
     exit,
     failure,

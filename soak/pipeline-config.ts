@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FailureMode } from '../core/index.ts';
 import { modulePath } from './module-path.ts';
+import { scrapeIntervalMs } from './process-metrics.ts';
 
 /** The configuration file of the process under test, in the runtime entrypoint's format (`orchestron run --config`). */
 export interface PipelineConfig {
@@ -17,6 +18,8 @@ export interface PipelineConfig {
     readonly batchSize: number;
     readonly lingerMs: number;
     readonly commitIntervalMs: number;
+    /** Its consumer lag measured as often as the soak scrapes it. */
+    readonly lagIntervalMs: number;
   };
   /** No `module`: identity. */
   readonly transform: { readonly module?: string; readonly export?: string; readonly concurrency: number };
@@ -55,6 +58,7 @@ export const pipelineConfig = (input: PipelineConfigInput): PipelineConfig => ({
     batchSize: input.batchSize,
     lingerMs: input.lingerMs,
     commitIntervalMs: input.commitIntervalMs,
+    lagIntervalMs: scrapeIntervalMs,
   },
   transform: { module: noopTransformPath, export: 'default', concurrency: 16 },
   http: { port: 0 },

@@ -54,6 +54,12 @@ describe('soak plots', () => {
     expect(svg).toContain('time in the backlog, send → output (ms, log scale)');
   });
 
+  it('plots the lag alone when the process reported it (no offsets)', async () => {
+    const svg = await svgOf(lagSpec([{ phase: 'pipeline', points: [{ tS: 0, lag: 1_000 }, { tS: 1, lag: 200 }] }], 'Lag'));
+    expect(svg).toContain('lag (records)');
+    expect(svg).not.toContain('offsets, all partitions');
+  });
+
   it('plots the lag and the offsets over time', async () => {
     const points = [
       { tS: 0, end: 1_000, committed: 0, lag: 1_000 },

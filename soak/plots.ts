@@ -105,43 +105,49 @@ export function timelineSpec(series: readonly Series<ProcessSample>[], title: st
   };
 }
 
-/** The group's lag on the input topic over time, and its committed offsets against the topic's end offsets. */
+/**
+ * The group's lag on the input topic over time and, where the broker was asked for them (the raw loop), its committed
+ * offsets against the topic's end offsets.
+ */
 export function lagSpec(series: readonly Series<LagPoint>[], title: string): TopLevelSpec {
   const lag = series.flatMap((s) => s.points.map((p) => ({ phase: s.phase, t: p.tS, lag: p.lag })));
   const offsets = series.flatMap((s) =>
-    s.points.flatMap((p) => [
-      { phase: s.phase, t: p.tS, offset: p.end, of: 'end of topic' },
-      { phase: s.phase, t: p.tS, offset: p.committed, of: 'committed' },
-    ]),
+    s.points.flatMap((p) =>
+      p.end === undefined || p.committed === undefined
+        ? []
+        : [
+            { phase: s.phase, t: p.tS, offset: p.end, of: 'end of topic' },
+            { phase: s.phase, t: p.tS, offset: p.committed, of: 'committed' },
+          ],
+    ),
   );
   const x = { field: 't', type: 'quantitative' as const, title: 'seconds' };
   const color = { field: 'phase', type: 'nominal' as const, scale: colors(series), title: null };
+  const lagPanel = {
+    width: 640,
+    height: 160,
+    data: { values: lag },
+    mark: { type: 'line' as const },
+    encoding: { x, y: { field: 'lag', type: 'quantitative' as const, title: 'lag (records)' }, color },
+  };
+  const offsetsPanel = {
+    width: 640,
+    height: 160,
+    data: { values: offsets },
+    mark: { type: 'line' as const },
+    encoding: {
+      x,
+      y: { field: 'offset', type: 'quantitative' as const, title: 'offsets, all partitions' },
+      color,
+      strokeDash: { field: 'of', type: 'nominal' as const, title: null },
+      detail: { field: 'phase', type: 'nominal' as const },
+    },
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config,
     title,
-    vconcat: [
-      {
-        width: 640,
-        height: 160,
-        data: { values: lag },
-        mark: { type: 'line' },
-        encoding: { x, y: { field: 'lag', type: 'quantitative', title: 'lag (records)' }, color },
-      },
-      {
-        width: 640,
-        height: 160,
-        data: { values: offsets },
-        mark: { type: 'line' },
-        encoding: {
-          x,
-          y: { field: 'offset', type: 'quantitative', title: 'offsets, all partitions' },
-          color,
-          strokeDash: { field: 'of', type: 'nominal', title: null },
-          detail: { field: 'phase', type: 'nominal' },
-        },
-      },
-    ],
+    vconcat: offsets.length > 0 ? [lagPanel, offsetsPanel] : [lagPanel],
   };
 }
 

@@ -1,4 +1,9 @@
-/** Resident memory and event-loop delay of the process under test, scraped from its /metrics (prom-client defaults). */
+/**
+ * Resident memory and event-loop delay of the process under test, scraped from its /metrics (prom-client defaults),
+ * and its consumer lag on the input topic (`orchestron_consumer_lag`).
+ */
+import { reportedLagSamples } from './lag-sampler.ts';
+import type { ReportedLagSample } from './lag-sampler.ts';
 
 export interface ProcessSample {
   /** Seconds since the sampler started. */
@@ -50,6 +55,9 @@ export function sumOfMetric(text: string, name: string): number | undefined {
   return sum;
 }
 
+/** How often the process under test is scraped; it measures its consumer lag as often (pipeline-config.ts). */
+export const scrapeIntervalMs = 1_000;
+
 /** Records the process filtered out on purpose, by its own count. */
 export const FILTERED_METRIC = 'orchestron_records_filtered_total';
 
@@ -84,17 +92,21 @@ export class MetricsSampler {
   readonly samples: ProcessSample[] = [];
   /** The process's count of records filtered out on purpose, at the last scrape that had it. */
   filtered = 0;
+  /** The lag per partition of `lagTopic` the process reported, scrape by scrape (none from a process without the metric). */
+  readonly lag: ReportedLagSample[] = [];
   readonly #url: string;
   readonly #progress: () => { consumed: number; produced: number };
+  readonly #lagTopic: string | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #started = 0;
 
-  constructor(url: string, progress: () => { consumed: number; produced: number }) {
+  constructor(url: string, progress: () => { consumed: number; produced: number }, lagTopic?: string) {
     this.#url = url;
     this.#progress = progress;
+    this.#lagTopic = lagTopic;
   }
 
-  start(intervalMs = 1_000): void {
+  start(intervalMs = scrapeIntervalMs): void {
     this.#started = performance.now();
     void this.scrape();
     this.#timer = setInterval(() => void this.scrape(), intervalMs);
@@ -105,7 +117,8 @@ export class MetricsSampler {
   }
 
   async scrape(): Promise<void> {
-    const t = Math.round(performance.now() - this.#started) / 1000;
+    const ms = performance.now() - this.#started;
+    const t = Math.round(ms) / 1000;
     const progress = this.#progress();
     let values = new Map<string, number>();
     try {
@@ -114,6 +127,7 @@ export class MetricsSampler {
         const text = await response.text();
         values = parsePrometheus(text);
         this.filtered = sumOfMetric(text, FILTERED_METRIC) ?? this.filtered;
+        if (this.#lagTopic !== undefined) this.lag.push(...reportedLagSamples(ms, this.#lagTopic, text));
       }
     } catch {
       // the process is busy or gone: the sample stays empty

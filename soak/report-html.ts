@@ -94,8 +94,9 @@ memory and the p99 of its event-loop delay over the previous second, from its /m
 ${
   plots.lag
     ? `<figure>${plots.lag}
-<figcaption>Lag on the input topic: the topic's end offsets minus the offsets the process's group committed, summed over
-the partitions, every half second (per partition in lag.csv). Lag that stops falling while records are left is a
+<figcaption>Lag on the input topic, summed over the partitions (per partition in lag.csv): the process's own
+orchestron_consumer_lag (last stable offset minus committed offset) every second, or for the raw loop the topic's end
+offsets minus the offsets its group committed, every half second. Lag that stops falling while records are left is a
 stall.</figcaption></figure>`
     : ''
 }

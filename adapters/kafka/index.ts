@@ -10,3 +10,4 @@ export * from './replay.ts';
 export type { PartitionProblems } from './partition-health.ts';
 export type { PartitionBlock } from './partition-blocks.ts';
 export type { PartitionStall } from './progress-watchdog.ts';
+export type { PartitionLag } from './consumer-lag.ts';

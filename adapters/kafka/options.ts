@@ -90,6 +90,11 @@ export interface KafkaOptions {
    * line, `orchestron_partition_stalled`) and the consumer is reopened; default 60000, 0 turns the watchdog off.
    */
   readonly stallTimeoutMs?: number;
+  /**
+   * How often the consumer lag of the partitions assigned here is measured (`orchestron_consumer_lag`), besides right
+   * after a rebalance; default 5000, 0 turns it off.
+   */
+  readonly lagIntervalMs?: number;
   /** The Kafka client's retry and timeout settings, for the consumer, the producer and the admin client. */
   readonly client?: KafkaClientOptions;
 }
@@ -122,6 +127,7 @@ export interface ResolvedKafkaOptions {
   readonly tls?: ConnectionOptions;
   readonly fromBeginning: boolean;
   readonly stallTimeoutMs: number;
+  readonly lagIntervalMs: number;
   readonly client: KafkaClientOptions;
 }
 
@@ -148,6 +154,7 @@ export const kafkaDefaults = {
   compression: 'none',
   fromBeginning: true,
   stallTimeoutMs: 60_000,
+  lagIntervalMs: 5_000,
 } as const;
 
 export function parseBrokers(value: unknown): string[] {
@@ -263,6 +270,7 @@ export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): Resol
     ...(options.tls ? { tls: checkObject('tls', options.tls) } : {}),
     fromBeginning: checkBoolean('fromBeginning', options.fromBeginning ?? kafkaDefaults.fromBeginning),
     stallTimeoutMs: checkWholeNumber('stallTimeoutMs', options.stallTimeoutMs ?? kafkaDefaults.stallTimeoutMs, 0),
+    lagIntervalMs: checkWholeNumber('lagIntervalMs', options.lagIntervalMs ?? kafkaDefaults.lagIntervalMs, 0),
     client: resolveClientOptions(options.client),
   };
 }

@@ -1,15 +1,22 @@
+import { FetchIsolationLevels } from '@platformatic/kafka';
 import type { Consumer, MessagesStream } from '@platformatic/kafka';
 import { DeadLetterRefusedError, TimeoutError, isOrchestronError, messageOf, withDeadline } from '../../core/index.ts';
 import type { OrchestronError, Platform, Position, SourcePartition } from '../../core/index.ts';
+import { ConsumerLag } from './consumer-lag.ts';
+import type { PartitionLag } from './consumer-lag.ts';
 import { brokerCodes } from './errors.ts';
 import type { PartitionBlock } from './partition-blocks.ts';
 import { PartitionBlocks } from './partition-blocks.ts';
 import type { PartitionStall } from './progress-watchdog.ts';
 import { ProgressWatchdog } from './progress-watchdog.ts';
+import type { ResolvedKafkaOptions } from './options.ts';
 import type { KafkaMessage } from './records.ts';
 import { floorKey } from './stable-offsets.ts';
 
 type KafkaConsumer = Consumer<Buffer, Buffer, string, Buffer>;
+type Offsets = Map<string, bigint[]>;
+/** ListOffsets' timestamp for a partition's log start offset. */
+const earliestOffset = -2n;
 type Stream = MessagesStream<Buffer, Buffer, string, Buffer>;
 
 /** What readiness reports of the source's partitions: those stopped on purpose, and those stuck. */
@@ -18,21 +25,25 @@ export interface PartitionProblems {
   readonly stalled: readonly PartitionStall[];
 }
 
-/** Longest a lag probe may take, and how often one is sent at most. */
+/** Longest a probe may take, and how often quiet partitions are probed at most. */
 const probeTimeoutMs = 10_000;
 const probeEveryMs = 10_000;
 
 /**
  * The source's view of its partitions' health: partitions blocked because their dead letters cannot be written (see
- * PartitionBlocks) and partitions that stopped making progress (see ProgressWatchdog). The source reports what it
- * reads and commits, and calls `tick` once a second; `tick` answers whether the stream must be reopened at the
- * committed offsets (blocked partitions to try again, a stall to recover from).
+ * PartitionBlocks), partitions that stopped making progress (see ProgressWatchdog), and the consumer lag of the
+ * partitions assigned (see ConsumerLag). The source reports what it reads and commits, and calls `tick` once a second;
+ * `tick` answers whether the stream must be reopened at the committed offsets (blocked partitions to try again, a
+ * stall to recover from). One probe asks the broker for what the stall watchdog and the lag both need.
  */
 export class PartitionHealth {
   readonly #platform: Platform;
   readonly #blocks: PartitionBlocks;
   readonly #watchdog: ProgressWatchdog;
+  readonly #lag: ConsumerLag;
   readonly #stallTimeoutMs: number;
+  /** Where a partition without committed offset starts: its lag counts from the log start, or is not known. */
+  readonly #fromBeginning: boolean;
   #probing = false;
   /** A probe asked for a quiet reopen of the stream (see ProgressWatchdog.probed); the next tick answers it. */
   #reopen = false;
@@ -43,11 +54,16 @@ export class PartitionHealth {
   #unassignedSince: number | undefined;
   #unassignedLogged = false;
 
-  constructor(platform: Platform, stallTimeoutMs: number) {
+  constructor(
+    platform: Platform,
+    { stallTimeoutMs, lagIntervalMs, fromBeginning }: Pick<ResolvedKafkaOptions, 'stallTimeoutMs' | 'lagIntervalMs' | 'fromBeginning'>,
+  ) {
     this.#platform = platform;
     this.#stallTimeoutMs = stallTimeoutMs;
+    this.#fromBeginning = fromBeginning;
     this.#blocks = new PartitionBlocks(platform);
     this.#watchdog = new ProgressWatchdog(platform, stallTimeoutMs);
+    this.#lag = new ConsumerLag(platform, lagIntervalMs);
   }
 
   /** The records the pipeline may have: none of a blocked partition (nothing is committed past its refused records). */
@@ -89,15 +105,18 @@ export class PartitionHealth {
       const assigned = assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
       this.#blocks.retain(new Set(assigned.map((p) => floorKey(p.topic, p.partition))));
       this.#watchdog.assigned(assigned);
+      this.#lag.assigned(assigned);
     }
     this.#watchAssignment((assignments ?? []).some((a) => a.partitions.length > 0), now);
     this.#blocks.remind();
     const retry = this.#blocks.due().length > 0;
     const recover = this.#watchdog.check(lastStage, (topic, partition) => this.#blocks.has(topic, partition)).length > 0;
     const quiet = this.#watchdog.quiet((topic, partition) => this.#blocks.has(topic, partition));
-    if (quiet.length > 0 && !this.#probing && now - this.#probedAt >= probeEveryMs) {
-      this.#probedAt = now;
-      void this.#probe(consumer, currentStream, quiet);
+    const quietDue = quiet.length > 0 && now - this.#probedAt >= probeEveryMs;
+    const lagDue = this.#lag.due();
+    if (!this.#probing && (quietDue || lagDue)) {
+      if (quietDue) this.#probedAt = now;
+      void this.#probe(consumer, currentStream, quietDue ? quiet : [], lagDue ? this.#lag.measuring() : []);
     }
     const reopen = this.#reopen;
     this.#reopen = false;
@@ -129,24 +148,74 @@ export class PartitionHealth {
     return { blocked: this.#blocks.list(), stalled: this.#watchdog.list() };
   }
 
+  /** The consumer lag of the partitions assigned here, as last measured. */
+  lag(): PartitionLag[] {
+    return this.#lag.list();
+  }
+
+  /** The source stopped: it holds no partition any more, so it reports no lag. */
+  stopped(): void {
+    this.#lag.assigned([]);
+  }
+
   /**
-   * Whether the broker holds records the client has not fetched: its last stable offset against the stream's fetch
-   * position (both count transaction markers; the committed offset does not).
+   * Where the group stands on each of `measured`: its committed offset, or for a partition it never committed, the log
+   * start offset when the group starts there (`fromBeginning`; otherwise -1, unknown). Undefined when the broker did
+   * not answer: the lag waits for the next measurement, the stall probe it shares a request with does not.
    */
-  async #probe(consumer: KafkaConsumer, currentStream: () => Stream | undefined, partitions: readonly SourcePartition[]): Promise<void> {
+  async #committed(consumer: KafkaConsumer, measured: readonly SourcePartition[]): Promise<Offsets | undefined> {
+    try {
+      const committed = await consumer.listCommittedOffsets({ topics: byTopic(measured) });
+      const uncommitted = measured.filter(({ topic, partition }) => (committed.get(topic)?.[partition] ?? -1n) < 0n);
+      if (!this.#fromBeginning || uncommitted.length === 0) return committed;
+      const starts = await consumer.listOffsets({ topics: [...new Set(uncommitted.map((p) => p.topic))], timestamp: earliestOffset });
+      for (const { topic, partition } of uncommitted) {
+        const start = starts.get(topic)?.[partition];
+        const offsets = committed.get(topic) ?? [];
+        if (start !== undefined) offsets[partition] = start;
+        committed.set(topic, offsets);
+      }
+      return committed;
+    } catch (error) {
+      this.#platform.logger.debug({ error: messageOf(error) }, "could not ask kafka for the group's committed offsets (consumer lag)");
+      return undefined;
+    }
+  }
+
+  /**
+   * Asks the broker for the last stable offsets of the partitions `quiet` and `measured` are on, and the group's
+   * committed offsets of `measured`. For the consumer lag of `measured`; and for each quiet partition, whether the
+   * broker holds records the client has not fetched: its last stable offset against the stream's fetch position (both
+   * count transaction markers; the committed offset does not).
+   */
+  async #probe(
+    consumer: KafkaConsumer,
+    currentStream: () => Stream | undefined,
+    quiet: readonly SourcePartition[],
+    measured: readonly SourcePartition[],
+  ): Promise<void> {
     this.#probing = true;
     try {
-      const topics = [...new Set(partitions.map((p) => p.topic))];
-      const ends = await withDeadline(
+      const topics = [...new Set([...quiet, ...measured].map((p) => p.topic))];
+      const [ends, committed] = await withDeadline(
         this.#platform.clock,
         probeTimeoutMs,
-        () => consumer.listOffsets({ topics }),
+        () =>
+          Promise.all([
+            consumer.listOffsets({ topics, isolationLevel: FetchIsolationLevels.READ_COMMITTED }),
+            measured.length > 0 ? this.#committed(consumer, measured) : undefined,
+          ]),
         () => new TimeoutError(`kafka did not answer a list offsets request within ${probeTimeoutMs} ms`),
       );
+      if (committed) {
+        this.#lag.measured(
+          measured.map(({ topic, partition }) => ({ topic, partition, lastStable: ends.get(topic)?.[partition], committed: committed.get(topic)?.[partition] })),
+        );
+      }
       // The stream as it is when the answer comes (it may have been reopened meanwhile).
       const stream = currentStream();
       const positions = stream?.offsetsToFetch;
-      for (const { topic, partition } of partitions) {
+      for (const { topic, partition } of quiet) {
         const end = ends.get(topic)?.[partition];
         // Without a stream for a while (an open that does not end) nothing is fetched: what lies past the last commit waits.
         const position = stream
@@ -158,9 +227,16 @@ export class PartitionHealth {
         if (this.#watchdog.probed(topic, partition, end, position)) this.#reopen = true;
       }
     } catch (error) {
-      this.#platform.logger.debug({ error: messageOf(error) }, 'could not ask kafka for the end offsets of quiet partitions');
+      this.#platform.logger.debug({ error: messageOf(error) }, 'could not ask kafka for the offsets of its partitions (consumer lag, quiet partitions)');
     } finally {
       this.#probing = false;
     }
   }
+}
+
+/** Partitions grouped by topic, as the committed offsets request takes them. */
+function byTopic(partitions: readonly SourcePartition[]): { topic: string; partitions: number[] }[] {
+  const grouped = new Map<string, number[]>();
+  for (const { topic, partition } of partitions) grouped.set(topic, [...(grouped.get(topic) ?? []), partition]);
+  return [...grouped].map(([topic, list]) => ({ topic, partitions: list }));
 }

@@ -7,6 +7,7 @@ import { Narrowing } from './narrowing.ts';
 import { OffsetFloors } from './offset-floors.ts';
 import { PartitionHealth } from './partition-health.ts';
 import type { PartitionProblems } from './partition-health.ts';
+import type { PartitionLag } from './consumer-lag.ts';
 import type { ResolvedKafkaOptions } from './options.ts';
 import { toRecordInit } from './records.ts';
 import { SourceSettlement } from './source-settlement.ts';
@@ -53,7 +54,7 @@ export class KafkaSource {
     this.#context = context;
     const { platform } = context;
     this.#narrowing = new Narrowing(options.batchSize, platform.logger);
-    this.#health = new PartitionHealth(platform, options.stallTimeoutMs);
+    this.#health = new PartitionHealth(platform, options);
     this.#fetches = new FetchWatchdog(platform.clock);
     this.#floors = exactlyOnce ? new OffsetFloors(exactlyOnce.admin, consumer, options, platform) : undefined;
     this.#generations = new GroupGenerations(consumer, () => this.#floors?.rebalanced());
@@ -126,6 +127,7 @@ export class KafkaSource {
       }
     } finally {
       unwatch();
+      this.#health.stopped();
       await this.#settlement.flush();
       await this.#stream.close();
       logger.debug({ group: this.#options.groupId }, 'kafka source stopped');
@@ -135,5 +137,10 @@ export class KafkaSource {
   /** Blocked and stalled partitions, for readiness. */
   problems(): PartitionProblems {
     return this.#health.problems();
+  }
+
+  /** The consumer lag of the partitions assigned here, as last measured. */
+  lag(): PartitionLag[] {
+    return this.#health.lag();
   }
 }

@@ -12,6 +12,7 @@ import type { KafkaOptions, ResolvedKafkaOptions } from './options.ts';
 import { resolveKafkaOptions } from './options.ts';
 import { ProducerHolder } from './producer-holder.ts';
 import type { PartitionProblems } from './partition-health.ts';
+import type { PartitionLag } from './consumer-lag.ts';
 import { kafkaSink } from './sink.ts';
 import { TopicLimits } from './topic-limits.ts';
 import { KafkaSource } from './source.ts';
@@ -181,6 +182,14 @@ export class KafkaTransport {
   /** Source partitions stopped because their dead letters cannot be written, and partitions stalled (for readiness). */
   partitionProblems(): PartitionProblems {
     return this.#source.problems();
+  }
+
+  /**
+   * The consumer lag of each partition assigned here (last stable offset minus the group's committed offset), as last
+   * measured (every `lagIntervalMs`, and after a rebalance); also `orchestron_consumer_lag`.
+   */
+  consumerLag(): PartitionLag[] {
+    return this.#source.lag();
   }
 
   /** Partitions currently assigned to this instance. */

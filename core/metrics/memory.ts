@@ -32,7 +32,10 @@ export class MemoryMetrics implements MetricsFactory {
   }
 
   gauge(definition: MetricDefinition): Gauge {
-    return { set: (labels, value) => void this.#values.set(seriesKey(definition.name, labels), value) };
+    return {
+      set: (labels, value) => void this.#values.set(seriesKey(definition.name, labels), value),
+      remove: (labels) => void this.#values.delete(seriesKey(definition.name, labels)),
+    };
   }
 
   histogram(definition: MetricDefinition): Histogram {
@@ -55,6 +58,11 @@ export class MemoryMetrics implements MetricsFactory {
   /** The value of one series, e.g. `value('orchestron_records_ok_total', { topic: 'orders' })`. */
   value(name: string, labels: Labels = {}): number {
     return this.#values.get(seriesKey(name, labels)) ?? 0;
+  }
+
+  /** Whether a counter or gauge series exists (was set and not removed). */
+  has(name: string, labels: Labels = {}): boolean {
+    return this.#values.has(seriesKey(name, labels));
   }
 
   /** The sum of a counter over all its label sets. */

@@ -9,6 +9,14 @@ export interface Counter {
 }
 export interface Gauge {
   set(labels: Labels, value: number): void;
+  /** Drops a series (a partition no longer assigned here); a gauge without it is set to 0 instead (see dropSeries). */
+  remove?(labels: Labels): void;
+}
+
+/** Drops one series of a gauge, or sets it to 0 where the gauge cannot drop series. */
+export function dropSeries(gauge: Gauge, labels: Labels): void {
+  if (gauge.remove) gauge.remove(labels);
+  else gauge.set(labels, 0);
 }
 export interface Histogram {
   observe(labels: Labels, value: number): void;
@@ -26,7 +34,7 @@ type Instrument<D> = D extends { type: 'counter' } ? Counter : D extends { type:
 /** The core's instruments, one per definition in names.ts. */
 export type Metrics = { readonly [K in keyof typeof MetricDefinitions]: Instrument<(typeof MetricDefinitions)[K]> };
 
-const noop = { inc() {}, set() {}, observe() {} };
+const noop = { inc() {}, set() {}, remove() {}, observe() {} };
 
 export const noopMetricsFactory: MetricsFactory = {
   counter: () => noop,

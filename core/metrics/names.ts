@@ -104,6 +104,18 @@ export const MetricDefinitions = {
     help: 'Whether a source partition with records waiting has made no committed progress for the stall timeout (1).',
     labelNames: ['topic', 'partition'],
   },
+  consumerLag: {
+    type: 'gauge',
+    name: 'orchestron_consumer_lag',
+    help: "A source partition assigned to this instance: its last stable offset (read_committed) minus the group's committed offset.",
+    labelNames: ['topic', 'partition'],
+  },
+  consumerTotalLag: {
+    type: 'gauge',
+    name: 'orchestron_consumer_total_lag',
+    help: 'orchestron_consumer_lag summed over the source partitions assigned to this instance.',
+    labelNames: [],
+  },
 } as const;
 
 export type MetricKey = keyof typeof MetricDefinitions;

@@ -55,6 +55,12 @@ describe('validateConfig', () => {
     expect(errorOf(() => validateConfig({ ...minimal, kafka: { client: { requestTimeoutMs: 0 } } })).message).toBe('kafka.client.requestTimeoutMs: must be ≥ 1; got 0');
   });
 
+  it('takes a readiness lag threshold only with the lag measured', () => {
+    expect(validateConfig({ ...minimal, kafka: { readyMaxLag: 500 } }).kafka).toMatchObject({ readyMaxLag: 500, lagIntervalMs: 5_000 });
+    expect(errorOf(() => validateConfig({ ...minimal, kafka: { readyMaxLag: 0 } })).message).toBe('kafka.readyMaxLag: must be ≥ 1; got 0');
+    expect(errorOf(() => validateConfig({ ...minimal, kafka: { readyMaxLag: 500, lagIntervalMs: 0 } })).field).toBe('kafka.readyMaxLag');
+  });
+
   it('reports wrong values before missing keys, all at once', () => {
     const error = errorOf(() => validateConfig({ failureMode: 'sometimes', kafka: { batchSize: 0 } }));
     expect(error.field).toBe('failureMode');

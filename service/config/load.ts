@@ -46,6 +46,9 @@ export function validateConfig(raw: unknown, env: Env = {}): Config {
       throw new ConfigError('kafka.brokers', (error as ConfigError).message.replace(/^brokers: /, ''));
     }
   }
+  if (config.kafka.readyMaxLag !== undefined && config.kafka.lagIntervalMs === 0) {
+    throw new ConfigError('kafka.readyMaxLag', 'needs the consumer lag measured: kafka.lagIntervalMs is 0 (set it above 0, or leave readyMaxLag out)');
+  }
   try {
     groupSessionSettings(config.kafka, config.kafka.groupProtocol as 'classic');
   } catch (error) {

@@ -94,6 +94,15 @@ const kafka = section(
       kafkaDefaults.stallTimeoutMs,
       'A partition with records waiting and no committed progress for this long is reported stalled (readiness 503, an error line, `orchestron_partition_stalled`) and the consumer is reopened. 0 turns the watchdog off.',
     ),
+    lagIntervalMs: int(
+      0,
+      kafkaDefaults.lagIntervalMs,
+      "How often the consumer lag of the partitions assigned to this instance is measured (`orchestron_consumer_lag`: the last stable offset minus the group's committed offset), besides right after a rebalance. 0 turns it off.",
+    ),
+    readyMaxLag: optionalInt(
+      1,
+      'Readiness is 503 while a partition assigned to this instance lags by more than this many offsets (as last measured, see `lagIntervalMs`), naming each such partition and its lag. Unset: lag does not affect readiness.',
+    ),
     sasl: v.optional(
       v.pipe(
         v.strictObject({

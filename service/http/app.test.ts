@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { healthApp } from './app.ts';
 import type { ReadinessReport } from './app.ts';
+import { dropSeries } from '../../core/index.ts';
 import { prometheusMetrics } from '../metrics/prometheus.ts';
 
 describe('health app', () => {
@@ -28,6 +29,13 @@ describe('health app', () => {
     expect(text).toContain('orchestron_batch_ok_total 1');
     expect(text).toContain('orchestron_breaker_open{breaker="postgres-tracker"} 1');
     expect(text).toContain('# HELP orchestron_transform_fail_total');
+  });
+
+  it('drops the lag series of a partition no longer assigned', async () => {
+    prometheus.metrics.consumerLag.set({ topic: 'orders', partition: '4' }, 12);
+    expect(await (await app.request('/metrics')).text()).toContain('orchestron_consumer_lag{topic="orders",partition="4"} 12');
+    dropSeries(prometheus.metrics.consumerLag, { topic: 'orders', partition: '4' });
+    expect(await (await app.request('/metrics')).text()).not.toContain('orchestron_consumer_lag{topic="orders",partition="4"}');
   });
 
   it('answers 404 with the endpoints it has', async () => {

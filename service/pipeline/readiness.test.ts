@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock, MemoryTracker } from '../../core/index.ts';
+import { healthApp } from '../http/app.ts';
 import { readinessOf } from './readiness.ts';
 import type { Stores } from './stores.ts';
 import type { Transport } from './transport.ts';
@@ -48,5 +49,28 @@ describe('readiness', () => {
     expect(report.checks['partition:orders/0']).toBe('blocked: MESSAGE_TOO_LARGE: produce 1 records: too large');
     expect(report.checks['partition:orders/2']).toBe('stalled: no committed progress for 61 s with records waiting (last stage: transform)');
     expect(report.checks.assignment).toBe('ok');
+  });
+
+  it('with kafka.readyMaxLag, is not ready while a partition lags by more, naming it and its lag (503)', async () => {
+    const clock = new ManualClock();
+    const at = { lastStable: 0n, committed: 0n, measuredAt: clock.monotonic() };
+    const lagging = {
+      assignedPartitions: () => 2,
+      partitionProblems: () => ({ blocked: [], stalled: [] }),
+      consumerLag: () => [
+        { topic: 'orders', partition: 0, lag: 1_000, ...at },
+        { topic: 'orders', partition: 1, lag: 1_001, ...at },
+      ],
+    } as unknown as Transport;
+    const stores: Stores = { breakers: [], close: async () => {} };
+    const app = healthApp({ readiness: readinessOf({ transport: lagging, stores, running: () => true, clock, maxLag: 1_000 }), scrape: async () => ({ body: '', contentType: 'text/plain' }) });
+    const response = await app.request('/health/ready');
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { checks: Record<string, string> };
+    expect(body.checks['partition:orders/1']).toBe('lagging: 1001 offsets behind (more than kafka.readyMaxLag 1000)');
+    expect(body.checks['partition:orders/0']).toBeUndefined();
+
+    const unbounded = readinessOf({ transport: lagging, stores, running: () => true, clock });
+    expect(await unbounded()).toMatchObject({ ready: true });
   });
 });

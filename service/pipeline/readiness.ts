@@ -34,11 +34,12 @@ function shared(call: (() => Promise<void>) | undefined, clock: Clock): () => Pr
 /**
  * Ready means: the pipeline is running, no breaker is open, every store answers a ping, the consumer holds at least
  * one partition (an instance without partitions does no work, e.g. more instances than partitions), and no source
- * partition is blocked (its dead letters cannot be written) or stalled (records waiting, no committed progress):
- * each such partition is a check of its own, `partition:<topic>/<partition>`, saying why.
+ * partition is blocked (its dead letters cannot be written), stalled (records waiting, no committed progress) or,
+ * with `maxLag`, lagging by more than `maxLag` offsets: each such partition is a check of its own,
+ * `partition:<topic>/<partition>`, saying why.
  */
-export function readinessOf(parts: { transport: Transport; stores: Stores; running: () => boolean; clock: Clock }): () => Promise<ReadinessReport> {
-  const { transport, stores, running, clock } = parts;
+export function readinessOf(parts: { transport: Transport; stores: Stores; running: () => boolean; clock: Clock; maxLag?: number | undefined }): () => Promise<ReadinessReport> {
+  const { transport, stores, running, clock, maxLag } = parts;
   const pingTracker = stores.tracker ? shared(stores.tracker.ping?.bind(stores.tracker), clock) : undefined;
   const pingDedup = stores.dedup ? shared(stores.dedup.ping?.bind(stores.dedup), clock) : undefined;
   return async () => {
@@ -54,6 +55,11 @@ export function readinessOf(parts: { transport: Transport; stores: Stores; runni
     for (const b of blocked) checks[`partition:${b.topic}/${b.partition}`] = `blocked: ${b.reason}: ${b.detail}`;
     for (const s of stalled) {
       checks[`partition:${s.topic}/${s.partition}`] ??= `stalled: no committed progress for ${Math.round((clock.monotonic() - s.progressAt) / 1000)} s with records waiting (last stage: ${s.lastStage})`;
+    }
+    if (maxLag !== undefined) {
+      for (const l of transport.consumerLag()) {
+        if (l.lag > maxLag) checks[`partition:${l.topic}/${l.partition}`] ??= `lagging: ${l.lag} offsets behind (more than kafka.readyMaxLag ${maxLag})`;
+      }
     }
     return { ready: Object.values(checks).every((value) => value === 'ok'), checks };
   };

@@ -109,7 +109,7 @@ export async function startService({ config, baseDir }: LoadedConfig, deps: Serv
   return {
     transport,
     results,
-    readiness: readinessOf({ transport, stores, running: () => !abort.signal.aborted, clock }),
+    readiness: readinessOf({ transport, stores, running: () => !abort.signal.aborted, clock, maxLag: config.kafka.readyMaxLag }),
     stop: () => abort.abort(),
     async close(deadlineMs) {
       abort.abort();

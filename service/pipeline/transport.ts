@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ConfigError, MemoryBroker, encodeText, memorySink, memorySource, messageOf } from '../../core/index.ts';
 import type { Batch, PipelineContext, Sink } from '../../core/index.ts';
 import { KafkaTransport } from '../../adapters/kafka/index.ts';
-import type { PartitionProblems } from '../../adapters/kafka/index.ts';
+import type { PartitionLag, PartitionProblems } from '../../adapters/kafka/index.ts';
 import type { Env } from '../config/env.ts';
 import type { Config } from '../config/schema.ts';
 
@@ -16,6 +16,8 @@ export interface Transport {
   assignedPartitions(): number;
   /** Source partitions stopped (dead letters that cannot be written) or stalled; none for the in-memory transport. */
   partitionProblems(): PartitionProblems;
+  /** The consumer lag of the partitions assigned here, as last measured; none for the in-memory transport. */
+  consumerLag(): readonly PartitionLag[];
   close(deadlineMs: number): Promise<void>;
   /** The in-memory broker, for inspection (memory transport only). */
   readonly broker?: MemoryBroker;
@@ -59,6 +61,7 @@ export async function openTransport(config: Config, context: PipelineContext, en
         memorySource(broker, { topics: config.topics, group: config.kafka.groupId, context, batchSize: config.kafka.batchSize, signal }),
       assignedPartitions: () => 1,
       partitionProblems: () => ({ blocked: [], stalled: [] }),
+      consumerLag: () => [],
       close: async () => {},
     };
   }
@@ -88,6 +91,7 @@ export async function openTransport(config: Config, context: PipelineContext, en
     compression: k.compression as 'none',
     fromBeginning: k.fromBeginning,
     stallTimeoutMs: k.stallTimeoutMs,
+    lagIntervalMs: k.lagIntervalMs,
     client: k.client,
     context,
     env,
@@ -98,6 +102,7 @@ export async function openTransport(config: Config, context: PipelineContext, en
     source: (signal) => transport.source(signal),
     assignedPartitions: () => transport.assignments().reduce((n, a) => n + a.partitions.length, 0),
     partitionProblems: () => transport.partitionProblems(),
+    consumerLag: () => transport.consumerLag(),
     close: (deadlineMs) => transport.close(deadlineMs),
   };
 }
