@@ -1,6 +1,6 @@
 // Reads the summaries bench/tracing/overhead.sh left in DIR and prints CPU per record by config: each round, the
 // median, and the median's change against tracing off.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
@@ -19,7 +19,8 @@ interface Summary {
 const perConfig = new Map<string, { cpu: number[]; rps: number[] }>();
 for (const run of readdirSync(dir).sort()) {
   const config = configs.find((c) => run.startsWith(`${c}-`));
-  if (!config) continue;
+  // A phase that did not finish leaves no summary: it is left out (the soak said why).
+  if (!config || !existsSync(join(dir, run, 'summary.json'))) continue;
   const summary = JSON.parse(readFileSync(join(dir, run, 'summary.json'), 'utf8')) as Summary;
   const entry = perConfig.get(config) ?? { cpu: [], rps: [] };
   if (summary.cpu_us_per_record !== null) entry.cpu.push(summary.cpu_us_per_record);
