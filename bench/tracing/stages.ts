@@ -2,7 +2,9 @@
 // sampling, without Kafka (memory source and sink), so that the machine's noise weighs less than in the soak. Records
 // of ~1 KB each carry a traceparent (as the output of an upstream pipeline does); spans go through a batch span
 // processor to an exporter that drops them (no serialization). Rounds alternate the three configs.
-// Usage: node bench/tracing/stages.ts [ROUNDS (default 7)] [RECORDS (default 50000)]
+// Round r starts with config r mod 3, so that no config always follows the same one; with --expose-gc each run
+// starts from a collected heap.
+// Usage: node --expose-gc bench/tracing/stages.ts [ROUNDS (default 9)] [RECORDS (default 50000)]
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { openTelemetryTracer } from '../../adapters/opentelemetry/index.ts';
@@ -10,7 +12,7 @@ import { MemoryBroker, commit, decode, drain, encodeText, json, memorySink, memo
 import type { Tracer } from '../../core/index.ts';
 import { orderJson } from '../fixtures.ts';
 
-const rounds = Number(process.argv[2] ?? 7);
+const rounds = Number(process.argv[2] ?? 9);
 const count = Number(process.argv[3] ?? 50_000);
 const dropped: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
 
@@ -29,6 +31,7 @@ async function cpuPerRecord(ratio: number | undefined): Promise<number> {
   const broker = new MemoryBroker({ defaultPartitions: 6 });
   broker.append(Array.from({ length: count }, (_, i) => ({ topic: 'in', key: encodeText(`k${i}`), value: values[i % values.length]!, headers: new Map([['traceparent', upstream]]) })));
   const context = pipelineContext({ failureMode: 'skip-and-log', platform: { tracer } });
+  (globalThis as { gc?: () => void }).gc?.();
   const start = process.cpuUsage();
   await drain(
     pipeline(
@@ -52,7 +55,10 @@ const configs = [
 const results = new Map<string, number[]>(configs.map(([name]) => [name, []]));
 await cpuPerRecord(undefined); // warm-up
 for (let round = 0; round < rounds; round++) {
-  for (const [name, ratio] of configs) results.get(name)!.push(await cpuPerRecord(ratio));
+  for (let i = 0; i < configs.length; i++) {
+    const [name, ratio] = configs[(round + i) % configs.length]!;
+    results.get(name)!.push(await cpuPerRecord(ratio));
+  }
 }
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const off = median(results.get('off')!);

@@ -2,7 +2,7 @@ import type { BatchControl } from '../batch.ts';
 import type { Envelope, Headers } from '../envelope.ts';
 import { toOrchestronError } from '../errors.ts';
 import type { Span, SpanKind, TraceContext, Tracer } from './tracer.ts';
-import { traceContextOf } from './trace-context.ts';
+import { TraceHeaders, traceContextOf } from './trace-context.ts';
 
 /** Attribute names of the OpenTelemetry messaging semantic conventions that the stages' spans carry. */
 export const MessagingAttributes = {
@@ -51,14 +51,25 @@ const traceKey = Symbol('orchestron.trace');
 export function linksOf(records: Iterable<{ readonly headers: Headers }>): TraceContext[] {
   const links: TraceContext[] = [];
   const seen = new Set<string>();
+  let previous: Uint8Array | undefined;
   for (const record of records) {
     if (record.headers.size === 0) continue;
+    // Records sent together carry the same traceparent: the bytes are compared before any is decoded.
+    const traceparent = record.headers.get(TraceHeaders.traceparent);
+    if (traceparent === undefined || (previous !== undefined && sameBytes(traceparent, previous))) continue;
+    previous = traceparent;
     const context = traceContextOf(record.headers);
     if (!context || seen.has(context.spanId)) continue;
     seen.add(context.spanId);
     links.push(context);
   }
   return links;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
