@@ -94,6 +94,15 @@ describe('OpenTelemetry tracing', () => {
     expect(byName.get('commit orders')!.attributes).toMatchObject({ 'messaging.operation.type': 'settle', 'orchestron.batch.committed': true });
   });
 
+  it('gives a batch of one record that record’s offset', async () => {
+    const { tracer, spans } = memoryTracing();
+    const broker = new MemoryBroker({ defaultPartitions: 1 });
+    broker.append([record('orders', 'a', 'one'), record('orders', 'b', 'two')]);
+    const context = pipelineContext({ platform: { tracer } });
+    await collect(pipeline(memorySource(broker, { topics: ['orders'], group: 'g', context, stopWhenIdle: true, batchSize: 1 }), commit()));
+    expect(spans().filter((s) => s.name === 'receive orders').map((s) => s.attributes['messaging.kafka.offset'])).toEqual([0, 1]);
+  });
+
   it('hands the context on: output records carry the send span, dead letters the dead-letter span', async () => {
     const { tracer, spans } = memoryTracing();
     const { broker } = await run(tracer);

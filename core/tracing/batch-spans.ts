@@ -83,7 +83,7 @@ export function traceReceived(control: BatchControl, records: readonly Envelope<
   if (known) return known;
   const receive = tracer.startSpan(spanName(StageSpans.receive, sourceTopic(control)), {
     kind: StageSpans.receive.kind,
-    attributes: attributes(control, StageSpans.receive, sourceTopic(control), records.length),
+    attributes: attributes(control, StageSpans.receive, sourceTopic(control), records.length, records),
   });
   // Records are read for links only when the trace is sampled.
   const links = receive.recording ? linksOf(records) : [];
@@ -110,7 +110,7 @@ export function startStageSpan(
   const links = !trace.receive.recording ? [] : options.links ? linksOf(options.links) : trace.links;
   return control.context.platform.tracer.startSpan(spanName(stage, destination), {
     kind: stage.kind,
-    attributes: attributes(control, stage, destination, options.count ?? records.length),
+    attributes: attributes(control, stage, destination, options.count ?? records.length, records),
     links,
     parent: trace.receive,
   });
@@ -158,7 +158,13 @@ function sourceTopic(control: BatchControl): string | undefined {
   return control.positions.every((p) => p.topic === first) ? first : undefined;
 }
 
-function attributes(control: BatchControl, stage: StageSpan, destination: string | undefined, count: number): Record<string, string | number | boolean> {
+function attributes(
+  control: BatchControl,
+  stage: StageSpan,
+  destination: string | undefined,
+  count: number,
+  records: readonly Envelope<unknown>[],
+): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {
     [MessagingAttributes.system]: 'kafka',
     [MessagingAttributes.operationType]: stage.type,
@@ -172,6 +178,8 @@ function attributes(control: BatchControl, stage: StageSpan, destination: string
     out[MessagingAttributes.consumerGroup] = control.context.consumerGroup;
     const [only, ...others] = control.positions;
     if (only && others.length === 0) out[MessagingAttributes.partition] = String(only.partition);
+    // A batch of one record is that record: its offset, as the conventions give it for a single message.
+    if (records.length === 1) out[MessagingAttributes.kafkaOffset] = Number(records[0]!.offset);
   }
   return out;
 }
