@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { spawnCli, writeConfig } from './testing/spawn-cli.ts';
+import type { Runtime } from './testing/spawn-cli.ts';
 
 interface OtlpValue {
   readonly stringValue?: string;
@@ -46,7 +47,7 @@ async function otlpReceiver() {
 
 const text = (attributes: readonly OtlpAttribute[], key: string) => attributes.find((a) => a.key === key)?.value.stringValue;
 
-describe('orchestron run with tracing.enabled', { timeout: 60_000 }, () => {
+describe.each<Runtime>(['node', 'bun', 'deno'])('orchestron run with tracing.enabled on %s', { timeout: 60_000 }, (runtime) => {
   it('exports its spans with OTLP/HTTP to where OTEL_EXPORTER_OTLP_ENDPOINT says', async () => {
     const receiver = await otlpReceiver();
     const dir = await mkdtemp(join(tmpdir(), 'orchestron-tracing-'));
@@ -62,7 +63,7 @@ describe('orchestron run with tracing.enabled', { timeout: 60_000 }, () => {
       http: { port: 0, host: '127.0.0.1' },
       tracing: { enabled: true },
     });
-    const cli = spawnCli('node', ['run', '--config', file], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_SERVICE_NAME: 'order-enricher' });
+    const cli = spawnCli(runtime, ['run', '--config', file], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_SERVICE_NAME: 'order-enricher' });
     try {
       const url = await cli.url(30_000);
       for (let tries = 0; !(await (await fetch(`${url}/metrics`)).text()).includes('orchestron_records_ok_total{topic="orders"} 20'); tries++) {
