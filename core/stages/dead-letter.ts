@@ -49,7 +49,7 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
     const span = tracer.enabled
       ? startStageSpan(control, StageSpans.deadLetter, batch.records, { destination: sameTopic(untraced), count: untraced.length, links: failed.map((drop) => drop.record) })
       : undefined;
-    const outbound = span ? carryTrace(untraced, span) : untraced;
+    const outbound = span ? carryTrace(untraced, span, sink) : untraced;
     // The closures below outlive this call until the acknowledgement (at-least-once): they hold the control, the
     // outbound records and metric labels, not the batch, so that its records can be collected meanwhile.
     const sending = withRetry(async () => sink.send(await fitted(sink, outbound), control), retry, { clock, random, signal: control.signal });
@@ -94,8 +94,8 @@ async function fitted(sink: Sink, outbound: readonly OutboundRecord[]): Promise<
 }
 
 /** The dead letters carrying the context of `span`, the span that writes them. */
-function carryTrace(outbound: readonly OutboundRecord[], span: Span): OutboundRecord[] {
-  const values = traceHeaderValues(span.context);
+function carryTrace(outbound: readonly OutboundRecord[], span: Span, sink: Sink): OutboundRecord[] {
+  const values = traceHeaderValues(span.context, sink.headerBytes?.bind(sink));
   return outbound.map((record) => ({ ...record, headers: withTraceHeaders(record.headers, values) }));
 }
 

@@ -102,7 +102,7 @@ export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchSt
     const span = context.platform.tracer.enabled
       ? startStageSpan(batch.control, StageSpans.produce, batch.records, { destination: onlyTopic(routed), count: countOutbound(routed) })
       : undefined;
-    return inSpan(span, () => send(batch, span ? carryTrace(routed, span) : routed));
+    return inSpan(span, () => send(batch, span ? carryTrace(routed, span, sink) : routed));
   });
 
   async function send(batch: Batch<T>, routed: readonly Routed<T>[]): Promise<Batch<T>> {
@@ -141,8 +141,8 @@ export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchSt
 }
 
 /** The outbound records with the trace context of `span`, the span that sends them. */
-function carryTrace<T>(routed: readonly Routed<T>[], span: Span): Routed<T>[] {
-  const values = traceHeaderValues(span.context);
+function carryTrace<T>(routed: readonly Routed<T>[], span: Span, sink: Sink): Routed<T>[] {
+  const values = traceHeaderValues(span.context, sink.headerBytes?.bind(sink));
   return routed.map(({ record, outbound }) => ({ record, outbound: outbound.map((out) => ({ ...out, headers: withTraceHeaders(out.headers, values) })) }));
 }
 

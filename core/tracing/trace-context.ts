@@ -37,10 +37,13 @@ export interface TraceHeaderValues {
   readonly tracestate: Uint8Array | undefined;
 }
 
-export const traceHeaderValues = (context: TraceContext): TraceHeaderValues => ({
-  traceparent: encodeText(formatTraceparent(context)),
-  tracestate: context.traceState ? encodeText(context.traceState) : undefined,
-});
+/** The header values of `context`, each made once by `bytes` (a sink's `headerBytes`) for every record written under it. */
+export function traceHeaderValues(context: TraceContext, bytes: (value: Uint8Array) => Uint8Array = (value) => value): TraceHeaderValues {
+  return {
+    traceparent: bytes(encodeText(formatTraceparent(context))),
+    tracestate: context.traceState ? bytes(encodeText(context.traceState)) : undefined,
+  };
+}
 
 /** `headers` with the trace context replaced by `values` (the span that writes the record). */
 export function withTraceHeaders(headers: Headers | undefined, values: TraceHeaderValues): Headers {
