@@ -46,7 +46,8 @@ afterAll(async () => {
 
 describe('the npm package', () => {
   it('resolves every export to built JavaScript and runs a pipeline from plain JavaScript', async () => {
-    const subpaths = Object.keys(manifest.exports).filter((subpath) => subpath !== './package.json');
+    // orchestron/opentelemetry needs the optional peer @opentelemetry/api: loaded in its own test, the rest without it.
+    const subpaths = Object.keys(manifest.exports).filter((subpath) => subpath !== './package.json' && subpath !== './opentelemetry');
     expect(subpaths).toEqual(['.', './kafka', './postgres', './mongodb', './redis', './schema-registry']);
     const specifiers = subpaths.map((subpath) => (subpath === '.' ? 'orchestron' : `orchestron/${subpath.slice(2)}`));
     await writeFile(
@@ -85,6 +86,14 @@ console.log(JSON.stringify({ loaded, ok }));
     expect(loaded['orchestron/postgres']?.exports).toContain('createPostgresTracker');
     expect(loaded['orchestron/schema-registry']?.exports).toEqual(expect.arrayContaining(['avro', 'protobuf', 'jsonSchema', 'SchemaRegistry']));
     expect(ok).toBe(3);
+  });
+
+  it('loads orchestron/opentelemetry once its optional peer @opentelemetry/api is installed, and only then', async () => {
+    expect(Object.keys(manifest.exports)).toContain('./opentelemetry');
+    const load = () => nodeJs(['--input-type=module', '-e', `const m = await import('orchestron/opentelemetry'); console.log(Object.keys(m).join(','));`], project);
+    await expect(load()).rejects.toThrow(/@opentelemetry\/api/);
+    await symlinkDependency('@opentelemetry/api');
+    expect((await load()).stdout.trim()).toBe('openTelemetryTracer');
   });
 
   it('ships type declarations beside every export', async () => {

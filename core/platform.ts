@@ -2,6 +2,8 @@ import type { Logger } from './logger.ts';
 import { silentLogger } from './logger.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import { createMetrics } from './metrics/metrics.ts';
+import type { Tracer } from './tracing/tracer.ts';
+import { noopTracer } from './tracing/tracer.ts';
 
 /** Environment variables as a runtime hands them in (`process.env`, `Deno.env.toObject()`); core never reads them itself. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -35,13 +37,15 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
   });
 }
 
-/** Platform I/O passed into the core: clock, randomness, logs, metrics. */
+/** Platform I/O passed into the core: clock, randomness, logs, metrics, traces. */
 export interface Platform {
   readonly clock: Clock;
   /** Uniform in [0, 1). */
   readonly random: () => number;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Spans per batch and stage; the default is off (see core/tracing). */
+  readonly tracer: Tracer;
 }
 
 export const systemClock: Clock = {
@@ -56,6 +60,7 @@ export const defaultPlatform: Platform = {
   random: Math.random,
   logger: silentLogger,
   metrics: createMetrics(),
+  tracer: noopTracer,
 };
 
 /** Fills what the caller left out with the defaults. */

@@ -15,4 +15,9 @@ export interface Sink {
    * fails alone (or is truncated, as a dead letter) instead of failing the whole send.
    */
   maxRecordBytes?(topic: string): Promise<number | undefined>;
+  /**
+   * `bytes` as this sink writes a header value without copying it (a Buffer for the Kafka client); the value as it is
+   * when left out. Stages call it once for a value they put on many records (the trace context).
+   */
+  headerBytes?(bytes: Uint8Array): Uint8Array;
 }

@@ -10,8 +10,19 @@ import {
 } from '@platformatic/kafka';
 import type { SASLOptions } from '@platformatic/kafka';
 import type { ConnectionOptions } from 'node:tls';
-import { ConfigError, DeadLetterHeaders, FailureCategories, checkWholeNumber, isFailureCategory } from '../../core/index.ts';
-import type { FailureCategory, Logger } from '../../core/index.ts';
+import {
+  ConfigError,
+  DeadLetterHeaders,
+  FailureCategories,
+  StageSpans,
+  checkWholeNumber,
+  isFailureCategory,
+  noopTracer,
+  startSendSpan,
+  traceHeaderValues,
+  withTraceHeaders,
+} from '../../core/index.ts';
+import type { FailureCategory, Logger, TraceHeaderValues, Tracer } from '../../core/index.ts';
 import { silentLogger } from '../../core/index.ts';
 import { readBatch } from './batch-reader.ts';
 import { kafkaClientSettings, resolveClientOptions } from './client-options.ts';
@@ -45,6 +56,8 @@ export interface ReplayOptions {
   readonly groupId?: string;
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
+  /** A span per republished batch, linked to the dead letters' spans; the replayed records carry its context. */
+  readonly tracer?: Tracer;
   readonly sasl?: SASLOptions;
   readonly tls?: ConnectionOptions;
   /** The Kafka client's retry and timeout settings (as the transport's `client`). */
@@ -76,6 +89,15 @@ function replayHeaders(message: KafkaMessage, count: number): Map<string, Buffer
   return headers;
 }
 
+/** The replays carrying the replay span's trace context in place of the dead letter's. */
+function carryTrace(replays: readonly KafkaOutbound[], values: TraceHeaderValues): KafkaOutbound[] {
+  const asBuffers = { traceparent: Buffer.from(values.traceparent), tracestate: values.tracestate && Buffer.from(values.tracestate) };
+  return replays.map((m) => ({ ...m, headers: withTraceHeaders(m.headers as Map<string, Buffer>, asBuffers) as Map<string, Buffer> }));
+}
+
+const sameTarget = (replays: readonly KafkaOutbound[]): string | undefined =>
+  replays.every((m) => m.topic === replays[0]?.topic) ? replays[0]?.topic : undefined;
+
 function checkOptions(options: ReplayOptions) {
   if (!options.dlqTopic) throw new ConfigError('dlqTopic', 'the dead-letter topic to replay is required');
   for (const category of options.categories ?? []) {
@@ -100,6 +122,7 @@ function checkOptions(options: ReplayOptions) {
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const { ratePerSecond, maxReplays, parkingTopic } = checkOptions(options);
   const logger = options.logger ?? silentLogger;
+  const tracer = options.tracer ?? noopTracer;
   const brokers = parseBrokers(options.brokers ?? '127.0.0.1:9092');
   const common = {
     bootstrapBrokers: brokers,
@@ -158,6 +181,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
           continue;
         }
         const replays: KafkaOutbound[] = [];
+        const replayed: KafkaMessage[] = [];
         const parks: KafkaOutbound[] = [];
         for (const message of batch) {
           summary.read++;
@@ -185,9 +209,12 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
             parks.push({ ...outbound, topic: parkingTopic, headers: new Map([...message.headers, [ParkReasonHeader, Buffer.from(reason)]]) });
           } else {
             replays.push({ ...outbound, topic: target, headers: replayHeaders(message, timesReplayed + 1) });
+            replayed.push(message);
           }
         }
-        const sent = await sendOrPark(producer, replays, parkingTopic, logger);
+        const span = tracer.enabled && replays.length > 0 ? startSendSpan(tracer, StageSpans.replay, sameTarget(replays), replayed) : undefined;
+        const sent = await sendOrPark(producer, span ? carryTrace(replays, traceHeaderValues(span.context)) : replays, parkingTopic, logger);
+        span?.end();
         summary.replayed += sent;
         summary.parked += parks.length + replays.length - sent;
         if (parks.length > 0) await producer.send({ messages: parks });

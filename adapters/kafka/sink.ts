@@ -6,7 +6,7 @@ import type { SizedMessage } from './produce-requests.ts';
 import { requestsWithin } from './produce-requests.ts';
 import type { ProducerHolder } from './producer-holder.ts';
 import type { KafkaOutbound } from './records.ts';
-import { toKafkaMessage } from './records.ts';
+import { asBuffer, toKafkaMessage } from './records.ts';
 import { isTooLargeAnswer } from './topic-limits.ts';
 import type { TopicLimits } from './topic-limits.ts';
 import type { BatchTransactions } from './transactions.ts';
@@ -55,6 +55,7 @@ export function kafkaSink(producers: ProducerHolder, transactions: BatchTransact
 
   return {
     maxRecordBytes: (topic) => limits.of(topic),
+    headerBytes: asBuffer,
     async send(records: readonly OutboundRecord[], control: BatchControl) {
       if (records.length === 0) return;
       let items: Sized[];

@@ -1,5 +1,5 @@
 import type { Admin, Consumer } from '@platformatic/kafka';
-import { Batch, BatchControl, envelope, partitionRanges } from '../../core/index.ts';
+import { Batch, BatchControl, envelope, partitionRanges, traceReceived } from '../../core/index.ts';
 import type { Envelope, PipelineContext, Position } from '../../core/index.ts';
 import { FetchWatchdog, fetchStallMs, stalled } from './fetch-watchdog.ts';
 import { GroupGenerations } from './group-generations.ts';
@@ -123,6 +123,7 @@ export class KafkaSource {
         // Not linked to `signal`: shutdown stops fetching, while the batch in flight runs to its commit (a drain).
         const control = new BatchControl({ id: this.#nextId++, positions, context: this.#context, settlement: this.#settlement.of(ranges, last, readAt, records.length) });
         this.#inFlight = control;
+        traceReceived(control, records);
         yield new Batch(control, records);
       }
     } finally {

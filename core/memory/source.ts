@@ -8,6 +8,7 @@ import { offsetSettlement } from '../source-kit/offset-settlement.ts';
 import { Redeliveries, partitionRanges } from '../source-kit/redeliveries.ts';
 import { redeliveryDelayMs } from '../source-kit/redelivery-delay.ts';
 import { Rewinds } from '../source-kit/rewinds.ts';
+import { traceReceived } from '../tracing/batch-spans.ts';
 import type { MemoryBroker, StoredRecord } from './broker.ts';
 
 export interface MemorySourceOptions {
@@ -120,6 +121,7 @@ export async function* memorySource(broker: MemoryBroker, options: MemorySourceO
       settlement: settlement(cursor, first, stored),
     });
     lastHandedOut = control;
+    traceReceived(control, records);
     yield new Batch(control, records);
   }
 }

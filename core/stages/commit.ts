@@ -2,6 +2,8 @@ import type { Batch, BatchControl, DropReason } from '../batch.ts';
 import type { OrchestronError } from '../errors.ts';
 import { SinkError, toOrchestronError } from '../errors.ts';
 import type { Stage } from '../stage.ts';
+import { OrchestronAttributes, StageSpans, startStageSpan } from '../tracing/batch-spans.ts';
+import type { Span } from '../tracing/tracer.ts';
 import type { FailureLabels } from './failures.ts';
 import { countFailures, failureLabels } from './failures.ts';
 
@@ -190,6 +192,7 @@ async function settleAfter(batch: Summary, previous: Settling | undefined, hande
     // The batch before could not even be aborted: committing this one could pass its records.
     error ??= new SinkError('the batch before this one could not be aborted', { retryable: true });
   }
+  const span = startStageSpan(control, StageSpans.commit, [], { count: batch.size });
   if (!error) {
     try {
       await control.commit(handedOver);
@@ -199,10 +202,12 @@ async function settleAfter(batch: Summary, previous: Settling | undefined, hande
   }
   if (error) {
     await control.abort(error);
+    if (span) endSettleSpan(span, error);
     metrics.batchFailed.inc({});
     logger.warn({ batch: control.id, records: batch.size, error: error.message, code: error.code }, 'batch aborted');
     return { id: control.id, committed: false, ok: 0, dropped: batch.dropped, error };
   }
+  if (span) endSettleSpan(span, undefined);
   metrics.batchOk.inc({});
   for (const [topic, count] of batch.perTopic) metrics.recordsOk.inc({ topic }, count);
   for (const [topic, count] of batch.filteredPerTopic) metrics.recordsFiltered.inc({ topic }, count);
@@ -210,4 +215,11 @@ async function settleAfter(batch: Summary, previous: Settling | undefined, hande
   // One observation per batch: its records enter together, and a per-record observe cost more than the rest of commit.
   if (batch.oldest !== undefined) metrics.endToEndLatency.observe({}, (clock.monotonic() - batch.oldest) / 1000);
   return { id: control.id, committed: true, ok: batch.ok, dropped: batch.dropped };
+}
+
+/** The commit span: committed, or aborted with the reason. */
+function endSettleSpan(span: Span, error: OrchestronError | undefined): void {
+  span.setAttribute(OrchestronAttributes.committed, error === undefined);
+  if (error) span.fail(error);
+  span.end();
 }

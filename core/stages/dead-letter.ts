@@ -10,6 +10,9 @@ import { withRetry } from '../retry/retry.ts';
 import type { Sink } from '../sink.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
+import { StageSpans, startStageSpan } from '../tracing/batch-spans.ts';
+import type { Span } from '../tracing/tracer.ts';
+import { traceHeaderValues, withTraceHeaders } from '../tracing/trace-context.ts';
 import { countFailures, failureLabels } from './failures.ts';
 
 export interface DeadLetterOptions {
@@ -36,16 +39,21 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
     if (failed.length === 0) return batch;
     const control = batch.control;
     const context = control.context;
-    const outbound: OutboundRecord[] = failed.map((drop) => ({
+    const untraced: OutboundRecord[] = failed.map((drop) => ({
       topic: topicOf(drop.record),
       key: drop.record.key,
       value: drop.record.raw,
       headers: deadLetterHeaders(drop, context),
     }));
-    const { clock, random, metrics } = context.platform;
+    const { clock, random, metrics, tracer } = context.platform;
+    const span = tracer.enabled
+      ? startStageSpan(control, StageSpans.deadLetter, batch.records, { destination: sameTopic(untraced), count: untraced.length, links: failed.map((drop) => drop.record) })
+      : undefined;
+    const outbound = span ? carryTrace(untraced, span, sink) : untraced;
     // The closures below outlive this call until the acknowledgement (at-least-once): they hold the control, the
     // outbound records and metric labels, not the batch, so that its records can be collected meanwhile.
     const sending = withRetry(async () => sink.send(await fitted(sink, outbound), control), retry, { clock, random, signal: control.signal });
+    if (span) endWhenSent(span, sending);
     // Labels taken now: an error's stack can reach the whole batch, which need not outlive the stages.
     const labels = failed.map(failureLabels);
     const partitions = sourcePartitions(failed);
@@ -83,6 +91,25 @@ async function fitted(sink: Sink, outbound: readonly OutboundRecord[]): Promise<
   const limits = new Map<string, number | undefined>();
   for (const { topic } of outbound) if (!limits.has(topic)) limits.set(topic, await maxRecordBytes(topic));
   return outbound.map((record) => truncateToFit(record, limits.get(record.topic)));
+}
+
+/** The dead letters carrying the context of `span`, the span that writes them. */
+function carryTrace(outbound: readonly OutboundRecord[], span: Span, sink: Sink): OutboundRecord[] {
+  const values = traceHeaderValues(span.context, sink.headerBytes?.bind(sink));
+  return outbound.map((record) => ({ ...record, headers: withTraceHeaders(record.headers, values) }));
+}
+
+function endWhenSent(span: Span, sending: Promise<{ readonly ok: boolean; readonly error?: unknown }>): void {
+  void sending.then((outcome) => {
+    if (!outcome.ok) span.fail(outcome.error as OrchestronError);
+    span.end();
+  });
+}
+
+/** The topic every record goes to, when there is one. */
+function sameTopic(outbound: readonly OutboundRecord[]): string | undefined {
+  const topic = outbound[0]?.topic;
+  return outbound.every((record) => record.topic === topic) ? topic : undefined;
 }
 
 /** The source partitions of `failed`, each once. */

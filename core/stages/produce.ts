@@ -1,4 +1,4 @@
-import type { DroppedRecord } from '../batch.ts';
+import type { Batch, DroppedRecord } from '../batch.ts';
 import { encodeValue } from '../codecs/json.ts';
 import type { Envelope, OutboundRecord } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
@@ -11,6 +11,9 @@ import { withRetry } from '../retry/retry.ts';
 import type { Sink } from '../sink.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
+import { StageSpans, inSpan, startStageSpan } from '../tracing/batch-spans.ts';
+import type { Span } from '../tracing/tracer.ts';
+import { traceHeaderValues, withTraceHeaders } from '../tracing/trace-context.ts';
 import { countFailed, failRecord } from './failures.ts';
 
 export interface ProduceOptions<T> {
@@ -96,6 +99,14 @@ export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchSt
       routed.push({ record, outbound: Array.isArray(out) ? (out as readonly OutboundRecord[]) : [out as OutboundRecord] });
     }
     if (!routed.some((r) => r.outbound.length > 0)) return batch;
+    const span = context.platform.tracer.enabled
+      ? startStageSpan(batch.control, StageSpans.produce, batch.records, { destination: onlyTopic(routed), count: countOutbound(routed) })
+      : undefined;
+    return inSpan(span, () => send(batch, span ? carryTrace(routed, span, sink) : routed));
+  });
+
+  async function send(batch: Batch<T>, routed: readonly Routed<T>[]): Promise<Batch<T>> {
+    const context = batch.control.context;
     const { clock, random } = context.platform;
     // The last sizing is kept: a send that fails for good still fails the too-large records with their own reason.
     let sized: Sized<T> = { outbound: [], tooLarge: new Map() };
@@ -126,5 +137,19 @@ export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchSt
     const dropped: DroppedRecord[] = [...tooLarge, ...failedToo];
     countFailed(context, dropped);
     return batch.next<T>([], dropped);
-  });
+  }
+}
+
+/** The outbound records with the trace context of `span`, the span that sends them. */
+function carryTrace<T>(routed: readonly Routed<T>[], span: Span, sink: Sink): Routed<T>[] {
+  const values = traceHeaderValues(span.context, sink.headerBytes?.bind(sink));
+  return routed.map(({ record, outbound }) => ({ record, outbound: outbound.map((out) => ({ ...out, headers: withTraceHeaders(out.headers, values) })) }));
+}
+
+const countOutbound = (routed: readonly Routed<unknown>[]): number => routed.reduce((n, r) => n + r.outbound.length, 0);
+
+/** The topic every outbound record goes to, when there is one. */
+function onlyTopic(routed: readonly Routed<unknown>[]): string | undefined {
+  const topic = routed.find((r) => r.outbound.length > 0)?.outbound[0]?.topic;
+  return routed.every((r) => r.outbound.every((out) => out.topic === topic)) ? topic : undefined;
 }

@@ -1,4 +1,4 @@
-import type { DroppedRecord } from '../batch.ts';
+import type { Batch, DroppedRecord } from '../batch.ts';
 import type { Envelope } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
 import { ConfigError, ProcessingError, TimeoutError, categoryOf } from '../errors.ts';
@@ -11,6 +11,7 @@ import { withRetry } from '../retry/retry.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
 import { failBatch, isFailed } from '../failed-batch.ts';
+import { StageSpans, inSpan, startStageSpan } from '../tracing/batch-spans.ts';
 import { countFailed, failRecordOrBatch } from './failures.ts';
 
 export type OrderBy = 'key' | 'partition' | 'none';
@@ -76,7 +77,9 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
   const retry = retryOptions(options.retry);
   const lanes = laneOf(orderBy);
 
-  return batchStage(async (batch) => {
+  return batchStage((batch) => inSpan(startStageSpan(batch.control, StageSpans.transform, batch.records), () => run(batch)));
+
+  async function run(batch: Batch<I>): Promise<Batch<O>> {
     const context = batch.control.context;
     const { clock, random, metrics } = context.platform;
     const control = batch.control;
@@ -168,5 +171,5 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
     const dropped = drops.filter((drop) => drop !== undefined);
     countFailed(context, dropped);
     return batch.next(outputs.filter((output) => output !== undefined), dropped);
-  });
+  }
 }

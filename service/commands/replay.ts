@@ -1,10 +1,12 @@
 import { ConfigError, FailureCategories } from '../../core/index.ts';
 import type { FailureCategory } from '../../core/index.ts';
 import { replay } from '../../adapters/kafka/replay.ts';
+import type { ReplaySummary } from '../../adapters/kafka/replay.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Host } from '../host.ts';
 import type { ServiceLogger } from '../logging.ts';
 import { createLogger } from '../logging.ts';
+import { startTracing } from '../pipeline/tracing.ts';
 
 export interface ReplayFlags {
   readonly config: string;
@@ -56,13 +58,20 @@ export async function replayCommand(host: Host, flags: ReplayFlags, logger?: Ser
     client: config.kafka.client,
     sasl: config.kafka.sasl ? { mechanism: config.kafka.sasl.mechanism as 'PLAIN', username: config.kafka.sasl.username, password: config.kafka.sasl.password } : undefined,
   };
-  const summary = await replay({
-    dlqTopic,
-    ...(categories.length ? { categories } : {}),
-    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
-    signal: stop.signal,
-    logger: logger ?? createLogger(config.log.level),
-  });
+  const tracing = await startTracing(config.tracing);
+  let summary: ReplaySummary;
+  try {
+    summary = await replay({
+      dlqTopic,
+      ...(categories.length ? { categories } : {}),
+      ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+      signal: stop.signal,
+      logger: logger ?? createLogger(config.log.level),
+      tracer: tracing.tracer,
+    });
+  } finally {
+    await tracing.shutdown();
+  }
   host.write('stdout', `${JSON.stringify({ dlqTopic, ...summary })}\n`);
   return 0;
 }

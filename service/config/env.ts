@@ -13,6 +13,7 @@ export const EnvOverrides = [
   { variable: 'TRACKER_STRATEGY', path: ['trackerStrategy'] },
   { variable: 'ORCHESTRON_STORE', path: ['store'] },
   { variable: 'LOG_LEVEL', path: ['log', 'level'] },
+  { variable: 'OTEL_SERVICE_NAME', path: ['tracing', 'serviceName'] },
   { variable: 'RETRY_JITTER', path: ['retry', 'jitter'] },
   { variable: 'PORT', path: ['http', 'port'], number: true },
   { variable: 'HTTP_PORT', path: ['http', 'port'], number: true },

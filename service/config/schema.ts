@@ -215,6 +215,14 @@ export const ConfigSchema = v.strictObject({
     },
     'Health and metrics endpoints.',
   ),
+  tracing: section(
+    {
+      enabled: flag(false, 'OpenTelemetry spans per batch and stage (receive, process, send, dead letter, commit), linked to the records’ producer spans; output records and dead letters carry the trace context on. Needs the OpenTelemetry packages (docs/observability.md). Exported with OTLP/HTTP where the OTEL_EXPORTER_OTLP_* variables say.'),
+      samplingRatio: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1), v.description('Share of batches traced, 0 to 1; a batch’s spans are all kept or all dropped.')), 1),
+      serviceName: v.optional(v.pipe(v.string(), v.minLength(1), v.description('The `service.name` of the spans. Env: OTEL_SERVICE_NAME.')), 'orchestron'),
+    },
+    'Traces (OpenTelemetry).',
+  ),
   log: section(
     {
       level: choice(LogLevels, 'info', 'Env: LOG_LEVEL.'),

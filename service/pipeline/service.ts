@@ -12,6 +12,7 @@ import {
   systemClock,
   track,
   transform,
+  messageOf,
 } from '../../core/index.ts';
 import type { BatchResult, Envelope, Metrics } from '../../core/index.ts';
 import type { Env } from '../config/env.ts';
@@ -23,6 +24,7 @@ import { recordLog } from './record-log.ts';
 import { openStores } from './stores.ts';
 import { loadCodec, loadSchema, loadTransform } from './user-code.ts';
 import { openTransport } from './transport.ts';
+import { startTracing } from './tracing.ts';
 import type { Transport } from './transport.ts';
 
 /** A running pipeline built from a config: its results, its readiness, and how to stop it. */
@@ -48,9 +50,10 @@ const keyText = new TextDecoder();
 export async function startService({ config, baseDir }: LoadedConfig, deps: ServiceDeps): Promise<Service> {
   const { logger, metrics, env } = deps;
   const clock = systemClock;
+  const tracing = await startTracing(config.tracing);
   const context = pipelineContext({
     failureMode: config.failureMode,
-    platform: { clock, logger, metrics },
+    platform: { clock, logger, metrics, tracer: tracing.tracer },
     consumerGroup: config.kafka.groupId,
     // The machine's host name, as the log lines carry it (pino's `hostname`), in the dead letters' source_host.
     host: hostname(),
@@ -63,7 +66,7 @@ export async function startService({ config, baseDir }: LoadedConfig, deps: Serv
   try {
     transport = await openTransport(config, context, env, baseDir);
   } catch (error) {
-    await stores.close();
+    await Promise.allSettled([stores.close(), tracing.shutdown()]);
     throw error;
   }
 
@@ -115,6 +118,8 @@ export async function startService({ config, baseDir }: LoadedConfig, deps: Serv
       abort.abort();
       stopSafeguard?.();
       await Promise.allSettled([transport.close(deadlineMs), stores.close()]);
+      // After the transport: the spans of the last batches are ended by then.
+      await tracing.shutdown().catch((error: unknown) => logger.warn({ error: messageOf(error) }, 'tracing: spans not exported at shutdown'));
     },
   };
 }
