@@ -70,7 +70,7 @@ export function commit<T>(): Stage<Batch<T>, BatchResult> {
       // A transaction commits once every batch in it is done, and the next batch may be in it: it is aborted as it
       // comes, rather than after the batches before it settle.
       const pulled = next;
-      const leavingNow = pulled !== undefined && settling.some((s) => s.transactional);
+      const leavingNow = pulled !== undefined && settling.some((s) => s.sharesTransaction);
       if (leavingNow) void leaveLater(iterator, pulled);
       await Promise.allSettled(settling.map((s) => s.settled));
       if (pulled === undefined) await iterator.return?.();
@@ -90,14 +90,14 @@ const maxSettlingRecords = 20_000;
 
 const roomFor = (settling: readonly Settling[]): boolean =>
   settling.length < maxSettling &&
-  (settling[0]?.transactional || settling.reduce((records, s) => records + s.size, 0) < maxSettlingRecords);
+  (settling[0]?.sharesTransaction || settling.reduce((records, s) => records + s.size, 0) < maxSettlingRecords);
 
 /** One batch on its way to settling. */
 interface Settling {
   /** Records of the batch. */
   readonly size: number;
-  /** Atomic mode: the batch commits in a transaction. */
-  readonly transactional: boolean;
+  /** The batch commits in a transaction the next batches may join (the failure policy's `pipelining`). */
+  readonly sharesTransaction: boolean;
   /** True once the batch has handed its offsets to the source or was aborted; false if it could not even be aborted. */
   readonly handedOver: Promise<boolean>;
   readonly settled: Promise<BatchResult>;
@@ -181,7 +181,7 @@ function settle<T>(batch: Batch<T>, previous: Settling | undefined): Settling {
     () => handOver(true),
     () => handOver(false),
   );
-  return { size: batch.size, transactional: batch.control.context.failurePolicy.transactional, handedOver, settled };
+  return { size: batch.size, sharesTransaction: batch.control.context.failurePolicy.pipelining === 'transaction', handedOver, settled };
 }
 
 async function settleAfter(batch: Summary, previous: Settling | undefined, handedOver: () => void): Promise<BatchResult> {
