@@ -27,6 +27,7 @@ import { silentLogger } from '../../core/index.ts';
 import { readBatch } from './batch-reader.ts';
 import { kafkaClientSettings, resolveClientOptions } from './client-options.ts';
 import type { KafkaClientOptions } from './client-options.ts';
+import { consumeStream } from './consume-stream.ts';
 import { kafkaError } from './errors.ts';
 import { parseBrokers } from './options.ts';
 import type { KafkaMessage, KafkaOutbound } from './records.ts';
@@ -158,13 +159,12 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     const remaining = new Map(
       ends.map((end, partition) => [partition, end] as const).filter(([partition, end]) => end > (committed[partition] ?? -1n) && end > 0n),
     );
-    const stream = await consumer.consume({
-      topics: [options.dlqTopic],
-      mode: MessagesStreamModes.COMMITTED,
-      fallbackMode: MessagesStreamFallbackModes.EARLIEST,
-      autocommit: false,
-      maxWaitTime: 200,
-    });
+    // A stream error ends the read that sees it: the replay then fails with it (stream.errored below).
+    const stream = await consumeStream(
+      consumer,
+      { topics: [options.dlqTopic], mode: MessagesStreamModes.COMMITTED, fallbackMode: MessagesStreamFallbackModes.EARLIEST, autocommit: false, maxWaitTime: 200 },
+      (error) => logger.warn({ error: String(error) }, 'replay consumer stream error'),
+    );
     const chunk = Math.max(1, Math.min(500, Math.floor(ratePerSecond / 10) || 1));
     const started = performance.now();
     try {

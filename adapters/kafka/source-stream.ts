@@ -3,6 +3,7 @@ import type { Consumer, MessagesStream } from '@platformatic/kafka';
 import { AuthenticationError, Rewinds, sleep } from '../../core/index.ts';
 import type { Platform } from '../../core/index.ts';
 import { closeWithin } from './close-within.ts';
+import { consumeStream } from './consume-stream.ts';
 import { kafkaError } from './errors.ts';
 import type { FetchWatchdog } from './fetch-watchdog.ts';
 import type { ResolvedKafkaOptions } from './options.ts';
@@ -123,7 +124,7 @@ export class SourceStream {
       try {
         // Before the group is joined: the stable offsets read after it wait for the transaction a predecessor left open.
         await transactions?.claim();
-        stream = await fetches.unlessWoken(consumer.consume({
+        stream = await fetches.unlessWoken(consumeStream(consumer, {
           topics: [...options.topics],
           mode: MessagesStreamModes.COMMITTED,
           fallbackMode: options.fromBeginning ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
@@ -132,7 +133,7 @@ export class SourceStream {
           highWaterMark: options.maxBufferedRecords,
           maxBytes: options.fetchMaxBytes,
           maxBytesPerPartition: options.fetchMaxBytesPerPartition,
-        }));
+        }, (error) => logger.warn({ error: String(error) }, 'kafka consumer stream error')));
         this.#stream = stream;
         break;
       } catch (error) {
@@ -150,7 +151,6 @@ export class SourceStream {
     // readableFlowing to null, and the client's stream skips fetching then, so after an idle spell it never fetched again.
     fetches.follow(stream);
     stream.on('readable', () => {});
-    stream.on('error', (error) => logger.warn({ error: String(error) }, 'kafka consumer stream error'));
     return stream;
   }
 

@@ -109,12 +109,13 @@ describe.concurrent('kafka source: progress watchdog', () => {
       });
       // The streams the source opens, to stop the current one's fetching from outside (the client's own stream).
       const streams: MessagesStream<Buffer, Buffer, string, Buffer>[] = [];
-      const consume = transport.consumer.consume.bind(transport.consumer) as (options: unknown) => Promise<MessagesStream<Buffer, Buffer, string, Buffer>>;
-      (transport.consumer as unknown as { consume: typeof consume }).consume = async (options) => {
-        const stream = await consume(options);
-        streams.push(stream);
-        return stream;
-      };
+      type Opened = (error: Error | null, stream?: MessagesStream<Buffer, Buffer, string, Buffer>) => void;
+      const consume = transport.consumer.consume.bind(transport.consumer) as (options: unknown, callback: Opened) => void;
+      (transport.consumer as unknown as { consume: typeof consume }).consume = (options, callback) =>
+        consume(options, (error, stream) => {
+          if (stream) streams.push(stream);
+          callback(error, stream);
+        });
       const stop = new AbortController();
       const seen = new Set<number>();
       let paused = false;
@@ -180,10 +181,10 @@ describe.concurrent('kafka source: progress watchdog', () => {
     const context = pipelineContext({ failureMode: 'atomic', consumerGroup: unique('stall-markers'), platform: { logger: { debug() {}, info: keep, warn: keep, error: keep } } });
     const transport = new KafkaTransport({ brokers, groupId: context.consumerGroup, topics: [input], failureMode: 'atomic', instanceId: unique('m'), stallTimeoutMs: 1_000, context });
     let opened = 0;
-    const consume = transport.consumer.consume.bind(transport.consumer) as (options: unknown) => Promise<unknown>;
-    (transport.consumer as unknown as { consume: typeof consume }).consume = (options) => {
+    const consume = transport.consumer.consume.bind(transport.consumer) as (options: unknown, callback: unknown) => void;
+    (transport.consumer as unknown as { consume: typeof consume }).consume = (options, callback) => {
       opened++;
-      return consume(options);
+      consume(options, callback);
     };
     const stop = new AbortController();
     let committed = 0;
