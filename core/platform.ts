@@ -5,7 +5,7 @@ import { createMetrics } from './metrics/metrics.ts';
 import type { Tracer } from './tracing/tracer.ts';
 import { noopTracer } from './tracing/tracer.ts';
 
-/** Environment variables as a runtime hands them in (`process.env`, `Deno.env.toObject()`); core never reads them itself. */
+/** Environment variables as a runtime hands them in (the process environment, as an object of strings); core never reads them itself. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** A pending timer, as returned by `Clock.setTimer`. */

@@ -18,11 +18,11 @@ import {
   checkWholeNumber,
   isFailureCategory,
   noopTracer,
+  carryTrace,
+  sameTopic,
   startSendSpan,
-  traceHeaderValues,
-  withTraceHeaders,
 } from '../../core/index.ts';
-import type { FailureCategory, Logger, TraceHeaderValues, Tracer } from '../../core/index.ts';
+import type { FailureCategory, Logger, Tracer } from '../../core/index.ts';
 import { silentLogger } from '../../core/index.ts';
 import { readBatch } from './batch-reader.ts';
 import { kafkaClientSettings, resolveClientOptions } from './client-options.ts';
@@ -30,6 +30,7 @@ import type { KafkaClientOptions } from './client-options.ts';
 import { consumeStream } from './consume-stream.ts';
 import { kafkaError } from './errors.ts';
 import { parseBrokers } from './options.ts';
+import { asBuffer } from './records.ts';
 import type { KafkaMessage, KafkaOutbound } from './records.ts';
 
 /** Header a replayed record carries: how many times it has been replayed. */
@@ -89,15 +90,6 @@ function replayHeaders(message: KafkaMessage, count: number): Map<string, Buffer
   headers.set(ReplayCountHeader, Buffer.from(String(count)));
   return headers;
 }
-
-/** The replays carrying the replay span's trace context in place of the dead letter's. */
-function carryTrace(replays: readonly KafkaOutbound[], values: TraceHeaderValues): KafkaOutbound[] {
-  const asBuffers = { traceparent: Buffer.from(values.traceparent), tracestate: values.tracestate && Buffer.from(values.tracestate) };
-  return replays.map((m) => ({ ...m, headers: withTraceHeaders(m.headers as Map<string, Buffer>, asBuffers) as Map<string, Buffer> }));
-}
-
-const sameTarget = (replays: readonly KafkaOutbound[]): string | undefined =>
-  replays.every((m) => m.topic === replays[0]?.topic) ? replays[0]?.topic : undefined;
 
 function checkOptions(options: ReplayOptions) {
   if (!options.dlqTopic) throw new ConfigError('dlqTopic', 'the dead-letter topic to replay is required');
@@ -180,7 +172,8 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
           fetchedPast(stream.offsetsToFetch, options.dlqTopic, remaining);
           continue;
         }
-        const replays: KafkaOutbound[] = [];
+        // Headers always a map here: the replay span's trace context goes into them.
+        const replays: (KafkaOutbound & { readonly headers: Map<string, Buffer> })[] = [];
         const replayed: KafkaMessage[] = [];
         const parks: KafkaOutbound[] = [];
         for (const message of batch) {
@@ -212,8 +205,8 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
             replayed.push(message);
           }
         }
-        const span = tracer.enabled && replays.length > 0 ? startSendSpan(tracer, StageSpans.replay, sameTarget(replays), replayed) : undefined;
-        const sent = await sendOrPark(producer, span ? carryTrace(replays, traceHeaderValues(span.context)) : replays, parkingTopic, logger);
+        const span = tracer.enabled && replays.length > 0 ? startSendSpan(tracer, StageSpans.replay, sameTopic(replays), replayed) : undefined;
+        const sent = await sendOrPark(producer, span ? carryTrace(replays, span.context, asBuffer) : replays, parkingTopic, logger);
         span?.end();
         summary.replayed += sent;
         summary.parked += parks.length + replays.length - sent;

@@ -12,7 +12,7 @@ import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
 import { StageSpans, startStageSpan } from '../tracing/batch-spans.ts';
 import type { Span } from '../tracing/tracer.ts';
-import { traceHeaderValues, withTraceHeaders } from '../tracing/trace-context.ts';
+import { carryTrace, sameTopic } from '../tracing/trace-context.ts';
 import { countFailures, failureLabels } from './failures.ts';
 
 export interface DeadLetterOptions {
@@ -49,7 +49,7 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
     const span = tracer.enabled
       ? startStageSpan(control, StageSpans.deadLetter, batch.records, { destination: sameTopic(untraced), count: untraced.length, links: failed.map((drop) => drop.record) })
       : undefined;
-    const outbound = span ? carryTrace(untraced, span, sink) : untraced;
+    const outbound = span ? carryTrace(untraced, span.context, sink.headerBytes?.bind(sink)) : untraced;
     // The closures below outlive this call until the acknowledgement (at-least-once): they hold the control, the
     // outbound records and metric labels, not the batch, so that its records can be collected meanwhile.
     const sending = withRetry(async () => sink.send(await fitted(sink, outbound), control), retry, { clock, random, signal: control.signal });
@@ -93,23 +93,11 @@ async function fitted(sink: Sink, outbound: readonly OutboundRecord[]): Promise<
   return outbound.map((record) => truncateToFit(record, limits.get(record.topic)));
 }
 
-/** The dead letters carrying the context of `span`, the span that writes them. */
-function carryTrace(outbound: readonly OutboundRecord[], span: Span, sink: Sink): OutboundRecord[] {
-  const values = traceHeaderValues(span.context, sink.headerBytes?.bind(sink));
-  return outbound.map((record) => ({ ...record, headers: withTraceHeaders(record.headers, values) }));
-}
-
 function endWhenSent(span: Span, sending: Promise<{ readonly ok: boolean; readonly error?: unknown }>): void {
   void sending.then((outcome) => {
     if (!outcome.ok) span.fail(outcome.error as OrchestronError);
     span.end();
   });
-}
-
-/** The topic every record goes to, when there is one. */
-function sameTopic(outbound: readonly OutboundRecord[]): string | undefined {
-  const topic = outbound[0]?.topic;
-  return outbound.every((record) => record.topic === topic) ? topic : undefined;
 }
 
 /** The source partitions of `failed`, each once. */

@@ -13,7 +13,7 @@ import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
 import { StageSpans, inSpan, startStageSpan } from '../tracing/batch-spans.ts';
 import type { Span } from '../tracing/tracer.ts';
-import { traceHeaderValues, withTraceHeaders } from '../tracing/trace-context.ts';
+import { sameTopic, traceHeaderValues, withTraceHeaders } from '../tracing/trace-context.ts';
 import { countFailed, failRecord } from './failures.ts';
 
 export interface ProduceOptions<T> {
@@ -99,10 +99,11 @@ export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchSt
       routed.push({ record, outbound: Array.isArray(out) ? (out as readonly OutboundRecord[]) : [out as OutboundRecord] });
     }
     if (!routed.some((r) => r.outbound.length > 0)) return batch;
-    const span = context.platform.tracer.enabled
-      ? startStageSpan(batch.control, StageSpans.produce, batch.records, { destination: onlyTopic(routed), count: countOutbound(routed) })
+    const outbound = context.platform.tracer.enabled ? routed.flatMap((r) => r.outbound) : undefined;
+    const span = outbound
+      ? startStageSpan(batch.control, StageSpans.produce, batch.records, { destination: sameTopic(outbound), count: outbound.length })
       : undefined;
-    return inSpan(span, () => send(batch, span ? carryTrace(routed, span, sink) : routed));
+    return inSpan(span, () => send(batch, span ? traced(routed, span, sink) : routed));
   });
 
   async function send(batch: Batch<T>, routed: readonly Routed<T>[]): Promise<Batch<T>> {
@@ -140,16 +141,9 @@ export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchSt
   }
 }
 
-/** The outbound records with the trace context of `span`, the span that sends them. */
-function carryTrace<T>(routed: readonly Routed<T>[], span: Span, sink: Sink): Routed<T>[] {
-  const values = traceHeaderValues(span.context, sink.headerBytes?.bind(sink));
+/** The outbound records with the trace context of `span`, the span that sends them (header values made once). */
+function traced<T>(routed: readonly Routed<T>[], span: Span, sink: Sink): Routed<T>[] {
+  const bytes = sink.headerBytes?.bind(sink);
+  const values = traceHeaderValues(span.context, bytes);
   return routed.map(({ record, outbound }) => ({ record, outbound: outbound.map((out) => ({ ...out, headers: withTraceHeaders(out.headers, values) })) }));
-}
-
-const countOutbound = (routed: readonly Routed<unknown>[]): number => routed.reduce((n, r) => n + r.outbound.length, 0);
-
-/** The topic every outbound record goes to, when there is one. */
-function onlyTopic(routed: readonly Routed<unknown>[]): string | undefined {
-  const topic = routed.find((r) => r.outbound.length > 0)?.outbound[0]?.topic;
-  return routed.every((r) => r.outbound.every((out) => out.topic === topic)) ? topic : undefined;
 }

@@ -53,3 +53,18 @@ export function withTraceHeaders(headers: Headers | undefined, values: TraceHead
   else next.delete(TraceHeaders.tracestate);
   return next;
 }
+
+/**
+ * Each record with the trace context of the span that writes it, the header values made once for all of them by
+ * `bytes` (a sink's `headerBytes`: the form its client takes).
+ */
+export function carryTrace<R extends { readonly headers?: Headers }>(records: readonly R[], context: TraceContext, bytes?: (value: Uint8Array) => Uint8Array): R[] {
+  const values = traceHeaderValues(context, bytes);
+  return records.map((record) => ({ ...record, headers: withTraceHeaders(record.headers, values) }) as R);
+}
+
+/** The topic every record goes to, when there is one: a span's destination. */
+export function sameTopic(records: readonly { readonly topic: string }[]): string | undefined {
+  const topic = records[0]?.topic;
+  return records.every((record) => record.topic === topic) ? topic : undefined;
+}
