@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings up every service the integration tests need and prints one KEY=value line per service on
 # stdout (nothing else goes to stdout):
-#   KAFKA_BROKERS, DATABASE_URL, REDIS_URL, MONGO_URL, TOXIPROXY_URL, SCHEMA_REGISTRY_URL
+#   KAFKA_BROKERS, DATABASE_URL, REDIS_URL, MONGO_URL, TOXIPROXY_URL, SCHEMA_REGISTRY_URL, CHROMIUM_PATH
 # Services already running are reused; a URL already exported is printed as it is.
 # Usage: npm run services:up       (to export them: set -a; eval "$(npm run -s services:up)"; set +a)
 set -euo pipefail
@@ -34,6 +34,8 @@ schema_registry_job=$!
 failed=()
 # kcat: the independent Kafka client the exactly-once tests read their output with (read_committed).
 command -v kcat >/dev/null 2>&1 || apt_install kcat || failed+=(kcat)
+# Chromium: the headless browser the operations console's tests drive (through playwright-core).
+[[ -n "${CHROMIUM_PATH:-}" ]] || command -v chromium >/dev/null 2>&1 || apt_install chromium || failed+=(chromium)
 service postgres || failed+=(postgres)
 service redis || failed+=(redis)
 # Toxiproxy: the network faults of the chaos suite (npm run test:chaos).
@@ -47,4 +49,5 @@ wait "$schema_registry_job" || failed+=(schema-registry)
 for name in kafka postgres redis ferretdb toxiproxy schema-registry; do
   grep -E '^[A-Z_]+=' "$results/$name"
 done
+echo "CHROMIUM_PATH=${CHROMIUM_PATH:-$(command -v chromium)}"
 log "all services ready in $((SECONDS - started)) s (cache: $CACHE_DIR)"
