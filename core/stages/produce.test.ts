@@ -87,3 +87,45 @@ describe('produce: a limit lowered between the sizing and the send', () => {
     expect(text(broker.records('in-dlq')[0]?.headers.get(DeadLetterHeaders.code))).toBe('RECORD_TOO_LARGE');
   });
 });
+
+describe('produce: an encode that throws', () => {
+  for (const failureMode of ['skip-and-log', 'atomic'] as const) {
+    it(`${failureMode}: the record fails alone as a PROCESSING_ERROR that is not retried, the others are sent`, async () => {
+      const { broker, source, clock, recorded } = harness(failureMode);
+      broker.createTopic('in', 1);
+      broker.append([record('in', 'a', 'one'), record('in', 'b', 'cannot'), record('in', 'c', 'two')]);
+      const sink = memorySink(broker);
+      const encode = (value: unknown) => {
+        const body = text(value as Uint8Array) ?? '';
+        if (body === 'cannot') throw new TypeError('Do not know how to serialize a BigInt');
+        return new TextEncoder().encode(body.toUpperCase());
+      };
+      const results = await clock.run(collect(pipeline(source(['in']), produce(sink, { topic: 'out', encode }), deadLetter(sink), commit())));
+      expect(results).toHaveLength(1);
+      expect(results[0]).toMatchObject({ committed: true, ok: 2, dropped: { 'dead-lettered': 1 } });
+      expect(broker.records('out').map((r) => text(r.value))).toEqual(['ONE', 'TWO']);
+      const [dead, ...more] = broker.records('in-dlq');
+      expect(more).toEqual([]);
+      expect(text(dead?.value)).toBe('cannot');
+      expect(text(dead?.headers.get(DeadLetterHeaders.category))).toBe('PROCESSING_ERROR');
+      expect(text(dead?.headers.get(DeadLetterHeaders.retryable))).toBe('false');
+      expect(text(dead?.headers.get(DeadLetterHeaders.message))).toContain('serialize a BigInt');
+      expect(broker.committed('test-group', 'in', 0)).toBe(3n);
+      expect(recorded.value('orchestron_records_dead_lettered_total', { topic: 'in', category: 'PROCESSING_ERROR' })).toBe(1);
+    });
+  }
+
+  it('a batch whose every record cannot be encoded sends nothing and commits', async () => {
+    const { broker, source, clock } = harness('skip-and-log');
+    broker.createTopic('in', 1);
+    broker.append([record('in', 'a', 'x'), record('in', 'b', 'y')]);
+    const sink = memorySink(broker);
+    const encode = () => {
+      throw new Error('no encoder');
+    };
+    const results = await clock.run(collect(pipeline(source(['in']), produce(sink, { topic: 'out', encode }), deadLetter(sink), commit())));
+    expect(results[0]).toMatchObject({ committed: true, ok: 0, dropped: { 'dead-lettered': 2 } });
+    expect(broker.records('out')).toEqual([]);
+    expect(broker.records('in-dlq')).toHaveLength(2);
+  });
+});

@@ -2,7 +2,7 @@ import type { Batch, DroppedRecord } from '../batch.ts';
 import { encodeValue } from '../codecs/json.ts';
 import type { Envelope, OutboundRecord } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
-import { ConfigError, RecordTooLargeError, SinkError } from '../errors.ts';
+import { ConfigError, ProcessingError, RecordTooLargeError, SinkError, isOrchestronError, messageOf } from '../errors.ts';
 import { failBatch } from '../failed-batch.ts';
 import { singleRecordBatchBytes } from '../record-size.ts';
 import type { RetryOptions } from '../retry/backoff.ts';
@@ -14,7 +14,7 @@ import { batchStage } from '../stage.ts';
 import { StageSpans, inSpan, startStageSpan } from '../tracing/batch-spans.ts';
 import type { Span } from '../tracing/tracer.ts';
 import { sameTopic, traceHeaderValues, withTraceHeaders } from '../tracing/trace-context.ts';
-import { countFailed, failRecord } from './failures.ts';
+import { countFailed, failRecord, failRecordOrBatch } from './failures.ts';
 
 export interface ProduceOptions<T> {
   /** Output topic, fixed or per record. Needed unless `route` is given. */
@@ -89,14 +89,30 @@ export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchSt
   const route = router(options);
   const retry = retryOptions({ attempts: 5, initialDelayMs: 100, maxDelayMs: 5_000, ...options.retry });
 
-  return batchStage(async (batch) => {
-    if (batch.records.length === 0) return batch;
-    const context = batch.control.context;
+  return batchStage(async (input) => {
+    if (input.records.length === 0) return input;
+    const context = input.control.context;
     const routed: Routed<T>[] = [];
-    for (const record of batch.records) {
-      const out = route(record);
+    let unroutable: DroppedRecord[] | undefined;
+    for (const record of input.records) {
+      let out: ReturnType<typeof route>;
+      try {
+        out = route(record);
+      } catch (thrown) {
+        const dropped = failRecordOrBatch(input.control, record, routeError(thrown));
+        if (!dropped) return input;
+        (unroutable ??= []).push(dropped);
+        continue;
+      }
       if (out === null) continue;
       routed.push({ record, outbound: Array.isArray(out) ? (out as readonly OutboundRecord[]) : [out as OutboundRecord] });
+    }
+    // A record whose encode or route threw fails alone, as the failure policy says; the others are sent.
+    let batch = input;
+    if (unroutable) {
+      countFailed(context, unroutable);
+      const failed = new Set(unroutable.map((drop) => drop.record));
+      batch = input.next<T>(input.records.filter((record) => !failed.has(record)), unroutable);
     }
     if (!routed.some((r) => r.outbound.length > 0)) return batch;
     const outbound = context.platform.tracer.enabled ? routed.flatMap((r) => r.outbound) : undefined;
@@ -139,6 +155,15 @@ export function produce<T>(sink: Sink, options: ProduceOptions<T> = {}): BatchSt
     countFailed(context, dropped);
     return batch.next<T>([], dropped);
   }
+}
+
+/**
+ * Why a record's `encode` or `route` threw: its own OrchestronError as it is; anything else (a value JSON cannot
+ * encode, a value outside an Avro schema) is a processing error that trying again cannot mend.
+ */
+function routeError(thrown: unknown): OrchestronError {
+  if (isOrchestronError(thrown)) return thrown;
+  return new ProcessingError(`produce could not encode the record: ${messageOf(thrown)}`, { cause: thrown, retryable: false });
 }
 
 /** The outbound records with the trace context of `span`, the span that sends them (header values made once). */
