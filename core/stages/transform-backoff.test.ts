@@ -7,7 +7,9 @@ import { ProcessingError, ValidationError } from '../errors.ts';
 import { pipeline } from '../pipeline.ts';
 import { collect, harness, record } from '../testing/fixtures.ts';
 import { commit } from './commit.ts';
+import { MemoryDedupStore } from '../dedup/memory-store.ts';
 import { decode } from './decode.ts';
+import { dedup } from './dedup.ts';
 import { transform } from './transform.ts';
 
 interface Event {
@@ -113,13 +115,14 @@ describe('transform: a record waiting for its backoff holds only its own key', (
 });
 
 /** Two runs over one topic: the first stopped while `a`'s first record waits for its backoff, the second to the end. */
-async function stopDuringBackoff(failureMode: FailureMode) {
+async function stopDuringBackoff(failureMode: FailureMode, options: { dedup?: boolean } = {}) {
   const keys = ['d', 'a', 'e', 'b', 'f', 'a', 'g'];
   const list = events(keys, (key) => (key === 'a' ? 1 : 0));
   const { broker, source, clock } = harness(failureMode);
   broker.createTopic('in', 1);
   broker.append(list.map((e) => record('in', e.key, e)));
   const { stage, attempts } = failing({ concurrency: 2 });
+  const deduplicated = options.dedup ? dedup<Event>(new MemoryDedupStore(), { ttlMs: 60_000 }) : undefined;
   const passed: number[][] = [];
   const noted = (input: AsyncIterable<Batch<Event>>) =>
     (async function* () {
@@ -129,7 +132,7 @@ async function stopDuringBackoff(failureMode: FailureMode) {
       }
     })();
   const runOnce = (signal?: AbortSignal) =>
-    collect(pipeline(source(['in'], { batchSize: 100, signal }), decode(json<Event>()), stage, noted, commit()));
+    collect(pipeline(source(['in'], { batchSize: 100, signal }), decode(json<Event>()), deduplicated, stage, noted, commit()));
   const stop = new AbortController();
   const first = runOnce(stop.signal);
   await clock.advance(0);
@@ -155,11 +158,75 @@ describe('transform: stopping while records wait for their backoff', () => {
     expect(committed).toBe(BigInt(list.length));
   });
 
+  it('skip-and-log: a dedup stage before the transform remembers only the keys of the records before the cut', async () => {
+    const { list, passed, secondResults } = await stopDuringBackoff('skip-and-log', { dedup: true });
+    expect(passed.flat().sort((x, y) => x - y)).toEqual(list.map((e) => e.seq));
+    expect(secondResults.flatMap((r) => (r.dropped.deduplicated > 0 ? [r.dropped.deduplicated] : []))).toEqual([]);
+  });
+
   it('atomic: the batch drains, its backoff included, and commits whole', async () => {
     const { list, passed, firstResults, secondResults, committedAfterStop } = await stopDuringBackoff('atomic');
     expect(firstResults.map((r) => [r.committed, r.ok])).toEqual([[true, list.length]]);
     expect(passed.flat().sort((x, y) => x - y)).toEqual(list.map((e) => e.seq));
     expect(committedAfterStop).toBe(BigInt(list.length));
     expect(secondResults).toEqual([]);
+  });
+});
+
+describe('transform: stopping at any moment (property)', () => {
+  it('skip-and-log: the first run commits exactly up to its first unfinished record; with the next run every record comes out once, each key in order', async () => {
+    const event = fc.record({ key: fc.constantFrom('a', 'b', 'c', 'd', 'e'), failures: fc.integer({ min: 0, max: 2 }) });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(event, { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 4 }),
+        async (drawn, concurrency, turnsBeforeStop) => {
+          const list: Event[] = drawn.map((e, seq) => ({ ...e, seq, retryable: true }));
+          const { broker, source, clock } = harness('skip-and-log');
+          broker.createTopic('in', 1);
+          broker.append(list.map((e) => record('in', e.key, e)));
+          const calls = new Map<number, number>();
+          const succeeded = new Set<number>();
+          const stage = transform<Event, Event>(
+            async (e) => {
+              const n = (calls.get(e.seq) ?? 0) + 1;
+              calls.set(e.seq, n);
+              await Promise.resolve();
+              if (n <= e.failures) throw new ProcessingError(`event ${e.seq} fails (attempt ${n})`);
+              succeeded.add(e.seq);
+              return e;
+            },
+            { concurrency, orderBy: 'key', timeoutMs: 0, retry },
+          );
+          const passed: Event[] = [];
+          const noted = (input: AsyncIterable<Batch<Event>>) =>
+            (async function* () {
+              for await (const batch of input) {
+                passed.push(...batch.records.map((r) => r.value));
+                expect(batch.dropped).toEqual([]);
+                yield batch;
+              }
+            })();
+          const runOnce = (signal?: AbortSignal) => collect(pipeline(source(['in'], { batchSize: 100, signal }), decode(json<Event>()), stage, noted, commit()));
+          const stop = new AbortController();
+          const first = runOnce(stop.signal);
+          for (let turn = 0; turn < turnsBeforeStop; turn++) await clock.advance(0);
+          stop.abort();
+          await clock.run(first);
+          const firstUnfinished = list.find((e) => !succeeded.has(e.seq))?.seq ?? list.length;
+          expect(broker.committed('test-group', 'in', 0)).toBe(BigInt(firstUnfinished));
+          expect(passed.map((e) => e.seq).sort((x, y) => x - y)).toEqual(list.slice(0, firstUnfinished).map((e) => e.seq));
+          await clock.run(runOnce());
+          expect(broker.committed('test-group', 'in', 0)).toBe(BigInt(list.length));
+          expect(passed.map((e) => e.seq).sort((x, y) => x - y)).toEqual(list.map((e) => e.seq));
+          for (const key of new Set(list.map((e) => e.key))) {
+            const order = passed.filter((e) => e.key === key).map((e) => e.seq);
+            expect(order).toEqual([...order].sort((x, y) => x - y));
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
   });
 });

@@ -29,7 +29,7 @@ export type TransformFn<I, O> = (
 ) => O | typeof SKIP | Promise<O | typeof SKIP>;
 
 export interface TransformOptions {
-  /** Records in flight at once within a batch. */
+  /** Attempts running at once within a batch; records waiting for a retry's backoff do not count. */
   readonly concurrency?: number;
   /** 'key': different keys of a partition in parallel, each key in order; 'partition': partition order; 'none': any order. */
   readonly orderBy?: OrderBy;
@@ -72,7 +72,9 @@ function checkOptions(options: TransformOptions): Required<Omit<TransformOptions
 
 /**
  * Applies `fn` to every live record with bounded concurrency, per-key (or per-partition) order, a per-attempt
- * timeout and retries. Failures follow the pipeline's failure policy (see `failRecordOrBatch`).
+ * timeout and retries. Failures follow the pipeline's failure policy (see `failRecordOrBatch`). A record waiting for
+ * its backoff holds only the later records of its lane; on a stop (`BatchControl.stopping`) the failure policy's
+ * `stopWhileRetrying` decides whether the waits end and the batch commits up to its first unfinished record.
  */
 export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions = {}): BatchStage<I, O> {
   const { concurrency, orderBy, timeoutMs } = checkOptions(options);
@@ -152,7 +154,7 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
           random,
           signal: waits,
           // A record waiting for its backoff holds its key's lane only: other lanes take its place meanwhile.
-          wait: (waiting) => place.aside(waiting),
+          wait: place.aside,
           onFailure: (error: OrchestronError, n) => {
             metrics.transformFail.inc({ category: categoryOf(error) });
             if (error.retryable && n < retry.attempts) metrics.transformRetries.inc({});
