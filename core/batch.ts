@@ -1,6 +1,7 @@
 import type { Envelope } from './envelope.ts';
 import type { OrchestronError } from './errors.ts';
 import type { PipelineContext } from './context.ts';
+import { partitionKey } from './source-kit/partition-key.ts';
 
 /** Why a record left the live set of its batch. Each still advances offsets. */
 export type DropReason = 'deduplicated' | 'failed' | 'dead-lettered' | 'filtered';
@@ -47,6 +48,11 @@ export class BatchControl {
   readonly context: PipelineContext;
   /** Aborts when the batch fails (or when the optional `signal` given at construction aborts). Sources do not link shutdown to it: a shutdown drains the batch in flight. */
   readonly signal: AbortSignal;
+  /**
+   * The source's stop (shutdown), when it has one: not linked to `signal`, since a stop drains the batch; a stage may
+   * still cut short what only waits (a retry's backoff) and commit the batch up to its first unfinished record (`limit`).
+   */
+  readonly stopping: AbortSignal | undefined;
   readonly #abort = new AbortController();
   readonly #settlement: Settlement;
   readonly #beforeCommit: Hook[] = [];
@@ -55,6 +61,8 @@ export class BatchControl {
   #failure: OrchestronError | undefined;
   #settling: Promise<unknown> | undefined;
   #stage: string | undefined;
+  /** Per partition, the next offset the batch commits at most (see `limit`). */
+  #limits: Map<string, Position> | undefined;
   /** Data that adapters attach to a batch (a Kafka transaction, a buffer of staged records). */
   readonly attachments = new Map<symbol, unknown>();
 
@@ -64,12 +72,50 @@ export class BatchControl {
     readonly context: PipelineContext;
     readonly settlement: Settlement;
     readonly signal?: AbortSignal;
+    readonly stopping?: AbortSignal;
   }) {
     this.id = init.id;
     this.positions = init.positions;
     this.context = init.context;
     this.#settlement = init.settlement;
     this.signal = init.signal ? AbortSignal.any([init.signal, this.#abort.signal]) : this.#abort.signal;
+    this.stopping = init.stopping;
+  }
+
+  /**
+   * Commits less than the whole batch: in each partition named, only the records before `offset` (the first record
+   * not finished). The source commits up to there and delivers the records from there on again; the batch's stages
+   * keep only the records before the cut (see `commits`). The lowest limit of a partition wins. At-least-once only:
+   * the failure policy's `stopWhileRetrying` says when a stage may do it.
+   */
+  limit(cuts: readonly Position[]): void {
+    this.#limits ??= new Map();
+    for (const cut of cuts) {
+      const key = partitionKey(cut.topic, cut.partition);
+      const known = this.#limits.get(key);
+      if (!known || cut.offset < known.offset) this.#limits.set(key, cut);
+    }
+  }
+
+  /** Whether `limit` cut the batch short. */
+  get limited(): boolean {
+    return this.#limits !== undefined;
+  }
+
+  /** The next offset to commit per partition: `positions`, each lowered to its limit. */
+  get committing(): readonly Position[] {
+    const limits = this.#limits;
+    if (!limits) return this.positions;
+    return this.positions.map((position) => {
+      const cut = limits.get(partitionKey(position.topic, position.partition));
+      return cut && cut.offset < position.offset ? cut : position;
+    });
+  }
+
+  /** Whether the record at this offset commits with the batch (false from a partition's limit on). */
+  commits(record: { readonly topic: string; readonly partition: number; readonly offset: bigint }): boolean {
+    const cut = this.#limits?.get(partitionKey(record.topic, record.partition));
+    return cut === undefined || record.offset < cut.offset;
   }
 
   get failure(): OrchestronError | undefined {

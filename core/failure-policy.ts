@@ -28,6 +28,13 @@ export type SideEffectTiming = 'in-stage' | 'before-commit';
 export type Pipelining = 'transaction' | 'behind';
 
 /**
+ * What a stop (shutdown) does to a batch whose records wait for a retry's backoff: `commit-finished` — the waits end,
+ * the batch commits up to each partition's first unfinished record and the records from there on are delivered again
+ * (to the next owner); `drain` — the batch runs to its end, backoffs included, and commits whole.
+ */
+export type StopWhileRetrying = 'commit-finished' | 'drain';
+
+/**
  * The rules of one failure mode, decided here once: stages, sinks and sources ask the pipeline context's
  * `failurePolicy` rather than comparing the mode themselves. docs/failure-modes.md's table is generated from it.
  */
@@ -61,6 +68,7 @@ export interface FailurePolicy {
   /** Output, dead letters and offsets commit in one transaction per batch (Kafka), or staged with the batch (memory). */
   readonly transactional: boolean;
   readonly pipelining: Pipelining;
+  readonly stopWhileRetrying: StopWhileRetrying;
 }
 
 const atomic = (maxDeliveries: number): FailurePolicy => {
@@ -77,6 +85,8 @@ const atomic = (maxDeliveries: number): FailurePolicy => {
     sideEffects: 'in-stage',
     transactional: true,
     pipelining: 'transaction',
+    // A batch is one transaction, which the next batches join: it commits whole or not at all.
+    stopWhileRetrying: 'drain',
   };
 };
 
@@ -90,6 +100,7 @@ const skipAndLog = (maxDeliveries: number): FailurePolicy => ({
   sideEffects: 'before-commit',
   transactional: false,
   pipelining: 'behind',
+  stopWhileRetrying: 'commit-finished',
 });
 
 /** The policy of `mode`; `maxDeliveries` as in `PipelineContext`. */

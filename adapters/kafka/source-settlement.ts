@@ -81,10 +81,14 @@ export class SourceSettlement {
           await exactlyOnce.transactions.commit(control, last, stillOwned);
           exactlyOnce.floors.raise(control.positions);
         } else {
-          await this.#offsetCommits.commit(last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n, leaderEpoch: m.leaderEpoch })));
+          // Cut short (BatchControl.limit): a partition commits up to its limit.
+          const committing = control.committing;
+          await this.#offsetCommits.commit(
+            last.map((m, i) => ({ topic: m.topic, partition: m.partition, offset: committing[i]?.offset ?? m.offset + 1n, leaderEpoch: m.leaderEpoch })),
+          );
         }
         narrowing.committed();
-        health.committed(control.positions);
+        health.committed(control.committing);
         settled(control);
       },
       rewind: async (control, error) => {
@@ -94,6 +98,7 @@ export class SourceSettlement {
         stream.rewindAfterAbort(redeliveryDelayMs(error));
         if (transactions) await transactions.abort(control, error);
       },
+      reread: () => stream.rewindAfterAbort(0),
       discard: async (control, error) => {
         settled(control);
         if (transactions) await transactions.abort(control, error);

@@ -120,8 +120,15 @@ export class KafkaSource {
         );
         const { ranges, last } = partitionRanges(messages);
         const positions: Position[] = last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n }));
-        // Not linked to `signal`: shutdown stops fetching, while the batch in flight runs to its commit (a drain).
-        const control = new BatchControl({ id: this.#nextId++, positions, context: this.#context, settlement: this.#settlement.of(ranges, last, readAt, records.length) });
+        // Not linked to `signal`: shutdown stops fetching, while the batch in flight runs to its commit (a drain); its
+        // stages see it as `stopping`, to cut retries' backoffs short.
+        const control = new BatchControl({
+          id: this.#nextId++,
+          positions,
+          context: this.#context,
+          settlement: this.#settlement.of(ranges, last, readAt, records.length),
+          stopping: signal,
+        });
         this.#inFlight = control;
         traceReceived(control, records);
         yield new Batch(control, records);

@@ -19,7 +19,7 @@ export interface MemorySourceOptions {
   readonly batchSize?: number;
   /** End the stream once every partition is caught up, instead of waiting for more. */
   readonly stopWhenIdle?: boolean;
-  /** Stops fetching; the batch in flight still settles. */
+  /** Stops fetching; the batch in flight still settles (its stages see it as `BatchControl.stopping`). */
   readonly signal?: AbortSignal;
   /** Identity of a record; default topic-partition-offset. */
   readonly dedupKey?: (record: StoredRecord) => string;
@@ -67,7 +67,11 @@ export async function* memorySource(broker: MemoryBroker, options: MemorySourceO
       redeliveries,
       ranges: partitionRanges(records).ranges,
       // The broker's commit is synchronous and cannot fail: in order as the commit stage calls it, no queue needed.
-      commit: async (control) => broker.commit(group, control.positions),
+      commit: async (control) => broker.commit(group, control.committing),
+      reread(control) {
+        const cut = control.committing[0]?.offset;
+        if (cut !== undefined && cut < cursor.position) cursor.position = cut;
+      },
       rewind(_control, error) {
         cursor.position = first;
         redeliveryWait = redeliveryDelayMs(error, options.redeliveryDelayMs);
@@ -119,6 +123,7 @@ export async function* memorySource(broker: MemoryBroker, options: MemorySourceO
       positions,
       context,
       settlement: settlement(cursor, first, stored),
+      stopping: signal,
     });
     lastHandedOut = control;
     traceReceived(control, records);

@@ -13,6 +13,8 @@ export interface AttemptOutcome<T> {
   readonly attempts: number;
   readonly firstFailureAt?: number;
   readonly lastFailureAt?: number;
+  /** The signal ended the retries while the failure was retryable and attempts were left: the record is unfinished. */
+  readonly interrupted?: boolean;
 }
 
 export interface RetryContext {
@@ -21,6 +23,8 @@ export interface RetryContext {
   readonly signal?: AbortSignal;
   /** Called after each failed attempt, before any wait. */
   readonly onFailure?: (error: OrchestronError, attempt: number) => void;
+  /** Runs each backoff wait (e.g. giving up a place among concurrent lanes meanwhile); default: waits in place. */
+  readonly wait?: (waiting: () => Promise<void>) => Promise<void>;
 }
 
 /** Runs `attempt` until it succeeds, fails with a non-retryable error, or runs out of attempts. Never throws. */
@@ -38,12 +42,14 @@ export async function withRetry<T>(
       const lastFailureAt = context.clock.now();
       firstFailureAt ??= lastFailureAt;
       context.onFailure?.(error, n);
-      const exhausted = !error.retryable || n >= options.attempts || context.signal?.aborted === true;
-      if (exhausted) return { ok: false, error, attempts: n, firstFailureAt, lastFailureAt };
+      if (!error.retryable || n >= options.attempts) return { ok: false, error, attempts: n, firstFailureAt, lastFailureAt };
+      if (context.signal?.aborted) return { ok: false, error, attempts: n, firstFailureAt, lastFailureAt, interrupted: true };
+      const delay = backoffDelay(options, n, context.random);
+      const waiting = () => sleep(context.clock, delay, context.signal);
       try {
-        await sleep(context.clock, backoffDelay(options, n, context.random), context.signal);
+        await (context.wait ? context.wait(waiting) : waiting());
       } catch {
-        return { ok: false, error, attempts: n, firstFailureAt, lastFailureAt };
+        return { ok: false, error, attempts: n, firstFailureAt, lastFailureAt, interrupted: true };
       }
     }
   }

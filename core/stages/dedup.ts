@@ -60,9 +60,13 @@ export function dedup<T>(store: DedupStore, options: DedupOptions<T>): BatchStag
       records.push(record);
     });
     if (fresh.length > 0) {
-      batch.control.afterCommit(async () => {
+      const control = batch.control;
+      control.afterCommit(async () => {
+        // A batch cut short (BatchControl.limit) delivers the records past its cut again: their keys are not remembered.
+        const committed = control.limited ? fresh.filter((_, i) => control.commits(records[i] as Envelope<T>)) : fresh;
+        if (committed.length === 0) return;
         try {
-          await call(() => store.remember(fresh, options.ttlMs));
+          await call(() => store.remember(committed, options.ttlMs));
         } catch (thrown) {
           repeated.warn('remember', { error: toOrchestronError(thrown).message, records: fresh.length }, 'dedup keys not remembered');
         }

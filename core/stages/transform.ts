@@ -1,8 +1,10 @@
-import type { Batch, DroppedRecord } from '../batch.ts';
+import type { DroppedRecord, Position } from '../batch.ts';
+import { Batch } from '../batch.ts';
 import type { Envelope } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
 import { ConfigError, ProcessingError, TimeoutError, categoryOf } from '../errors.ts';
 import { runInLanes } from '../lanes.ts';
+import { partitionKey } from '../source-kit/partition-key.ts';
 import { checkOneOf, checkWholeNumber } from '../checks.ts';
 import { SharedDeadlines } from '../shared-deadlines.ts';
 import type { RetryOptions } from '../retry/backoff.ts';
@@ -27,7 +29,7 @@ export type TransformFn<I, O> = (
 ) => O | typeof SKIP | Promise<O | typeof SKIP>;
 
 export interface TransformOptions {
-  /** Records in flight at once within a batch. */
+  /** Attempts running at once within a batch; records waiting for a retry's backoff do not count. */
   readonly concurrency?: number;
   /** 'key': different keys of a partition in parallel, each key in order; 'partition': partition order; 'none': any order. */
   readonly orderBy?: OrderBy;
@@ -70,7 +72,9 @@ function checkOptions(options: TransformOptions): Required<Omit<TransformOptions
 
 /**
  * Applies `fn` to every live record with bounded concurrency, per-key (or per-partition) order, a per-attempt
- * timeout and retries. Failures follow the pipeline's failure policy (see `failRecordOrBatch`).
+ * timeout and retries. Failures follow the pipeline's failure policy (see `failRecordOrBatch`). A record waiting for
+ * its backoff holds only the later records of its lane; on a stop (`BatchControl.stopping`) the failure policy's
+ * `stopWhileRetrying` decides whether the waits end and the batch commits up to its first unfinished record.
  */
 export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions = {}): BatchStage<I, O> {
   const { concurrency, orderBy, timeoutMs } = checkOptions(options);
@@ -135,17 +139,22 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
     };
 
     const rest = synchronous < records.length ? records.slice(synchronous) : [];
+    // A stop ends the backoffs (not the attempts running) when the failure policy lets the batch commit what finished.
+    const stopping = context.failurePolicy.stopWhileRetrying === 'commit-finished' ? control.stopping : undefined;
+    const waits = rest.length > 0 && stopping ? AbortSignal.any([control.signal, stopping]) : control.signal;
     await runInLanes(
       rest,
       lanes,
       concurrency,
-      async (record, offset) => {
+      async (record, offset, place) => {
         const index = synchronous + offset;
         const first = offset === 0 ? started : undefined;
         const outcome = await withRetry((n) => attempt(record, first, n), retry, {
           clock,
           random,
-          signal: control.signal,
+          signal: waits,
+          // A record waiting for its backoff holds its key's lane only: other lanes take its place meanwhile.
+          wait: place.aside,
           onFailure: (error: OrchestronError, n) => {
             metrics.transformFail.inc({ category: categoryOf(error) });
             if (error.retryable && n < retry.attempts) metrics.transformRetries.inc({});
@@ -153,11 +162,14 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
         });
         if (outcome.ok) {
           succeeded(record, index, outcome.value as O | typeof SKIP);
-          return;
+          return true;
         }
         const error = outcome.error as OrchestronError;
-        if (control.failure) return;
+        if (control.failure) return false;
+        // Stopped during its backoff: unfinished, and so are the later records of its lane.
+        if (outcome.interrupted && stopping?.aborted) return false;
         drops[index] = failRecordOrBatch(control, record, error, outcome);
+        return true;
       },
       control.signal,
     ).finally(() => deadlines.close());
@@ -165,6 +177,7 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
     if (isFailed(batch)) return batch;
     const unfinished = records.findIndex((_, i) => outputs[i] === undefined && drops[i] === undefined);
     if (unfinished >= 0) {
+      if (stopping?.aborted) return cutShort(batch, outputs, drops);
       // Interrupted before every record ran: committing would move the offsets past records never processed.
       return failBatch(batch, new ProcessingError('transform interrupted before every record of the batch ran', { retryable: true }));
     }
@@ -172,4 +185,30 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
     countFailed(context, dropped);
     return batch.next(outputs.filter((output) => output !== undefined), dropped);
   }
+}
+
+/**
+ * A batch stopped while records waited for their backoff: it commits each partition up to its first unfinished record
+ * (`BatchControl.limit`), and keeps only the records before that, live or dropped; the records from there on, finished
+ * or not, are delivered again, so nothing past the cut leaves side effects (a dead letter, a dedup key) behind.
+ */
+function cutShort<I, O>(batch: Batch<I>, outputs: readonly (Envelope<O> | undefined)[], drops: readonly (DroppedRecord | undefined)[]): Batch<O> {
+  const control = batch.control;
+  const cuts = new Map<string, Position>();
+  batch.records.forEach((record, i) => {
+    if (outputs[i] !== undefined || drops[i] !== undefined) return;
+    const key = partitionKey(record.topic, record.partition);
+    const known = cuts.get(key);
+    if (!known || record.offset < known.offset) cuts.set(key, { topic: record.topic, partition: record.partition, offset: record.offset });
+  });
+  control.limit([...cuts.values()]);
+  const kept = outputs.filter((output): output is Envelope<O> => output !== undefined && control.commits(output));
+  const failed = drops.filter((drop): drop is DroppedRecord => drop !== undefined && control.commits(drop.record));
+  const dropped = [...batch.dropped.filter((drop) => control.commits(drop.record)), ...failed];
+  control.context.platform.logger.info(
+    { batch: control.id, committing: control.committing.map((p) => `${p.topic}/${p.partition}@${p.offset}`) },
+    'stopping while records wait for a retry: the batch commits up to its first unfinished record per partition',
+  );
+  countFailed(control.context, failed);
+  return new Batch(control, kept, dropped);
 }

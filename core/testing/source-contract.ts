@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Batch } from '../batch.ts';
 import type { FailureMode } from '../context.ts';
 import { BreakerOpenError, OrchestronError, ProcessingError } from '../errors.ts';
+import { failurePolicy } from '../failure-policy.ts';
 import type { Clock } from '../platform.ts';
 
 /** A source on a fresh topic of one partition, read by a group of its own, as a test drives it. */
@@ -113,6 +114,21 @@ class Run {
   }
 }
 
+/**
+ * Cuts the batch short two records in (`BatchControl.limit`), commits it, and notes what the contract expects then:
+ * the records before the cut committed, those from it on delivered again (attempts + 1). Returns the cut.
+ */
+async function commitUpToCut(run: Run, batch: Batch<unknown>): Promise<bigint> {
+  const { topic, partition, offset } = batch.records[0] as { topic: string; partition: number; offset: bigint };
+  const cut = offset + 2n;
+  batch.control.limit([{ topic, partition, offset: cut }]);
+  expect(batch.control.committing).toEqual([{ topic, partition, offset: cut }]);
+  await batch.control.commit();
+  run.expected.committed(batch.next(batch.records.filter((r) => r.offset < cut)));
+  run.expected.aborted(batch.next(batch.records.filter((r) => r.offset >= cut)));
+  return cut;
+}
+
 const first = (batch: Batch<unknown>): bigint => (batch.records[0] as { offset: bigint }).offset;
 const last = (batch: Batch<unknown>): bigint => (batch.records.at(-1) as { offset: bigint }).offset;
 
@@ -220,6 +236,52 @@ export function sourceContract(name: string, factory: SourceFactory, failureMode
           const batch = await next.next();
           expect(first(batch)).toBe(last(inFlight) + 1n);
           await next.commit(batch);
+          await next.end();
+        });
+      });
+
+      // A batch cut short: at-least-once only (an atomic batch is one transaction, which commits whole).
+      const cuts = failurePolicy(failureMode, 1).stopWhileRetrying === 'commit-finished';
+      it.runIf(cuts)('commits a batch cut short up to its cut, and delivers the records from the cut on again', async () => {
+        await using(factory, failureMode, 3, async (run) => {
+          const batch = await run.next();
+          const cut = await commitUpToCut(run, batch);
+          const again = await run.next();
+          expect(first(again)).toBe(cut);
+          expect(again.records[0]?.attempts).toBe(2);
+          await run.commit(again);
+        });
+      });
+
+      it.runIf(cuts)('refuses to commit a batch read before a batch cut short committed; reading starts again at the cut', async () => {
+        await using(factory, failureMode, 3, async (run) => {
+          const batch = await run.next();
+          const later = await run.next();
+          expect(first(later)).toBe(last(batch) + 1n);
+          const cut = await commitUpToCut(run, batch);
+          await run.refuse(later);
+          let again = await run.next();
+          expect(first(again)).toBe(cut);
+          while (last(again) < last(later)) {
+            await run.commit(again);
+            again = await run.next();
+          }
+          await run.commit(again);
+        });
+      });
+
+      it.runIf(cuts)('stopped, commits a batch cut short up to its cut; the next run reads from the cut', async () => {
+        await using(factory, failureMode, 2, async (run, source) => {
+          const inFlight = await run.next();
+          run.stop();
+          expect(inFlight.control.stopping?.aborted).toBe(true);
+          const cut = await commitUpToCut(run, inFlight);
+          expect(await run.ended()).toBe(true);
+          // The next run may be another owner's: how often the records were delivered is not asked of it.
+          const next = new Run(source);
+          const batch = await next.pull();
+          expect(first(batch)).toBe(cut);
+          await batch.control.commit();
           await next.end();
         });
       });

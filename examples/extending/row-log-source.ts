@@ -75,13 +75,20 @@ export async function* rowLogSource(log: RowLog, checkpoints: Checkpoints, optio
       readAt: rewinds.count,
       redeliveries,
       ranges: partitionRanges(records).ranges,
-      commit: (control) => commits.commit(control.positions),
+      // `committing`: the batch's positions, lowered where a stage cut it short (BatchControl.limit).
+      commit: (control) => commits.commit(control.committing),
       rewind: (_control, error) => {
         rewind = true;
         waitMs = redeliveryDelayMs(error);
       },
+      // A batch cut short: read again from the checkpoint, which its commit moves to the cut.
+      reread: () => {
+        rewind = true;
+        waitMs = 0;
+      },
     });
-    const control = new BatchControl({ id: nextId++, positions: [{ topic: name, partition: 0, offset: position }], context, settlement });
+    // `stopping`: stages may cut a retry's backoff short on a stop and commit what finished.
+    const control = new BatchControl({ id: nextId++, positions: [{ topic: name, partition: 0, offset: position }], context, settlement, stopping: signal });
     yield new Batch(control, records);
   }
 }

@@ -65,6 +65,13 @@ const rows: readonly Row[] = [
         ? 'the next batches join its transaction (Kafka), which commits once per `commitIntervalMs`'
         : 'its commit runs while the next batches are processed',
   },
+  {
+    when: 'the pipeline stops while records of a batch wait for a retry\'s backoff',
+    outcome: (p) =>
+      p.stopWhileRetrying === 'commit-finished'
+        ? 'the waits end; each partition commits up to its first unfinished record, and the records from there on are delivered again'
+        : 'the batch drains: its backoffs run out and it commits whole',
+  },
 ];
 
 /** The table of what each failure mode decides, as the policies of core/failure-policy.ts answer. */

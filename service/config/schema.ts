@@ -154,7 +154,7 @@ export const ConfigSchema = v.strictObject({
     {
       module: text('Module exporting `(value, record, signal) => output`; without it values pass through unchanged.'),
       export: v.optional(v.pipe(v.string(), v.minLength(1), v.description('Named export; `default` by default.')), 'default'),
-      concurrency: int(1, transformDefaults.concurrency, 'Records in flight at once within a batch.'),
+      concurrency: int(1, transformDefaults.concurrency, 'Attempts running at once within a batch; records waiting for a retry\'s backoff do not count.'),
       orderBy: choice(OrderByValues as unknown as readonly ['key', ...string[]], transformDefaults.orderBy, 'key: keys of a partition in parallel, each key in order; partition; none.'),
       timeoutMs: int(0, transformDefaults.timeoutMs, 'Deadline of one attempt (TIMEOUT_ERROR past it); 0 disables.'),
     },

@@ -9,6 +9,8 @@ export function recordLog<T>(logger: Logger, payloads: boolean): BatchStage<T, T
     const records = batch.records;
     batch.control.afterCommit(() => {
       for (const record of records) {
+        // Past a cut (BatchControl.limit) the record is not committed: it comes again.
+        if (!batch.control.commits(record)) continue;
         logger.info(payloads ? { ...recordFields(record), payload: decodeForLog(record.raw) } : recordFields(record), 'record committed');
       }
     });
