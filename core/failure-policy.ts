@@ -61,6 +61,11 @@ export interface FailurePolicy {
   /** Output, dead letters and offsets commit in one transaction per batch (Kafka), or staged with the batch (memory). */
   readonly transactional: boolean;
   readonly pipelining: Pipelining;
+  /**
+   * Whether failed records may wait in retry topics (see docs/retries.md): only when the record's offset is committed
+   * once its retry record is acknowledged, outside a transaction — a retry consumer reads committed records only.
+   */
+  readonly retryTopics: boolean;
 }
 
 const atomic = (maxDeliveries: number): FailurePolicy => {
@@ -77,6 +82,7 @@ const atomic = (maxDeliveries: number): FailurePolicy => {
     sideEffects: 'in-stage',
     transactional: true,
     pipelining: 'transaction',
+    retryTopics: false,
   };
 };
 
@@ -90,6 +96,7 @@ const skipAndLog = (maxDeliveries: number): FailurePolicy => ({
   sideEffects: 'before-commit',
   transactional: false,
   pipelining: 'behind',
+  retryTopics: true,
 });
 
 /** The policy of `mode`; `maxDeliveries` as in `PipelineContext`. */

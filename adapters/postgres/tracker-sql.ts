@@ -36,6 +36,13 @@ export function trackerStatements(schema: string, table: string) {
         category = EXCLUDED.category, error_message = EXCLUDED.error_message,
         payload = COALESCE(EXCLUDED.payload, r.payload), updated_at = EXCLUDED.updated_at
       WHERE r.status <> 'SUCCESS'`,
+    /** $7 now, $8 categories, $9 messages. RETRYING unless already SUCCESS: the record waits in a retry topic. */
+    retrying: `${insert}${select('RETRYING', 'COALESCE(c, ($8::text[])[1])', 'COALESCE(m, ($9::text[])[1])', true)}
+      ON CONFLICT (dedup_key) DO UPDATE SET
+        status = 'RETRYING', attempts = GREATEST(r.attempts, EXCLUDED.attempts),
+        category = EXCLUDED.category, error_message = EXCLUDED.error_message,
+        payload = COALESCE(EXCLUDED.payload, r.payload), updated_at = EXCLUDED.updated_at
+      WHERE r.status <> 'SUCCESS'`,
     /**
      * $1 message, $2 now, $3 threshold, $4 TIMEOUT_ERROR. One conditional update: when sweeps race, a row another sweep already changed
      * no longer matches once its lock is released (READ COMMITTED re-checks the WHERE), so each row is swept once.

@@ -65,6 +65,13 @@ const rows: readonly Row[] = [
         ? 'the next batches join its transaction (Kafka), which commits once per `commitIntervalMs`'
         : 'its commit runs while the next batches are processed',
   },
+  {
+    when: 'retry topics (`retryTopics`, see [retries.md](retries.md))',
+    outcome: (p) =>
+      p.retryTopics
+        ? 'a record failing with a retryable error waits in a delay topic, then goes through the transform again'
+        : 'not available: a configuration error',
+  },
 ];
 
 /** The table of what each failure mode decides, as the policies of core/failure-policy.ts answer. */
