@@ -18,7 +18,8 @@ export function retryRecordHeaders(drop: DroppedRecord, context: PipelineContext
   set(H.originalTopic, origin.topic);
   set(H.originalPartition, origin.partition);
   set(H.originalOffset, origin.offset);
-  set(H.originalConsumerGroup, context.consumerGroup);
+  // The group that first consumed it: a retry consumer's own group does not replace it.
+  if (!headers.has(H.originalConsumerGroup)) set(H.originalConsumerGroup, context.consumerGroup);
   set(H.dedupKey, drop.record.dedupKey);
   if (drop.error) {
     set(H.exceptionMessage, drop.error.message.slice(0, 1_024));
