@@ -4,7 +4,7 @@ import { deadLetterHeaders } from '../dead-letter/headers.ts';
 import type { Headers } from '../envelope.ts';
 import { decodeText, encodeText } from '../envelope.ts';
 import { RetryTopicHeaders } from './naming.ts';
-import { originOf } from './origin.ts';
+import { originOf, originalDedupKey } from './origin.ts';
 
 /** The headers of `drop`'s record on its way to a retry topic: the dead-letter headers, then the retry headers. */
 export function retryRecordHeaders(drop: DroppedRecord, context: PipelineContext, hop: { readonly attempt: number; readonly dueAt: number }): Headers {
@@ -20,7 +20,7 @@ export function retryRecordHeaders(drop: DroppedRecord, context: PipelineContext
   set(H.originalOffset, origin.offset);
   // The group that first consumed it: a retry consumer's own group does not replace it.
   if (!headers.has(H.originalConsumerGroup)) set(H.originalConsumerGroup, context.consumerGroup);
-  set(H.dedupKey, drop.record.dedupKey);
+  set(H.dedupKey, originalDedupKey(drop.record));
   if (drop.error) {
     set(H.exceptionMessage, drop.error.message.slice(0, 1_024));
     set(H.exceptionClass, drop.error.name);

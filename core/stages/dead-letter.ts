@@ -47,14 +47,14 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
   const retryTopics = options.retryTopics ? checkRetryTopics(options.retryTopics) : undefined;
 
   return batchStage(async (batch) => {
-    const failed = batch.dropped.filter((drop) => drop.reason === 'failed');
-    if (failed.length === 0) return batch;
     const control = batch.control;
     const context = control.context;
-    const { clock, random, metrics, tracer } = context.platform;
     if (retryTopics && !context.failurePolicy.retryTopics) {
-      throw new ConfigError('retryTopics', `needs the skip-and-log failure mode, not ${context.failurePolicy.mode}: a retry consumer reads only what the source committed`);
+      throw new ConfigError('retryTopics', `needs the skip-and-log failure mode, not ${context.failurePolicy.mode}: a retry record is written outside the batch's transaction`);
     }
+    const failed = batch.dropped.filter((drop) => drop.reason === 'failed');
+    if (failed.length === 0) return batch;
+    const { clock, random, metrics, tracer } = context.platform;
     const now = clock.now();
     const hops = failed.map((drop) => (retryTopics ? nextRetry(drop, originOf(drop.record).topic, retryTopics, now) : undefined));
     const untraced: OutboundRecord[] = failed.map((drop, i) => {
