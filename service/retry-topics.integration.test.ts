@@ -124,14 +124,29 @@ describe('retry topics through `orchestron run`', () => {
   });
 
   it('loses nothing when the process is killed while a record waits in a retry topic: the restart delivers it, the row ends SUCCESS', async () => {
-    const topics = await freshTopics('retry-crash', 1, ['in', 'out', 'in-retry-2500']);
+    const topics = await freshTopics('retry-crash', 1, ['in', 'out', 'in-retry-5000']);
+    const retryTopic = topics['in-retry-5000']!;
     const table = unique('retry_crash').replaceAll('-', '_');
     await produceRecords(topics.in!, [{ key: 'a', value: { id: 1, failTimes: 1 } }, { key: 'b', value: { id: 2 } }]);
-    const file = await config(topics, table, [2_500], { kafka: { instanceId: unique('retry-crash'), sessionTimeoutMs: 6_000 } });
+    const file = await config(topics, table, [5_000], {
+      http: { enabled: true, host: '127.0.0.1', port: 0 },
+      kafka: { instanceId: unique('retry-crash'), sessionTimeoutMs: 6_000, stallTimeoutMs: 1_000 },
+    });
     const first = spawnCli('node', ['run', '--config', file]);
     try {
+      const url = await first.url();
       const waiting = await until(() => rows(table), (r) => r.some((row) => row.id === 1 && row.status === 'RETRYING'), 30_000);
       expect(waiting.find((row) => row.id === 1)).toMatchObject({ status: 'RETRYING', attempts: 1 });
+      // Held well past the stall timeout: not stalled, so ready, and its lag is there to see.
+      const lagLine = new RegExp(`^orchestron_consumer_lag\\{[^}]*topic="${retryTopic}"[^}]*\\} 1$`, 'm');
+      const metrics = await until(() => fetch(`${url}/metrics`).then((r) => r.text()), (text) => lagLine.test(text), 10_000);
+      expect(metrics).toMatch(lagLine);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const ready = await fetch(`${url}/health/ready`);
+      const report = (await ready.json()) as { status: string; checks: Record<string, string> };
+      expect(report).toMatchObject({ status: 'ready' });
+      expect(ready.status).toBe(200);
+      expect((await rows(table)).find((row) => row.id === 1)?.status).toBe('RETRYING');
     } finally {
       first.child.kill('SIGKILL');
     }

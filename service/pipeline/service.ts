@@ -137,7 +137,7 @@ export async function startService({ config, baseDir }: LoadedConfig, deps: Serv
   return {
     transport,
     results,
-    readiness: readinessOf({ transport, stores, running: () => !abort.signal.aborted, clock, maxLag: config.kafka.readyMaxLag }),
+    readiness: readinessOf({ transport, retryTransport, stores, running: () => !abort.signal.aborted, clock, maxLag: config.kafka.readyMaxLag }),
     stop: () => abort.abort(),
     async close(deadlineMs) {
       abort.abort();
