@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock, RetryTopicHeaders } from '../../core/index.ts';
-import { DueGate } from './due-gate.ts';
+import { DueGate, releaseGraceMs } from './due-gate.ts';
 import type { KafkaMessage } from './records.ts';
 import { floorKey } from './stable-offsets.ts';
 
@@ -31,6 +31,21 @@ describe('DueGate', () => {
     expect(gate.release()).toBe(true);
     expect(gate.list().map((hold) => hold.partition)).toEqual([2]);
     expect(offsets(gate.admitted([message(0, 1, start + 500), message(0, 2, start - 1)]))).toEqual(['0:1', '0:2']);
+  });
+
+  it('waits for the batches in flight before reading a due partition again, up to the grace time', async () => {
+    const clock = new ManualClock();
+    const gate = new DueGate(clock);
+    gate.admitted([message(0, 0, clock.now() + 100)]);
+    await clock.advance(100);
+    expect(gate.release(false)).toBe(false);
+    await clock.advance(releaseGraceMs - 1);
+    expect(gate.release(false)).toBe(false);
+    await clock.advance(1);
+    expect(gate.release(false)).toBe(true);
+    gate.admitted([message(1, 0, clock.now() + 100)]);
+    await clock.advance(100);
+    expect(gate.release(true)).toBe(true);
   });
 
   it('forgets partitions revoked from this instance', () => {

@@ -3,6 +3,9 @@ import type { Clock, Headers, SourcePartition } from '../../core/index.ts';
 import type { KafkaMessage } from './records.ts';
 import { floorKey } from './stable-offsets.ts';
 
+/** Longest a due partition waits for the batches in flight to settle before it is read again all the same. */
+export const releaseGraceMs = 5_000;
+
 interface Hold extends SourcePartition {
   readonly dueAt: number;
 }
@@ -44,12 +47,16 @@ export class DueGate {
     return this.#holds.has(floorKey(topic, partition));
   }
 
-  /** Releases the partitions whose record is due now; true when there were any (they are to be read again). */
-  release(): boolean {
+  /**
+   * Releases the partitions whose record is due; true when there were any (they are to be read again). Reading again
+   * reopens the stream at the committed offsets, so a batch in flight would be read and processed again: while one
+   * is (`idle` false), a due partition waits, up to `releaseGraceMs` past its due time.
+   */
+  release(idle = true): boolean {
     const now = this.#clock.now();
     let released = false;
     for (const [key, hold] of this.#holds) {
-      if (hold.dueAt > now) continue;
+      if (hold.dueAt > now || (!idle && hold.dueAt + releaseGraceMs > now)) continue;
       this.#holds.delete(key);
       released = true;
     }

@@ -105,9 +105,10 @@ export class PartitionHealth {
 
   /**
    * Once a second: follows the assignment, reminds of blocked partitions, releases held ones now due, looks for stalls (`lastStage`: where the
-   * batch in flight is) and asks the broker about quiet partitions. True when the stream must be reopened.
+   * batch in flight is) and asks the broker about quiet partitions. True when the stream must be reopened. `idle`: no
+   * batch is in flight (see DueGate.release).
    */
-  tick(consumer: KafkaConsumer, currentStream: () => Stream | undefined, lastStage: string): boolean {
+  tick(consumer: KafkaConsumer, currentStream: () => Stream | undefined, lastStage: string, idle = true): boolean {
     const assignments = consumer.assignments;
     const now = this.#platform.clock.monotonic();
     if (currentStream()) this.#streamSeenAt = now;
@@ -122,7 +123,7 @@ export class PartitionHealth {
     this.#watchAssignment((assignments ?? []).some((a) => a.partitions.length > 0), now);
     this.#blocks.remind();
     const retry = this.#blocks.due().length > 0;
-    const released = this.#gate?.release() ?? false;
+    const released = this.#gate?.release(idle) ?? false;
     const recover = this.#watchdog.check(lastStage, this.#held).length > 0;
     const quiet = this.#watchdog.quiet(this.#held);
     const quietDue = quiet.length > 0 && now - this.#probedAt >= probeEveryMs;
