@@ -3,8 +3,11 @@ import type { OrchestronError } from './errors.ts';
 import type { PipelineContext } from './context.ts';
 import { partitionKey } from './source-kit/partition-key.ts';
 
-/** Why a record left the live set of its batch. Each still advances offsets. */
-export type DropReason = 'deduplicated' | 'failed' | 'dead-lettered' | 'filtered';
+/**
+ * Why a record left the live set of its batch. Each still advances offsets. `retrying`: the dead-letter stage sent
+ * it to a retry topic (see docs/retries.md) instead of the dead-letter topic.
+ */
+export type DropReason = 'deduplicated' | 'failed' | 'dead-lettered' | 'filtered' | 'retrying';
 
 export interface DroppedRecord {
   readonly record: Envelope<unknown>;
@@ -15,6 +18,8 @@ export interface DroppedRecord {
   readonly lastFailureAt?: number;
   /** Attempts the failing stage made (retries included), when it retried. */
   readonly attempts?: number;
+  /** `retrying`: the retry topic the record was sent to, and its delay. */
+  readonly retry?: { readonly topic: string; readonly delayMs: number };
 }
 
 /** Where a batch ends in a partition: the next offset to commit. */

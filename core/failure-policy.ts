@@ -69,6 +69,11 @@ export interface FailurePolicy {
   readonly transactional: boolean;
   readonly pipelining: Pipelining;
   readonly stopWhileRetrying: StopWhileRetrying;
+  /**
+   * Whether failed records may wait in retry topics (see docs/retries.md): only when the record's offset is committed
+   * once its retry record is acknowledged, outside a transaction — a retry consumer reads committed records only.
+   */
+  readonly retryTopics: boolean;
 }
 
 const atomic = (maxDeliveries: number): FailurePolicy => {
@@ -87,6 +92,7 @@ const atomic = (maxDeliveries: number): FailurePolicy => {
     pipelining: 'transaction',
     // A batch is one transaction, which the next batches join: it commits whole or not at all.
     stopWhileRetrying: 'drain',
+    retryTopics: false,
   };
 };
 
@@ -101,6 +107,7 @@ const skipAndLog = (maxDeliveries: number): FailurePolicy => ({
   transactional: false,
   pipelining: 'behind',
   stopWhileRetrying: 'commit-finished',
+  retryTopics: true,
 });
 
 /** The policy of `mode`; `maxDeliveries` as in `PipelineContext`. */

@@ -95,6 +95,12 @@ export interface KafkaOptions {
    * after a rebalance; default 5000, 0 turns it off.
    */
   readonly lagIntervalMs?: number;
+  /**
+   * A retry consumer (see docs/retries.md): a record whose `retry_topic-backoff-timestamp` header (epoch ms) is still
+   * ahead holds its partition — nothing of it is handed out or committed, the other partitions flow — until that time,
+   * when the partition is read again from its committed offset. Default false.
+   */
+  readonly holdUntilDue?: boolean;
   /** The Kafka client's retry and timeout settings, for the consumer, the producer and the admin client. */
   readonly client?: KafkaClientOptions;
 }
@@ -128,6 +134,8 @@ export interface ResolvedKafkaOptions {
   readonly fromBeginning: boolean;
   readonly stallTimeoutMs: number;
   readonly lagIntervalMs: number;
+  /** Present (true) only when asked for. */
+  readonly holdUntilDue?: true;
   readonly client: KafkaClientOptions;
 }
 
@@ -271,6 +279,7 @@ export function resolveKafkaOptions(options: KafkaOptions, env: Env = {}): Resol
     fromBeginning: checkBoolean('fromBeginning', options.fromBeginning ?? kafkaDefaults.fromBeginning),
     stallTimeoutMs: checkWholeNumber('stallTimeoutMs', options.stallTimeoutMs ?? kafkaDefaults.stallTimeoutMs, 0),
     lagIntervalMs: checkWholeNumber('lagIntervalMs', options.lagIntervalMs ?? kafkaDefaults.lagIntervalMs, 0),
+    ...(checkBoolean('holdUntilDue', options.holdUntilDue ?? false) ? { holdUntilDue: true as const } : {}),
     client: resolveClientOptions(options.client),
   };
 }

@@ -4,6 +4,7 @@ import { DeadLetterRefusedError, TimeoutError, isOrchestronError, messageOf, wit
 import type { OrchestronError, Platform, Position, SourcePartition } from '../../core/index.ts';
 import { ConsumerLag } from './consumer-lag.ts';
 import type { PartitionLag } from './consumer-lag.ts';
+import { DueGate } from './due-gate.ts';
 import { brokerCodes } from './errors.ts';
 import type { PartitionBlock } from './partition-blocks.ts';
 import { PartitionBlocks } from './partition-blocks.ts';
@@ -41,6 +42,8 @@ export class PartitionHealth {
   readonly #blocks: PartitionBlocks;
   readonly #watchdog: ProgressWatchdog;
   readonly #lag: ConsumerLag;
+  /** A retry consumer's partitions held until their next record is due (`holdUntilDue`). */
+  readonly #gate: DueGate | undefined;
   readonly #stallTimeoutMs: number;
   /** Where a partition without committed offset starts: its lag counts from the log start, or is not known. */
   readonly #fromBeginning: boolean;
@@ -56,8 +59,9 @@ export class PartitionHealth {
 
   constructor(
     platform: Platform,
-    { stallTimeoutMs, lagIntervalMs, fromBeginning }: Pick<ResolvedKafkaOptions, 'stallTimeoutMs' | 'lagIntervalMs' | 'fromBeginning'>,
+    { stallTimeoutMs, lagIntervalMs, fromBeginning, holdUntilDue }: Pick<ResolvedKafkaOptions, 'stallTimeoutMs' | 'lagIntervalMs' | 'fromBeginning' | 'holdUntilDue'>,
   ) {
+    this.#gate = holdUntilDue ? new DueGate(platform.clock) : undefined;
     this.#platform = platform;
     this.#stallTimeoutMs = stallTimeoutMs;
     this.#fromBeginning = fromBeginning;
@@ -66,11 +70,17 @@ export class PartitionHealth {
     this.#lag = new ConsumerLag(platform, lagIntervalMs);
   }
 
-  /** The records the pipeline may have: none of a blocked partition (nothing is committed past its refused records). */
+  /**
+   * The records the pipeline may have: none of a blocked partition (nothing is committed past its refused records), and
+   * with `holdUntilDue` none of a partition from its first record not yet due.
+   */
   admitted(messages: readonly KafkaMessage[]): KafkaMessage[] {
-    if (this.#blocks.size === 0) return messages as KafkaMessage[];
-    return messages.filter((m) => !this.#blocks.holds(m.topic, m.partition));
+    const unblocked = this.#blocks.size === 0 ? (messages as KafkaMessage[]) : messages.filter((m) => !this.#blocks.holds(m.topic, m.partition));
+    return this.#gate ? this.#gate.admitted(unblocked) : unblocked;
   }
+
+  /** Stopped on purpose, so neither stalled nor quiet: blocked, or held until a record is due. */
+  #held = (topic: string, partition: number): boolean => this.#blocks.has(topic, partition) || (this.#gate?.holds(topic, partition) ?? false);
 
   /** Records handed to the pipeline. */
   handedOut(messages: readonly KafkaMessage[]): void {
@@ -94,24 +104,28 @@ export class PartitionHealth {
   }
 
   /**
-   * Once a second: follows the assignment, reminds of blocked partitions, looks for stalls (`lastStage`: where the
-   * batch in flight is) and asks the broker about quiet partitions. True when the stream must be reopened.
+   * Once a second: follows the assignment, reminds of blocked partitions, releases held ones now due, looks for stalls (`lastStage`: where the
+   * batch in flight is) and asks the broker about quiet partitions. True when the stream must be reopened. `idle`: no
+   * batch is in flight (see DueGate.release).
    */
-  tick(consumer: KafkaConsumer, currentStream: () => Stream | undefined, lastStage: string): boolean {
+  tick(consumer: KafkaConsumer, currentStream: () => Stream | undefined, lastStage: string, idle = true): boolean {
     const assignments = consumer.assignments;
     const now = this.#platform.clock.monotonic();
     if (currentStream()) this.#streamSeenAt = now;
     if (assignments) {
       const assigned = assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
-      this.#blocks.retain(new Set(assigned.map((p) => floorKey(p.topic, p.partition))));
+      const keys = new Set(assigned.map((p) => floorKey(p.topic, p.partition)));
+      this.#blocks.retain(keys);
+      this.#gate?.retain(keys);
       this.#watchdog.assigned(assigned);
       this.#lag.assigned(assigned);
     }
     this.#watchAssignment((assignments ?? []).some((a) => a.partitions.length > 0), now);
     this.#blocks.remind();
     const retry = this.#blocks.due().length > 0;
-    const recover = this.#watchdog.check(lastStage, (topic, partition) => this.#blocks.has(topic, partition)).length > 0;
-    const quiet = this.#watchdog.quiet((topic, partition) => this.#blocks.has(topic, partition));
+    const released = this.#gate?.release(idle) ?? false;
+    const recover = this.#watchdog.check(lastStage, this.#held).length > 0;
+    const quiet = this.#watchdog.quiet(this.#held);
     const quietDue = quiet.length > 0 && now - this.#probedAt >= probeEveryMs;
     const lagDue = this.#lag.due();
     if (!this.#probing && (quietDue || lagDue)) {
@@ -120,7 +134,7 @@ export class PartitionHealth {
     }
     const reopen = this.#reopen;
     this.#reopen = false;
-    return retry || recover || reopen;
+    return retry || released || recover || reopen;
   }
 
   /**

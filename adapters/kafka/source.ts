@@ -85,7 +85,8 @@ export class KafkaSource {
     const { logger, clock } = this.#context.platform;
     const unwatch = this.#fetches.watch(
       () => {
-        if (this.#health.tick(this.#consumer, () => this.#stream.current, this.#inFlight?.stage ?? 'source (waiting for records)')) this.#stream.reread();
+        const inFlight = this.#inFlight;
+        if (this.#health.tick(this.#consumer, () => this.#stream.current, inFlight?.stage ?? 'source (waiting for records)', inFlight === undefined)) this.#stream.reread();
       },
       () => this.#consumer.assignments?.some((a) => a.partitions.length > 0) ?? false,
     );

@@ -8,6 +8,7 @@ import type {
   FailureQuery,
   FailureTracker,
   TrackEntry,
+  StatusCounts,
   TrackStatus,
   TrackedRecord,
 } from '../../core/tracker/tracker.ts';
@@ -91,8 +92,18 @@ export class MongoTracker implements FailureTracker {
     await this.#run('succeeded', () => this.#upsert(entries, (entry) => document(entry, 'SUCCESS', now), update));
   }
 
-  async failed(entries: readonly FailureEntry[]): Promise<void> {
+  failed(entries: readonly FailureEntry[]): Promise<void> {
+    return this.#failure('failed', entries);
+  }
+
+  retrying(entries: readonly FailureEntry[]): Promise<void> {
+    return this.#failure('retrying', entries);
+  }
+
+  /** FAILED or RETRYING, unless the row is already SUCCESS. */
+  async #failure(operation: 'failed' | 'retrying', entries: readonly FailureEntry[]): Promise<void> {
     if (entries.length === 0) return;
+    const status = operation === 'failed' ? 'FAILED' : 'RETRYING';
     checkEntries(entries);
     const now = this.#now();
     // FerretDB 1.x hands only a lone `_id` filter to SQLite (any other filter decodes the whole collection, for every
@@ -105,7 +116,7 @@ export class MongoTracker implements FailureTracker {
           filter: ferretdb ? { _id: entry.dedupKey } : { _id: entry.dedupKey, status: { $ne: 'SUCCESS' } },
           update: {
             $set: {
-              status: 'FAILED',
+              status,
               category: entry.category,
               errorMessage: entry.errorMessage,
               updatedAt: now,
@@ -125,11 +136,11 @@ export class MongoTracker implements FailureTracker {
       };
     };
     const failedDocument = (entry: FailureEntry): TrackerDocument => ({
-      ...document(entry, 'FAILED', now),
+      ...document(entry, status, now),
       category: entry.category,
       errorMessage: entry.errorMessage,
     });
-    await this.#run('failed', async () => {
+    await this.#run(operation, async () => {
       const done = ferretdb ? await this.#succeededAmong(entries) : new Set<string>();
       await this.#upsert(done.size === 0 ? entries : entries.filter((entry) => !done.has(entry.dedupKey)), failedDocument, update);
     });
@@ -168,13 +179,13 @@ export class MongoTracker implements FailureTracker {
     return dedupKeys.map((key) => byKey.get(key));
   }
 
-  async countByStatus(): Promise<Record<TrackStatus, number>> {
+  async countByStatus(): Promise<StatusCounts> {
     const groups = await this.#run('countByStatus', () =>
       this.#collection.aggregate<{ _id: unknown; count: number }>([{ $group: { _id: '$status', count: { $sum: 1 } } }]).toArray(),
     );
-    const counts: Record<TrackStatus, number> = { RECEIVED: 0, SUCCESS: 0, FAILED: 0 };
+    const counts: StatusCounts = { RECEIVED: 0, SUCCESS: 0, FAILED: 0 };
     for (const group of groups) {
-      if (group._id === 'RECEIVED' || group._id === 'SUCCESS' || group._id === 'FAILED') counts[group._id] = Number(group.count);
+      if (group._id === 'RECEIVED' || group._id === 'SUCCESS' || group._id === 'FAILED' || group._id === 'RETRYING') counts[group._id] = Number(group.count);
     }
     return counts;
   }

@@ -38,6 +38,23 @@ export const trackerMigrations: readonly Migration[] = [
       CREATE INDEX ${quote(indexName(table, 'received_idx'))} ON ${qualified(schema, table)} (updated_at) WHERE status = 'RECEIVED';
       CREATE INDEX ${quote(indexName(table, 'failed_idx'))} ON ${qualified(schema, table)} (updated_at DESC) WHERE status = 'FAILED';`,
   },
+  {
+    version: 2,
+    name: 'allow the RETRYING status',
+    // The first migration's CHECK has the name Postgres gave it; it is found by its definition rather than guessed.
+    sql: (schema, table) => `
+      DO $$
+      DECLARE found text;
+      BEGIN
+        FOR found IN SELECT conname FROM pg_constraint
+          WHERE conrelid = '${qualified(schema, table)}'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%status%'
+        LOOP
+          EXECUTE format('ALTER TABLE ${qualified(schema, table)} DROP CONSTRAINT %I', found);
+        END LOOP;
+      END $$;
+      ALTER TABLE ${qualified(schema, table)} ADD CONSTRAINT ${quote(indexName(table, 'status_check'))}
+        CHECK (status IN ('RECEIVED', 'SUCCESS', 'FAILED', 'RETRYING'));`,
+  },
 ];
 
 export const dedupMigrations: readonly Migration[] = [

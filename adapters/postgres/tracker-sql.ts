@@ -18,6 +18,12 @@ export function trackerStatements(schema: string, table: string) {
         ${category}, ${message}, b, $7::timestamptz, $7::timestamptz
       FROM (SELECT unnest($1::text[]) AS k, unnest($2::text[]) AS tp, unnest($3::int4[]) AS p, unnest($4::int8[]) AS o,
         unnest($5::int4[]) AS a, unnest($6::bytea[]) AS b${failure ? ', unnest($8::text[]) AS c, unnest($9::text[]) AS m' : ''}) AS u`;
+  const unlessSucceeded = (status: 'FAILED' | 'RETRYING') => `${insert}${select(status, 'COALESCE(c, ($8::text[])[1])', 'COALESCE(m, ($9::text[])[1])', true)}
+      ON CONFLICT (dedup_key) DO UPDATE SET
+        status = '${status}', attempts = GREATEST(r.attempts, EXCLUDED.attempts),
+        category = EXCLUDED.category, error_message = EXCLUDED.error_message,
+        payload = COALESCE(EXCLUDED.payload, r.payload), updated_at = EXCLUDED.updated_at
+      WHERE r.status <> 'SUCCESS'`;
   return {
     /** $7 now. Fails with a unique violation on a key already there: the fast path, for batches that are all new. */
     receivedNew: `${insert}${select('RECEIVED', 'NULL', 'NULL')}`,
@@ -30,12 +36,9 @@ export function trackerStatements(schema: string, table: string) {
         status = 'SUCCESS', attempts = GREATEST(r.attempts, EXCLUDED.attempts),
         category = NULL, error_message = NULL, updated_at = EXCLUDED.updated_at`,
     /** $7 now, $8 categories, $9 messages. FAILED unless already SUCCESS; a new payload replaces the old one. */
-    failed: `${insert}${select('FAILED', 'COALESCE(c, ($8::text[])[1])', 'COALESCE(m, ($9::text[])[1])', true)}
-      ON CONFLICT (dedup_key) DO UPDATE SET
-        status = 'FAILED', attempts = GREATEST(r.attempts, EXCLUDED.attempts),
-        category = EXCLUDED.category, error_message = EXCLUDED.error_message,
-        payload = COALESCE(EXCLUDED.payload, r.payload), updated_at = EXCLUDED.updated_at
-      WHERE r.status <> 'SUCCESS'`,
+    failed: unlessSucceeded('FAILED'),
+    /** The same with RETRYING: the record waits in a retry topic. */
+    retrying: unlessSucceeded('RETRYING'),
     /**
      * $1 message, $2 now, $3 threshold, $4 TIMEOUT_ERROR. One conditional update: when sweeps race, a row another sweep already changed
      * no longer matches once its lock is released (READ COMMITTED re-checks the WHERE), so each row is swept once.

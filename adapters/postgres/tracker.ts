@@ -6,6 +6,7 @@ import type {
   FailureQuery,
   FailureTracker,
   Logger,
+  StatusCounts,
   TrackEntry,
   TrackStatus,
   TrackedRecord,
@@ -100,11 +101,19 @@ export class PostgresTracker implements FailureTracker {
     await this.#db.run('succeeded', () => this.#db.sql.unsafe(this.#statements.succeeded, [...columns(this.#db.sql, rows), this.#now()], prepared));
   }
 
-  async failed(entries: readonly FailureEntry[]): Promise<void> {
+  failed(entries: readonly FailureEntry[]): Promise<void> {
+    return this.#failure('failed', entries);
+  }
+
+  retrying(entries: readonly FailureEntry[]): Promise<void> {
+    return this.#failure('retrying', entries);
+  }
+
+  async #failure(operation: 'failed' | 'retrying', entries: readonly FailureEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const rows = merged(entries);
-    await this.#db.run('failed', () =>
-      this.#db.sql.unsafe(this.#statements.failed, [
+    await this.#db.run(operation, () =>
+      this.#db.sql.unsafe(this.#statements[operation], [
         ...columns(this.#db.sql, rows),
         this.#now(),
         ...failureColumns(rows),
@@ -132,11 +141,11 @@ export class PostgresTracker implements FailureTracker {
     return dedupKeys.map((key) => found.get(key));
   }
 
-  async countByStatus(): Promise<Record<TrackStatus, number>> {
+  async countByStatus(): Promise<StatusCounts> {
     const rows = await this.#db.run('countByStatus', () =>
       this.#db.sql.unsafe<{ status: TrackStatus; n: string | bigint }[]>(this.#statements.countByStatus),
     );
-    const counts = Object.fromEntries(TrackStatuses.map((status) => [status, 0])) as Record<TrackStatus, number>;
+    const counts: StatusCounts = Object.fromEntries(TrackStatuses.filter((status) => status !== 'RETRYING').map((status) => [status, 0])) as StatusCounts;
     for (const row of rows) counts[row.status] = Number(row.n);
     return counts;
   }

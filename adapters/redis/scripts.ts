@@ -6,7 +6,7 @@ import { ErrorCodes, FailureCategories, TrackStatuses } from '../../core/index.t
  * each transition (read the old status, write the new one, move the record between indexes) cannot interleave with
  * another instance's, and a batch is one EVALSHA round trip.
  *
- * Write scripts: KEYS[1..7] the indexes (RECEIVED, SUCCESS, FAILED, then the four failure categories), KEYS[8..] one
+ * Write scripts: KEYS[1..8] the indexes (RECEIVED, SUCCESS, FAILED, RETRYING, then the four failure categories), KEYS[9..] one
  * record hash per entry. ARGV[1] now (epoch ms), ARGV[2] record TTL in ms ('0': none), ARGV[3] index entries scored
  * below this are trimmed when a TTL is set, then ENTRY_FIELDS arguments per entry: dedupKey, topic, partition, offset,
  * attempts, hasPayload ('1' or '0'), payload, category, errorMessage.
@@ -92,8 +92,11 @@ end
 return entries
 `;
 
-/** Sets FAILED with the category and message unless the row is SUCCESS (creating missing rows). Returns how many changed. */
-const failed = `${prelude}
+/**
+ * Sets `status` (FAILED, or RETRYING: waiting in a retry topic) with the category and message unless the row is SUCCESS
+ * (creating missing rows). Only FAILED rows are indexed by category (the operator's failure queries). Returns how many changed.
+ */
+const unlessSucceeded = (status: 'FAILED' | 'RETRYING') => `${prelude}
 trim()
 local changed = 0
 for i = 1, entries do
@@ -103,15 +106,15 @@ for i = 1, entries do
   if old[1] ~= 'SUCCESS' then
     if old[1] then
       unindex(member, old[1], old[2])
-      redis.call('HSET', key, 'status', 'FAILED', 'attempts', maxAttempts(old[3], ARGV[a + 4]), 'updatedAt', now,
+      redis.call('HSET', key, 'status', '${status}', 'attempts', maxAttempts(old[3], ARGV[a + 4]), 'updatedAt', now,
         'category', category, 'errorMessage', ARGV[a + 8])
       if ARGV[a + 5] == '1' then redis.call('HSET', key, 'payload', ARGV[a + 6]) end
     else
-      create(key, a, 'FAILED')
+      create(key, a, '${status}')
       redis.call('HSET', key, 'category', category, 'errorMessage', ARGV[a + 8])
     end
-    redis.call('ZADD', KEYS[STATUS.FAILED], now, member)
-    redis.call('ZADD', KEYS[CATEGORY[category]], now, member)
+    redis.call('ZADD', KEYS[STATUS.${status}], now, member)
+    ${status === 'FAILED' ? "redis.call('ZADD', KEYS[CATEGORY[category]], now, member)" : ''}
     expire(key)
     changed = changed + 1
   end
@@ -121,7 +124,7 @@ return changed
 
 /**
  * The safeguard: up to ARGV[6] RECEIVED rows scored at or below ARGV[4] become FAILED with TIMEOUT_ERROR. KEYS are the
- * seven indexes; record keys are ARGV[5] (the record prefix) .. member, built here because they are only known from the
+ * indexes; record keys are ARGV[5] (the record prefix) .. member, built here because they are only known from the
  * index. Each member leaves the RECEIVED index inside this script, so concurrent sweeps never move a row twice.
  * Returns { swept, examined }.
  */
@@ -162,6 +165,7 @@ export interface TrackerScripts {
   orchestronTrackReceived(numKeys: number, ...args: Arg[]): Promise<number>;
   orchestronTrackSucceeded(numKeys: number, ...args: Arg[]): Promise<number>;
   orchestronTrackFailed(numKeys: number, ...args: Arg[]): Promise<number>;
+  orchestronTrackRetrying(numKeys: number, ...args: Arg[]): Promise<number>;
   orchestronTrackSweep(numKeys: number, ...args: Arg[]): Promise<[number, number]>;
 }
 
@@ -172,7 +176,8 @@ export interface DedupScripts {
 export function defineTrackerScripts(client: Redis): Redis & TrackerScripts {
   client.defineCommand('orchestronTrackReceived', { lua: received });
   client.defineCommand('orchestronTrackSucceeded', { lua: succeeded });
-  client.defineCommand('orchestronTrackFailed', { lua: failed });
+  client.defineCommand('orchestronTrackFailed', { lua: unlessSucceeded('FAILED') });
+  client.defineCommand('orchestronTrackRetrying', { lua: unlessSucceeded('RETRYING') });
   client.defineCommand('orchestronTrackSweep', { lua: sweep });
   return client as Redis & TrackerScripts;
 }

@@ -8,6 +8,7 @@ import type {
   FailureTracker,
   Logger,
   TrackEntry,
+  StatusCounts,
   TrackStatus,
   TrackedRecord,
 } from '../../core/index.ts';
@@ -109,13 +110,21 @@ export class RedisTracker implements FailureTracker {
     await this.#run('succeeded', entries, (n, args) => this.#client.orchestronTrackSucceeded(n, ...args));
   }
 
-  async failed(entries: readonly FailureEntry[]): Promise<void> {
+  failed(entries: readonly FailureEntry[]): Promise<void> {
+    return this.#failure('failed', entries, (n, args) => this.#client.orchestronTrackFailed(n, ...args));
+  }
+
+  retrying(entries: readonly FailureEntry[]): Promise<void> {
+    return this.#failure('retrying', entries, (n, args) => this.#client.orchestronTrackRetrying(n, ...args));
+  }
+
+  async #failure(operation: 'failed' | 'retrying', entries: readonly FailureEntry[], script: (n: number, args: (string | Buffer | number)[]) => Promise<number>): Promise<void> {
     if (entries.length === 0) return;
     const unknown = entries.find((entry) => !isFailureCategory(entry.category));
     if (unknown) {
-      throw new StoreError(`redis failed: unknown failure category ${JSON.stringify(unknown.category)}`, { retryable: false });
+      throw new StoreError(`redis ${operation}: unknown failure category ${JSON.stringify(unknown.category)}`, { retryable: false });
     }
-    await this.#run('failed', entries, (n, args) => this.#client.orchestronTrackFailed(n, ...args));
+    await this.#run(operation, entries, script);
   }
 
   async sweep(olderThanMs: number): Promise<number> {
@@ -154,17 +163,17 @@ export class RedisTracker implements FailureTracker {
     });
   }
 
-  async countByStatus(): Promise<Record<TrackStatus, number>> {
+  async countByStatus(): Promise<StatusCounts> {
     const results = await this.#call('countByStatus', () => {
       const transaction = this.#client.multi();
       for (const status of TrackStatuses) transaction.zcard(this.#keys.status[status]);
       return transaction.exec();
     });
-    const counts = {} as Record<TrackStatus, number>;
+    const counts = {} as StatusCounts;
     TrackStatuses.forEach((status, i) => {
       const [error, count] = results?.[i] ?? [new Error('transaction discarded')];
       if (error) throw storeError('countByStatus', this.#options.url, error);
-      counts[status] = Number(count);
+      if (status !== 'RETRYING' || Number(count) > 0) counts[status] = Number(count);
     });
     return counts;
   }

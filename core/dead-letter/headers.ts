@@ -4,6 +4,7 @@ import type { Headers } from '../envelope.ts';
 import { encodeText } from '../envelope.ts';
 import { cachedBy } from '../bounded-cache.ts';
 import { RecordTooLargeError, categoryOf } from '../errors.ts';
+import { originOf } from '../retry-topics/origin.ts';
 
 /**
  * Headers added to a dead-lettered record, beside its original headers. The `source_*` names follow Karafka's DLQ and
@@ -49,17 +50,21 @@ function iso(epochMs = 0): Uint8Array {
 /** Bytes of values that repeat from one dead letter to the next (topic, partition, group, host, category, code). */
 const encodeRepeated = cachedBy(encodeText, 512);
 
-/** The record's own headers, then the dead-letter context (which wins on a name clash). */
+/**
+ * The record's own headers, then the dead-letter context (which wins on a name clash). A record read from a retry
+ * topic names its original topic, partition and offset in `source_*`, so that replay republishes it there.
+ */
 export function deadLetterHeaders(dropped: DroppedRecord, context: PipelineContext): Headers {
   const { record, error } = dropped;
   const headers = new Map(record.headers);
   const set = (name: string, value: string) => headers.set(name, encodeText(value));
   const setRepeated = (name: string, value: string) => headers.set(name, encodeRepeated(value));
   const H = DeadLetterHeaders;
-  setRepeated(H.sourceTopic, record.topic);
-  setRepeated(H.sourcePartition, String(record.partition));
-  set(H.sourceOffset, record.offset.toString());
-  set(H.sourceTimestamp, String(record.timestamp));
+  const origin = originOf(record);
+  setRepeated(H.sourceTopic, origin.topic);
+  setRepeated(H.sourcePartition, origin.partition);
+  set(H.sourceOffset, origin.offset);
+  set(H.sourceTimestamp, origin.timestamp);
   setRepeated(H.sourceConsumerGroup, context.consumerGroup);
   setRepeated(H.sourceHost, context.host);
   setRepeated(H.sourceAttempts, String(record.attempts));

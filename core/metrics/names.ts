@@ -18,6 +18,12 @@ export const MetricDefinitions = {
     help: 'Records sent to the dead-letter sink, by category.',
     labelNames: ['topic', 'category'],
   },
+  recordsRetried: {
+    type: 'counter',
+    name: 'orchestron_records_retried_total',
+    help: 'Records sent to a retry topic (non-blocking retries), by original topic and delay in ms.',
+    labelNames: ['topic', 'delay'],
+  },
   recordsFiltered: {
     type: 'counter',
     name: 'orchestron_records_filtered_total',

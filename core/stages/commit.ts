@@ -13,14 +13,18 @@ export interface BatchResult {
   readonly committed: boolean;
   /** Records processed and committed (0 when the batch was aborted). */
   readonly ok: number;
-  readonly dropped: Readonly<Record<DropReason, number>>;
+  /** Per reason; `retrying` only when some records went to a retry topic. */
+  readonly dropped: Readonly<Record<Exclude<DropReason, 'retrying'>, number> & { readonly retrying?: number }>;
   /** Why the batch was aborted. */
   readonly error?: OrchestronError;
 }
 
-const countDrops = (batch: Batch<unknown>): Record<DropReason, number> => {
-  const counts: Record<DropReason, number> = { deduplicated: 0, failed: 0, 'dead-lettered': 0, filtered: 0 };
-  for (const drop of batch.dropped) counts[drop.reason]++;
+const countDrops = (batch: Batch<unknown>): BatchResult['dropped'] => {
+  const counts: Record<Exclude<DropReason, 'retrying'>, number> & { retrying?: number } = { deduplicated: 0, failed: 0, 'dead-lettered': 0, filtered: 0 };
+  for (const drop of batch.dropped) {
+    if (drop.reason === 'retrying') counts.retrying = (counts.retrying ?? 0) + 1;
+    else counts[drop.reason]++;
+  }
   return counts;
 };
 
@@ -125,7 +129,7 @@ interface Summary {
   readonly control: BatchControl;
   readonly size: number;
   readonly ok: number;
-  readonly dropped: Readonly<Record<DropReason, number>>;
+  readonly dropped: BatchResult['dropped'];
   readonly perTopic: ReadonlyMap<string, number>;
   /** Records filtered out on purpose, per source topic: counted so that a topic whose records are all held or filtered does not look idle. */
   readonly filteredPerTopic: ReadonlyMap<string, number>;

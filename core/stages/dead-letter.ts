@@ -3,10 +3,15 @@ import { deadLetterHeaders } from '../dead-letter/headers.ts';
 import { truncateToFit } from '../dead-letter/truncate.ts';
 import type { Envelope, OutboundRecord } from '../envelope.ts';
 import type { OrchestronError, SourcePartition } from '../errors.ts';
-import { DeadLetterRefusedError, ErrorCodes } from '../errors.ts';
+import { ConfigError, DeadLetterRefusedError, ErrorCodes } from '../errors.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { RetryOptions } from '../retry/backoff.ts';
 import { retryOptions } from '../retry/backoff.ts';
 import { withRetry } from '../retry/retry.ts';
+import { retryRecordHeaders } from '../retry-topics/headers.ts';
+import { originOf } from '../retry-topics/origin.ts';
+import type { RetryHop, RetryTopicsOptions } from '../retry-topics/route.ts';
+import { checkRetryTopics, nextRetry } from '../retry-topics/route.ts';
 import type { Sink } from '../sink.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
@@ -19,9 +24,15 @@ export interface DeadLetterOptions {
   /** Dead-letter topic per failed record; default `<source topic>-dlq`. */
   readonly topic?: string | ((record: Envelope<unknown>) => string);
   readonly retry?: Partial<RetryOptions>;
+  /**
+   * Non-blocking retries (skip-and-log only): a record that failed with a retryable error goes to its next retry topic
+   * instead, `<topic>-retry-<delayMs>`, until the last delay; see docs/retries.md.
+   */
+  readonly retryTopics?: RetryTopicsOptions;
 }
 
-export const defaultDeadLetterTopic = (record: Envelope<unknown>): string => `${record.topic}-dlq`;
+/** `<original topic>-dlq`: a record read from a retry topic is dead-lettered beside the topic it first came from. */
+export const defaultDeadLetterTopic = (record: Envelope<unknown>): string => `${originOf(record).topic}-dlq`;
 
 /**
  * Sends the batch's failed records to `sink` with key, value (the bytes as consumed) and headers untouched plus the
@@ -33,19 +44,28 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
   const topicOption = options.topic ?? defaultDeadLetterTopic;
   const topicOf = typeof topicOption === 'function' ? topicOption : () => topicOption;
   const retry = retryOptions({ attempts: 5, initialDelayMs: 100, maxDelayMs: 5_000, ...options.retry });
+  const retryTopics = options.retryTopics ? checkRetryTopics(options.retryTopics) : undefined;
 
   return batchStage(async (batch) => {
-    const failed = batch.dropped.filter((drop) => drop.reason === 'failed');
-    if (failed.length === 0) return batch;
     const control = batch.control;
     const context = control.context;
-    const untraced: OutboundRecord[] = failed.map((drop) => ({
-      topic: topicOf(drop.record),
-      key: drop.record.key,
-      value: drop.record.raw,
-      headers: deadLetterHeaders(drop, context),
-    }));
+    if (retryTopics && !context.failurePolicy.retryTopics) {
+      throw new ConfigError('retryTopics', `needs the skip-and-log failure mode, not ${context.failurePolicy.mode}: a retry record is written outside the batch's transaction`);
+    }
+    const failed = batch.dropped.filter((drop) => drop.reason === 'failed');
+    if (failed.length === 0) return batch;
     const { clock, random, metrics, tracer } = context.platform;
+    const now = clock.now();
+    const hops = failed.map((drop) => (retryTopics ? nextRetry(drop, originOf(drop.record).topic, retryTopics, now) : undefined));
+    const untraced: OutboundRecord[] = failed.map((drop, i) => {
+      const hop = hops[i];
+      return {
+        topic: hop ? hop.topic : topicOf(drop.record),
+        key: drop.record.key,
+        value: drop.record.raw,
+        headers: hop ? retryRecordHeaders(drop, context, hop) : deadLetterHeaders(drop, context),
+      };
+    });
     const span = tracer.enabled
       ? startStageSpan(control, StageSpans.deadLetter, batch.records, { destination: sameTopic(untraced), count: untraced.length, links: failed.map((drop) => drop.record) })
       : undefined;
@@ -55,11 +75,13 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
     const sending = withRetry(async () => sink.send(await fitted(sink, outbound), control), retry, { clock, random, signal: control.signal });
     if (span) endWhenSent(span, sending);
     // Labels taken now: an error's stack can reach the whole batch, which need not outlive the stages.
-    const labels = failed.map(failureLabels);
+    const labels = failed.filter((_, i) => !hops[i]).map(failureLabels);
+    const retried = retriedLabels(failed, hops);
     const partitions = sourcePartitions(failed);
     const counted = (outcome: Awaited<typeof sending>): boolean => {
       if (!outcome.ok) return false;
-      countFailures(metrics.recordsDeadLettered, labels);
+      if (labels.length > 0) countFailures(metrics.recordsDeadLettered, labels);
+      countRetried(metrics, retried);
       return true;
     };
     if (context.failurePolicy.sideEffects === 'before-commit') {
@@ -79,9 +101,33 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
         return batch;
       }
     }
-    const dropped: DroppedRecord[] = batch.dropped.map((drop) => (drop.reason === 'failed' ? { ...drop, reason: 'dead-lettered' } : drop));
+    const hopOf = new Map(failed.map((drop, i) => [drop, hops[i]]));
+    const dropped: DroppedRecord[] = batch.dropped.map((drop) => {
+      if (drop.reason !== 'failed') return drop;
+      const hop = hopOf.get(drop);
+      return hop ? { ...drop, reason: 'retrying', retry: { topic: hop.topic, delayMs: hop.delayMs } } : { ...drop, reason: 'dead-lettered' };
+    });
     return batch.withDropped(dropped);
   });
+}
+
+/** `orchestron_records_retried_total`'s series of the records sent to retry topics: original topic and delay. */
+function retriedLabels(failed: readonly DroppedRecord[], hops: readonly (RetryHop | undefined)[]): Map<string, { topic: string; delay: string; n: number }> {
+  const series = new Map<string, { topic: string; delay: string; n: number }>();
+  failed.forEach((drop, i) => {
+    const hop = hops[i];
+    if (!hop) return;
+    const topic = originOf(drop.record).topic;
+    const key = `${topic}\u0000${hop.delayMs}`;
+    const entry = series.get(key);
+    if (entry) entry.n++;
+    else series.set(key, { topic, delay: String(hop.delayMs), n: 1 });
+  });
+  return series;
+}
+
+function countRetried(metrics: Metrics, series: ReadonlyMap<string, { topic: string; delay: string; n: number }>): void {
+  for (const { topic, delay, n } of series.values()) metrics.recordsRetried.inc({ topic, delay }, n);
 }
 
 /** The dead letters, each cut to what its topic takes when the sink knows the limit (see truncateToFit). */

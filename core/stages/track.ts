@@ -23,11 +23,12 @@ export interface TrackStage<T> extends BatchStage<T, T> {
   readonly received: <U>(input: AsyncIterable<Batch<U>>) => AsyncIterable<Batch<U>>;
 }
 
-type Operation = 'received' | 'succeeded' | 'failed';
+type Operation = 'received' | 'succeeded' | 'failed' | 'retrying';
 
 /**
  * Writes each record's status to the failure tracker according to the strategy: RECEIVED before processing (through
- * `.received`), then SUCCESS for processed records and FAILED for failed or dead-lettered ones. A failed batch (atomic
+ * `.received`), then SUCCESS for processed records, FAILED for failed or dead-lettered ones and RETRYING for those sent
+ * to a retry topic. A failed batch (atomic
  * mode) marks all its records FAILED (not with LIGHTWEIGHT); they become SUCCESS when the redelivered batch goes through.
  */
 export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackStage<T> {
@@ -106,6 +107,7 @@ export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackS
   const settle = async (batch: Batch<T>): Promise<void> => {
     if (strategy === 'NONE') return;
     const failed: FailureEntry[] = [];
+    const retrying: FailureEntry[] = [];
     const done: TrackEntry[] = [];
     const batchFailure = batch.failure;
     if (batchFailure) {
@@ -115,6 +117,7 @@ export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackS
     }
     for (const drop of batch.dropped as readonly DroppedRecord[]) {
       if (drop.reason === 'failed' || drop.reason === 'dead-lettered') failed.push(failure(drop.record, drop.error));
+      else if (drop.reason === 'retrying') retrying.push(failure(drop.record, drop.error));
       else if (batchFailure) {
         if (strategy !== 'LIGHTWEIGHT') failed.push(failure(drop.record, batchFailure));
       } else if (keepsSuccess(drop.record)) done.push(entry(drop.record));
@@ -122,6 +125,7 @@ export function track<T>(tracker: FailureTracker, options: TrackOptions): TrackS
     const writes = Promise.all([
       write(batch.control, 'succeeded', done.length, () => tracker.succeeded(done)),
       write(batch.control, 'failed', failed.length, () => tracker.failed(failed)),
+      write(batch.control, 'retrying', retrying.length, () => tracker.retrying(retrying)),
     ]);
     // At-least-once skips (and counts) failed writes, so nothing here can fail the batch: the writes only have to be
     // done before its offsets commit, and meanwhile the next batch is processed.

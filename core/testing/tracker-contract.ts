@@ -75,6 +75,32 @@ export function trackerContract(name: string, factory: TrackerFactory): void {
       });
     });
 
+    it('keeps a row RETRYING through its retry hops, unswept and out of the failures, until one final status', async () => {
+      await using(factory, async (tracker, clock) => {
+        const [healed, exhausted, done] = entries('r', 3) as [TrackEntry, TrackEntry, TrackEntry];
+        const retry = (entry: TrackEntry, attempts: number) => ({ ...entry, attempts, category: 'PROCESSING_ERROR' as const, errorMessage: `try ${attempts}` });
+        await tracker.received([healed, exhausted, done]);
+        await tracker.succeeded([done]);
+        await tracker.retrying([retry(healed, 1), retry(exhausted, 1), retry(done, 1)]);
+        await tracker.retrying([retry(healed, 2), retry(exhausted, 2)]);
+        await tracker.retrying([retry(healed, 2)]);
+        await clock.advance(60_000);
+        expect(await tracker.sweep(30_000)).toBe(0);
+        expect(await tracker.countByStatus()).toEqual({ RECEIVED: 0, SUCCESS: 1, FAILED: 0, RETRYING: 2 });
+        expect(await tracker.failures()).toEqual([]);
+        const [waiting] = await tracker.get([healed.dedupKey]);
+        expect(waiting).toMatchObject({ status: 'RETRYING', attempts: 2, category: 'PROCESSING_ERROR', errorMessage: 'try 2', topic: 'orders', offset: 0n });
+
+        await tracker.succeeded([{ ...healed, attempts: 3 }]);
+        await tracker.failed([retry(exhausted, 3)]);
+        await tracker.retrying([retry(healed, 2)]);
+        const rows = await tracker.get([healed.dedupKey, exhausted.dedupKey, done.dedupKey]);
+        expect(rows.map((row) => [row?.status, row?.attempts])).toEqual([['SUCCESS', 3], ['FAILED', 3], ['SUCCESS', 1]]);
+        expect(await tracker.countByStatus()).toMatchObject({ RECEIVED: 0, SUCCESS: 2, FAILED: 1 });
+        expect((await tracker.countByStatus()).RETRYING ?? 0).toBe(0);
+      });
+    });
+
     it('creates the row when an update comes without a pre-insert (LIGHTWEIGHT)', async () => {
       await using(factory, async (tracker) => {
         const [entry] = entries('d', 1) as [TrackEntry];

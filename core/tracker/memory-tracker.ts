@@ -5,6 +5,7 @@ import type {
   FailureEntry,
   FailureQuery,
   FailureTracker,
+  StatusCounts,
   TrackEntry,
   TrackStatus,
   TrackedRecord,
@@ -42,13 +43,21 @@ export class MemoryTracker implements FailureTracker {
   }
 
   async failed(entries: readonly FailureEntry[]): Promise<void> {
+    this.#unlessSucceeded(entries, 'FAILED');
+  }
+
+  async retrying(entries: readonly FailureEntry[]): Promise<void> {
+    this.#unlessSucceeded(entries, 'RETRYING');
+  }
+
+  #unlessSucceeded(entries: readonly FailureEntry[], status: 'FAILED' | 'RETRYING'): void {
     const now = this.#clock.now();
     for (const entry of entries) {
-      const row = this.#rows.get(entry.dedupKey) ?? this.#row(entry, 'FAILED', now);
+      const row = this.#rows.get(entry.dedupKey) ?? this.#row(entry, status, now);
       if (row.status === 'SUCCESS') continue;
       this.#rows.set(entry.dedupKey, {
         ...row,
-        status: 'FAILED',
+        status,
         attempts: Math.max(row.attempts, entry.attempts),
         category: entry.category,
         errorMessage: entry.errorMessage,
@@ -79,9 +88,9 @@ export class MemoryTracker implements FailureTracker {
     return dedupKeys.map((key) => this.#rows.get(key));
   }
 
-  async countByStatus(): Promise<Record<TrackStatus, number>> {
-    const counts: Record<TrackStatus, number> = { RECEIVED: 0, SUCCESS: 0, FAILED: 0 };
-    for (const row of this.#rows.values()) counts[row.status]++;
+  async countByStatus(): Promise<StatusCounts> {
+    const counts: StatusCounts = { RECEIVED: 0, SUCCESS: 0, FAILED: 0 };
+    for (const row of this.#rows.values()) counts[row.status] = (counts[row.status] ?? 0) + 1;
     return counts;
   }
 

@@ -19,7 +19,7 @@ import {
   track,
   transform,
 } from '../../core/index.ts';
-import type { FailureMode, Logger, TrackStatus, TrackerStrategy } from '../../core/index.ts';
+import type { FailureMode, Logger, StatusCounts, TrackerStrategy } from '../../core/index.ts';
 import { enricher } from './enrich.ts';
 import type { EnrichedOrder } from './enrich.ts';
 import { generateOrders, seededRandom } from './orders.ts';
@@ -41,7 +41,7 @@ export interface DemoSummary {
   readonly deadLettered: Readonly<Record<string, number>>;
   readonly transformRetries: number;
   readonly batches: { readonly committed: number; readonly aborted: number };
-  readonly tracker: Readonly<Record<TrackStatus, number>>;
+  readonly tracker: Readonly<StatusCounts>;
   readonly elapsedMs: number;
   readonly recordsPerSecond: number;
   readonly sample?: EnrichedOrder;

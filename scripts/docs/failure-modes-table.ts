@@ -72,6 +72,13 @@ const rows: readonly Row[] = [
         ? 'the waits end; each partition commits up to its first unfinished record, and the records from there on are delivered again'
         : 'the batch drains: its backoffs run out and it commits whole',
   },
+  {
+    when: 'retry topics (`retryTopics`, see [retries.md](retries.md))',
+    outcome: (p) =>
+      p.retryTopics
+        ? 'a record failing with a retryable error waits in a delay topic, then goes through the transform again'
+        : 'not available: a configuration error',
+  },
 ];
 
 /** The table of what each failure mode decides, as the policies of core/failure-policy.ts answer. */

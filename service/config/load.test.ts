@@ -61,6 +61,19 @@ describe('validateConfig', () => {
     expect(errorOf(() => validateConfig({ ...minimal, kafka: { readyMaxLag: 500, lagIntervalMs: 0 } })).field).toBe('kafka.readyMaxLag');
   });
 
+  it('takes retry topics in skip-and-log on kafka only, with growing delays', () => {
+    const retrying = { ...minimal, failureMode: 'skip-and-log', retryTopics: { enabled: true, delaysMs: [200, 1_000] } };
+    expect(validateConfig(retrying).retryTopics).toEqual({ enabled: true, delaysMs: [200, 1_000] });
+    expect(validateConfig({ ...minimal, failureMode: 'skip-and-log', retryTopics: { enabled: true } }).retryTopics.delaysMs).toEqual([10_000, 60_000, 600_000]);
+    const atomic = errorOf(() => validateConfig({ ...retrying, failureMode: 'atomic' }));
+    expect(atomic.field).toBe('retryTopics.enabled');
+    expect(atomic.message).toMatch(/needs failureMode skip-and-log \(allowed: skip-and-log\), not atomic/);
+    expect(errorOf(() => validateConfig({ ...retrying, transport: 'memory' })).message).toMatch(/^retryTopics\.enabled: needs transport kafka/);
+    expect(errorOf(() => validateConfig({ ...retrying, retryTopics: { enabled: true, delaysMs: [1_000, 200] } })).field).toBe('retryTopics.delaysMs');
+    expect(errorOf(() => validateConfig({ ...retrying, retryTopics: { enabled: true, delaysMs: [] } })).field).toBe('retryTopics.delaysMs');
+    expect(validateConfig({ ...minimal, retryTopics: { enabled: false } }).retryTopics.enabled).toBe(false);
+  });
+
   it('reports wrong values before missing keys, all at once', () => {
     const error = errorOf(() => validateConfig({ failureMode: 'sometimes', kafka: { batchSize: 0 } }));
     expect(error.field).toBe('failureMode');

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import * as v from 'valibot';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, messageOf } from '../../core/index.ts';
+import { ConfigError, FailureModes, checkRetryTopics, failurePolicy, messageOf } from '../../core/index.ts';
 import { groupSessionSettings, parseBrokers } from '../../adapters/kafka/index.ts';
 import { applyEnv } from './env.ts';
 import type { Env } from './env.ts';
@@ -49,6 +49,7 @@ export function validateConfig(raw: unknown, env: Env = {}): Config {
   if (config.kafka.readyMaxLag !== undefined && config.kafka.lagIntervalMs === 0) {
     throw new ConfigError('kafka.readyMaxLag', 'needs the consumer lag measured: kafka.lagIntervalMs is 0 (set it above 0, or leave readyMaxLag out)');
   }
+  if (config.retryTopics.enabled) checkRetryTopicsConfig(config);
   try {
     groupSessionSettings(config.kafka, config.kafka.groupProtocol as 'classic');
   } catch (error) {
@@ -59,6 +60,20 @@ export function validateConfig(raw: unknown, env: Env = {}): Config {
 }
 
 /** Reads, parses and validates a config file; `env` overrides its values (see env.ts). */
+/** Retry topics: the failure mode must allow them (the failure policy decides) and the delays must grow. */
+function checkRetryTopicsConfig(config: Config): void {
+  if (config.transport !== 'kafka') {
+    throw new ConfigError('retryTopics.enabled', `needs transport kafka (allowed: kafka), not ${config.transport}: the retry consumer holds a partition until its record is due, which the in-memory transport does not`);
+  }
+  if (!failurePolicy(config.failureMode, config.maxDeliveries).retryTopics) {
+    throw new ConfigError(
+      'retryTopics.enabled',
+      `needs failureMode skip-and-log (allowed: ${FailureModes.filter((mode) => failurePolicy(mode, 1).retryTopics).join(', ')}), not ${config.failureMode}: a retry record is written outside the batch's transaction and read by a second consumer group, so it cannot be exactly-once`,
+    );
+  }
+  checkRetryTopics({ delaysMs: config.retryTopics.delaysMs });
+}
+
 export async function loadConfig(file: string, env: Env = {}): Promise<LoadedConfig> {
   let text: string;
   try {

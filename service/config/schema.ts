@@ -172,6 +172,20 @@ export const ConfigSchema = v.strictObject({
     },
     'Exponential backoff between attempts.',
   ),
+  retryTopics: section(
+    {
+      enabled: flag(false, 'Non-blocking retries (skip-and-log only): a record failing with a retryable error after its `maxAttempts` goes to `<topic>-retry-<delayMs>` instead of the dead-letter topic, and `run` also runs the retry consumer (group `<groupId>-retry`) that sends it through the transform again once due. See docs/retries.md.'),
+      delaysMs: v.optional(
+        v.pipe(
+          v.array(v.pipe(v.number(), v.integer(), v.minValue(1))),
+          v.minLength(1),
+          v.description('One retry topic per delay, in order, each delay in ms and longer than the one before; after the last one the record is dead-lettered.'),
+        ),
+        [10_000, 60_000, 600_000],
+      ),
+    },
+    'Retry topics, Spring Kafka `@RetryableTopic` style.',
+  ),
   dedup: section(
     {
       enabled: flag(false, 'Drop records whose key was already processed.'),

@@ -36,10 +36,18 @@ function shared(call: (() => Promise<void>) | undefined, clock: Clock): () => Pr
  * one partition (an instance without partitions does no work, e.g. more instances than partitions), and no source
  * partition is blocked (its dead letters cannot be written), stalled (records waiting, no committed progress) or,
  * with `maxLag`, lagging by more than `maxLag` offsets: each such partition is a check of its own,
- * `partition:<topic>/<partition>`, saying why.
+ * `partition:<topic>/<partition>`, saying why. The retry consumer's partitions (`retryTransport`, see docs/retries.md)
+ * count when blocked or stalled; a partition it holds until a record is due is neither, and its lag is not checked.
  */
-export function readinessOf(parts: { transport: Transport; stores: Stores; running: () => boolean; clock: Clock; maxLag?: number | undefined }): () => Promise<ReadinessReport> {
-  const { transport, stores, running, clock, maxLag } = parts;
+export function readinessOf(parts: {
+  transport: Transport;
+  retryTransport?: Transport | undefined;
+  stores: Stores;
+  running: () => boolean;
+  clock: Clock;
+  maxLag?: number | undefined;
+}): () => Promise<ReadinessReport> {
+  const { transport, retryTransport, stores, running, clock, maxLag } = parts;
   const pingTracker = stores.tracker ? shared(stores.tracker.ping?.bind(stores.tracker), clock) : undefined;
   const pingDedup = stores.dedup ? shared(stores.dedup.ping?.bind(stores.dedup), clock) : undefined;
   return async () => {
@@ -51,7 +59,9 @@ export function readinessOf(parts: { transport: Transport; stores: Stores; runni
     if (dedup !== undefined) checks.dedup = dedup;
     const partitions = transport.assignedPartitions();
     checks.assignment = partitions > 0 ? 'ok' : 'no partitions assigned';
-    const { blocked, stalled } = transport.partitionProblems();
+    const problems = [transport.partitionProblems(), ...(retryTransport ? [retryTransport.partitionProblems()] : [])];
+    const blocked = problems.flatMap((p) => p.blocked);
+    const stalled = problems.flatMap((p) => p.stalled);
     for (const b of blocked) checks[`partition:${b.topic}/${b.partition}`] = `blocked: ${b.reason}: ${b.detail}`;
     for (const s of stalled) {
       checks[`partition:${s.topic}/${s.partition}`] ??= `stalled: no committed progress for ${Math.round((clock.monotonic() - s.progressAt) / 1000)} s with records waiting (last stage: ${s.lastStage})`;

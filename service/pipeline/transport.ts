@@ -48,7 +48,8 @@ async function seedFromFile(broker: MemoryBroker, topic: string, config: Config[
   return lines.length;
 }
 
-export async function openTransport(config: Config, context: PipelineContext, env: Env, baseDir: string): Promise<Transport> {
+/** `holdUntilDue`: the retry consumer's Kafka transport (see docs/retries.md). */
+export async function openTransport(config: Config, context: PipelineContext, env: Env, baseDir: string, options: { readonly holdUntilDue?: boolean } = {}): Promise<Transport> {
   if (config.transport === 'memory') {
     const broker = new MemoryBroker({ defaultPartitions: config.memory.partitions });
     const { inputFile } = config.memory;
@@ -92,6 +93,7 @@ export async function openTransport(config: Config, context: PipelineContext, en
     fromBeginning: k.fromBeginning,
     stallTimeoutMs: k.stallTimeoutMs,
     lagIntervalMs: k.lagIntervalMs,
+    ...(options.holdUntilDue ? { holdUntilDue: true } : {}),
     client: k.client,
     context,
     env,
