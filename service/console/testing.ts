@@ -1,0 +1,49 @@
+import { DeadLetterHeaders } from '../../core/index.ts';
+import { ReplayCountHeader } from '../../adapters/kafka/index.ts';
+import { produceRecords } from '../../adapters/kafka/testing.ts';
+
+/** Test support for the console: dead letters as the dead-letter stage writes them. */
+export interface DeadLetterSpec {
+  readonly id: number;
+  readonly category?: string;
+  readonly code?: string;
+  readonly replayCount?: number;
+  readonly truncated?: boolean;
+  readonly value?: string;
+  readonly failedAt?: Date;
+}
+
+export async function writeDeadLetters(dlqTopic: string, sourceTopic: string, specs: readonly DeadLetterSpec[]): Promise<void> {
+  const H = DeadLetterHeaders;
+  await produceRecords(
+    dlqTopic,
+    specs.map((spec) => ({
+      key: `k${spec.id}`,
+      value: spec.value ?? { id: spec.id },
+      headers: {
+        [H.sourceTopic]: sourceTopic,
+        [H.sourcePartition]: '0',
+        [H.sourceOffset]: String(spec.id),
+        [H.category]: spec.category ?? 'PROCESSING_ERROR',
+        [H.code]: spec.code ?? 'PROCESSING_FAILED',
+        [H.message]: `record ${spec.id} failed`,
+        [H.lastFailureAt]: (spec.failedAt ?? new Date()).toISOString(),
+        [H.attempts]: '3',
+        ...(spec.replayCount ? { [ReplayCountHeader]: String(spec.replayCount) } : {}),
+        ...(spec.truncated ? { [H.sourceValueTruncated]: 'true', [H.sourceValueBytes]: '2000000' } : {}),
+      },
+    })),
+  );
+}
+
+export const consoleToken = 'integration-console-token-0001';
+
+/** Waits until `check` holds, polling every 100 ms, or throws after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
