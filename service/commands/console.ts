@@ -6,6 +6,8 @@ import type { Host } from '../host.ts';
 import { listenError } from '../http/listen-error.ts';
 import { createLogger } from '../logging.ts';
 
+const closeGraceMs = 2_000;
+
 /** Serves the operations console on its own (console.port, else http.port) until SIGTERM/SIGINT. */
 export async function consoleCommand(host: Host, file: string): Promise<number> {
   const loaded = await loadConfig(file, host.env);
@@ -29,7 +31,8 @@ export async function consoleCommand(host: Host, file: string): Promise<number> 
     host.onSignal('SIGTERM', resolve);
     host.onSignal('SIGINT', resolve);
   });
-  await server.close();
+  // A browser may keep a connection open: the console does not wait for it long.
+  await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, closeGraceMs))]);
   await opened.close();
   logger.info({}, 'console stopped');
   return 0;

@@ -52,7 +52,7 @@ function setup(options: { basic?: boolean } = {}) {
     consoleApp({
       dlqTopic: 'orders-dlq',
       credentials: { token, ...(options.basic ? { basic: { username: 'ops', password } } : {}) },
-      secrets: [token, password, saslPassword, dbPassword],
+      secrets: [token, password, saslPassword, dbPassword, 'orchestron'],
       index,
       tracker,
       jobs,
@@ -206,5 +206,11 @@ describe('console: pages', () => {
       for (const secret of [token, password, saslPassword, dbPassword]) expect(page, `${path}`).not.toContain(secret);
     }
     expect(await (await request('/records/0-3', { headers: bearer })).text()).toContain('postgres://app:***@db');
+  });
+
+  it('leaves the pages’ own words alone when a secret is an ordinary word', async () => {
+    const { request } = setup();
+    const page = await (await request('', { headers: bearer })).text();
+    expect(page).toContain('orchestron console');
   });
 });

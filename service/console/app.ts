@@ -9,7 +9,8 @@ import type { DeadLetterIndex } from './dead-letter-index.ts';
 import { countBy, histogram, matches, parseFilter } from './filters.ts';
 import { ReplayBusyError } from './replay-jobs.ts';
 import type { ReplayJobs } from './replay-jobs.ts';
-import { scrubSecrets } from './scrub.ts';
+import { redactor } from './scrub.ts';
+import type { DeadLetterEntry } from './dead-letter-entry.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { ConsoleEnv } from './security-headers.ts';
 import { Sessions } from './sessions.ts';
@@ -49,7 +50,13 @@ export function consoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const base = consoleBase;
   const app = new Hono<ConsoleEnv>();
   app.use('*', securityHeaders);
-  app.use('*', scrubSecrets(deps.secrets));
+  const redact = redactor(deps.secrets);
+  const shown = (entry: DeadLetterEntry): DeadLetterEntry => ({
+    ...entry,
+    message: redact(entry.message),
+    parkReason: entry.parkReason === undefined ? undefined : redact(entry.parkReason),
+    headers: entry.headers.map(([name, value]) => [name, redact(value)] as const),
+  });
   const csrf = new Csrf();
   mountAuth(app, { base, credentials: deps.credentials, sessions: new Sessions(deps.sessionTtlMs), csrf });
 
@@ -60,8 +67,8 @@ export function consoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const filter = parseFilter(c.req.query());
     const all = deps.index.all();
     const selected = all.filter((entry) => matches(entry, filter));
-    const shown = selected.slice(0, listed);
-    const { rows, note } = await trackerRows(deps.tracker, shown);
+    const listedEntries = selected.slice(0, listed);
+    const { rows, note } = await trackerRows(deps.tracker, listedEntries);
     const body = failuresBody({
       base,
       csrf: await csrf.token(c.get('identity')),
@@ -72,8 +79,8 @@ export function consoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
       choices: { category: distinct(all.map((e) => e.category)), topic: distinct(all.map((e) => e.sourceTopic)), code: distinct(all.map((e) => e.code)) },
       counts: { category: countBy(selected, 'category'), topic: countBy(selected, 'sourceTopic'), code: countBy(selected, 'code') },
       histogram: histogram(selected),
-      rows: shown.map((entry, i) => ({ entry, tracked: rows[i] })),
-      ...(note ? { trackerNote: note } : {}),
+      rows: listedEntries.map((entry, i) => ({ entry: shown(entry), tracked: rows[i] })),
+      ...(note ? { trackerNote: redact(note) } : {}),
       maxReplayRate: deps.maxReplayRate,
       replayRunning: deps.jobs.list().some((job) => job.state === 'running'),
     });
@@ -84,7 +91,7 @@ export function consoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const entry = deps.index.get(c.req.param('id'));
     if (!entry) return c.html(await render(c, 'Not found', page404(base)), 404);
     const { rows, note } = await trackerRows(deps.tracker, [entry]);
-    return c.html(await render(c, `Dead letter ${c.req.param('id')}`, recordBody({ base, dlqTopic: deps.dlqTopic, entry, tracked: rows[0], ...(note ? { trackerNote: note } : {}) })));
+    return c.html(await render(c, `Dead letter ${c.req.param('id')}`, recordBody({ base, dlqTopic: deps.dlqTopic, entry: shown(entry), tracked: rows[0], redact, ...(note ? { trackerNote: redact(note) } : {}) })));
   });
 
   app.post('/replays', async (c) => {
@@ -103,18 +110,18 @@ export function consoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
   });
 
   app.get('/replays', async (c) =>
-    c.html(await render(c, 'Replays', replaysBody({ base, jobs: deps.jobs.list(), audit: deps.audit?.list() ?? [], auditTopic: deps.audit?.topic }))),
+    c.html(await render(c, 'Replays', replaysBody({ base, jobs: deps.jobs.list(), audit: deps.audit?.list() ?? [], auditTopic: deps.audit?.topic, redact }))),
   );
 
   app.get('/replays/:id', async (c) => {
     const job = deps.jobs.get(c.req.param('id'));
     if (!job) return c.html(await render(c, 'Not found', page404(base)), 404);
-    return c.html(await render(c, `Replay ${job.id}`, jobBody({ base, nonce: c.get('nonce'), csrf: await csrf.token(c.get('identity')), job })));
+    return c.html(await render(c, `Replay ${job.id}`, jobBody({ base, nonce: c.get('nonce'), csrf: await csrf.token(c.get('identity')), job, redact })));
   });
 
   app.get('/replays/:id/progress', (c) => {
     const job = deps.jobs.get(c.req.param('id'));
-    return job ? c.json(progressOf(job)) : c.json({ error: 'no such replay' }, 404);
+    return job ? c.json(progressOf(job, redact)) : c.json({ error: 'no such replay' }, 404);
   });
 
   app.post('/replays/:id/stop', (c) => {
@@ -122,7 +129,7 @@ export function consoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
     return c.redirect(`${base}/replays/${c.req.param('id')}`, 303);
   });
 
-  app.get('/status', async (c) => c.html(await render(c, 'Status', statusBody(await deps.status()))));
+  app.get('/status', async (c) => c.html(await render(c, 'Status', statusBody(await deps.status(), redact))));
 
   app.notFound(async (c) => c.text('not found', 404));
   return app;

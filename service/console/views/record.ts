@@ -6,7 +6,14 @@ import { when } from './layout.ts';
 import { previewText } from './preview.ts';
 
 /** One dead letter: where it came from, why it failed, its tracker row, its headers, and a preview of its bytes. */
-export function recordBody(view: { base: string; dlqTopic: string; entry: DeadLetterEntry; tracked: TrackedRecord | undefined; trackerNote?: string }): Html {
+export function recordBody(view: {
+  base: string;
+  dlqTopic: string;
+  entry: DeadLetterEntry;
+  tracked: TrackedRecord | undefined;
+  trackerNote?: string;
+  redact: (text: string) => string;
+}): Html {
   const { entry, tracked } = view;
   const value = previewText(entry.preview, entry.valueBytes);
   const key = entry.key ? previewText(entry.key, entry.key.byteLength) : undefined;
@@ -26,8 +33,8 @@ export function recordBody(view: { base: string; dlqTopic: string; entry: DeadLe
   }</dd>
 <dt>Value</dt><dd>${entry.valueBytes} bytes${entry.truncated ? ' (cut to fit the dead-letter topic: the whole record is at its source position)' : ''}</dd>
 </dl>
-<h2>Key</h2><pre>${key ? key.text : '(none)'}</pre>
-<h2>Value ${value.kind === 'hex' ? '(hex)' : ''}</h2><pre id="payload">${value.text}</pre>${
+<h2>Key</h2><pre>${key ? view.redact(key.text) : '(none)'}</pre>
+<h2>Value ${value.kind === 'hex' ? '(hex)' : ''}</h2><pre id="payload">${view.redact(value.text)}</pre>${
     value.cut ? html`<p class="muted">First ${entry.preview.byteLength} of ${entry.valueBytes} bytes.</p>` : ''
   }
 <h2>Headers</h2><table id="headers"><thead><tr><th>name</th><th>value</th></tr></thead><tbody>${entry.headers.map(

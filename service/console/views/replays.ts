@@ -8,14 +8,14 @@ import { when } from './layout.ts';
 const describeFilter = (job: ReplayJob) => decodeURIComponent(filterQuery(job.filter).slice(1)).replaceAll('&', ', ') || 'everything kept';
 
 /** A job's progress, as the page shows it and as the JSON its script polls. */
-export function progressOf(job: ReplayJob) {
+export function progressOf(job: ReplayJob, redact: (text: string) => string) {
   const { replayed, parked, skipped, read } = job.progress;
-  return { state: job.state, selected: job.selected, done: replayed + parked, replayed, parked, skipped, read, error: job.error ?? null };
+  return { state: job.state, selected: job.selected, done: replayed + parked, replayed, parked, skipped, read, error: job.error === undefined ? null : redact(job.error) };
 }
 
-export function jobBody(view: { base: string; nonce: string; csrf: string; job: ReplayJob }): Html {
+export function jobBody(view: { base: string; nonce: string; csrf: string; job: ReplayJob; redact: (text: string) => string }): Html {
   const { base, job } = view;
-  const p = progressOf(job);
+  const p = progressOf(job, view.redact);
   return html`<p><a href="${base}/replays">← replays</a></p>
 <h1>Replay ${job.id}</h1>
 <dl id="job" data-progress="${base}/replays/${job.id}/progress">
@@ -30,7 +30,7 @@ export function jobBody(view: { base: string; nonce: string; csrf: string; job: 
 </dl>
 ${
   job.state === 'running'
-    ? html`<form method="post" action="${base}/replays/${job.id}/stop"><input type="hidden" name="_csrf" value="${view.csrf}"><button class="quiet" type="submit">Stop</button></form>`
+    ? html`<form method="post" action="${base}/replays/${job.id}/stop" id="stop"><input type="hidden" name="_csrf" value="${view.csrf}"><button class="quiet" type="submit">Stop</button></form>`
     : ''
 }
 <script nonce="${view.nonce}">${raw(pollScript)}</script>`;
@@ -47,11 +47,18 @@ const pollScript = `(() => {
     set('state', p.state); set('done', p.done); set('replayed', p.replayed); set('parked', p.parked); set('error', p.error ?? '');
     document.getElementById('bar').value = p.done;
     if (p.state === 'running') setTimeout(tick, 1000);
+    else document.getElementById('stop')?.remove();
   };
   if (document.getElementById('state').textContent === 'running') setTimeout(tick, 1000);
 })();`;
 
-export function replaysBody(view: { base: string; jobs: readonly ReplayJob[]; audit: readonly AuditEntry[]; auditTopic: string | undefined }): Html {
+export function replaysBody(view: {
+  base: string;
+  jobs: readonly ReplayJob[];
+  audit: readonly AuditEntry[];
+  auditTopic: string | undefined;
+  redact: (text: string) => string;
+}): Html {
   const { base } = view;
   return html`<h1>Replays</h1>
 ${
@@ -65,6 +72,6 @@ ${
 <h2>Audit trail</h2>
 <p class="muted">${view.auditTopic ? html`Kept in the topic <code>${view.auditTopic}</code> and the log; the newest 500 shown.` : 'Written to the log only.'}</p>
 <table id="audit"><thead><tr><th>at</th><th>user</th><th>action</th><th>job</th><th>details</th></tr></thead><tbody>${view.audit.map(
-    (entry) => html`<tr><td>${entry.at}</td><td>${entry.user}</td><td>${entry.action}</td><td>${entry.job}</td><td><code>${JSON.stringify(entry.details)}</code></td></tr>`,
+    (entry) => html`<tr><td>${entry.at}</td><td>${entry.user}</td><td>${entry.action}</td><td>${entry.job}</td><td><code>${view.redact(JSON.stringify(entry.details))}</code></td></tr>`,
   )}</tbody></table>`;
 }

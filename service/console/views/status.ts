@@ -2,18 +2,17 @@ import { html } from 'hono/html';
 import type { StatusReport } from '../status.ts';
 import type { Html } from './layout.ts';
 
-const unavailable = (text: string) => html`<p class="muted">${text}</p>`;
-
 /** Readiness, breakers, consumer lag per partition and throughput, of the running service or as far as known standalone. */
-export function statusBody(report: StatusReport): Html {
+export function statusBody(report: StatusReport, redact: (text: string) => string): Html {
   const { readiness, breakers, lag, throughput } = report;
+  const unavailable = (text: string) => html`<p class="muted">${redact(text)}</p>`;
   return html`<h1>Status <span class="muted">(${report.source})</span></h1>
 <h2>Readiness</h2>${
     typeof readiness === 'string'
       ? unavailable(readiness)
       : html`<p id="ready" class="${readiness.ready ? 'ok' : 'bad'}">${readiness.ready ? 'ready' : 'not ready'}</p>
 <table><thead><tr><th>check</th><th>state</th></tr></thead><tbody>${Object.entries(readiness.checks).map(
-          ([name, state]) => html`<tr><td>${name}</td><td class="${state === 'ok' ? 'ok' : 'bad'}">${state}</td></tr>`,
+          ([name, state]) => html`<tr><td>${name}</td><td class="${state === 'ok' ? 'ok' : 'bad'}">${redact(state)}</td></tr>`,
         )}</tbody></table>`
   }
 <h2>Circuit breakers</h2>${
