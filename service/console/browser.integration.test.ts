@@ -7,10 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { brokers, freshTopics, readTopic } from '../../adapters/kafka/testing.ts';
 import { createPostgresTracker } from '../../adapters/postgres/tracker.ts';
 import { databaseUrl, dropTables, uniqueName } from '../../adapters/postgres/testing.ts';
-import { cli } from '../cli.ts';
-import type { Host, Server } from '../host.ts';
-import { serveOnNode } from '../http/node-server.ts';
-import { consoleToken, until, writeDeadLetters } from './testing.ts';
+import { consoleToken, startCli, until, writeDeadLetters } from './testing.ts';
 
 /** Screenshots of each step, kept as test artefacts (git-ignored). */
 const artefacts = join(import.meta.dirname, '..', '..', 'test-artifacts', 'console');
@@ -19,36 +16,6 @@ const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close().catch(() => {});
 });
-
-/** `orchestron console --config FILE` in this process; resolves with its URL once it listens. */
-async function startConsole(configFile: string, env: Record<string, string>): Promise<{ url: string; stop(): Promise<number> }> {
-  let listening: (server: Server) => void = () => {};
-  const served = new Promise<Server>((resolve) => (listening = resolve));
-  const stops: (() => void)[] = [];
-  const host: Host = {
-    runtime: 'node',
-    runtimeVersion: process.versions.node,
-    argv: ['console', '--config', configFile],
-    env: { ...process.env, ...env },
-    serve: async (fetch, where) => {
-      const server = await serveOnNode(fetch, where);
-      listening(server);
-      return server;
-    },
-    onSignal: (_signal, handler) => void stops.push(handler),
-    write: () => {},
-    exit: () => {},
-  };
-  const exit = cli(host);
-  const server = await Promise.race([served, exit.then((code) => Promise.reject(new Error(`orchestron console exited ${code}`)))]);
-  return {
-    url: server.url,
-    stop: async () => {
-      for (const stop of stops) stop();
-      return exit;
-    },
-  };
-}
 
 describe('console in a real browser (headless Chromium) over the broker and the Postgres tracker', () => {
   it('logs in, filters, opens a record safely, replays a selection at a rate and shows it delivered and parked', async () => {
@@ -87,7 +54,7 @@ describe('console in a real browser (headless Chromium) over the broker and the 
         console: { port: 0 },
       }),
     );
-    const running = await startConsole(configFile, { CONSOLE_TOKEN: consoleToken, DATABASE_URL: databaseUrl });
+    const running = await startCli(['console', '--config', configFile], { CONSOLE_TOKEN: consoleToken, DATABASE_URL: databaseUrl });
     closers.push(() => running.stop());
     const base = `${running.url}/console`;
 

@@ -1,6 +1,9 @@
 import { DeadLetterHeaders } from '../../core/index.ts';
 import { ReplayCountHeader } from '../../adapters/kafka/index.ts';
 import { produceRecords } from '../../adapters/kafka/testing.ts';
+import { cli } from '../cli.ts';
+import type { Host, Server } from '../host.ts';
+import { serveOnNode } from '../http/node-server.ts';
 
 /** Test support for the console: dead letters as the dead-letter stage writes them. */
 export interface DeadLetterSpec {
@@ -46,4 +49,38 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs: 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** `orchestron <argv>` in this process on Node's HTTP server; resolves with its URL once it listens, `stop` signals it and gives its exit code. */
+export async function startCli(argv: readonly string[], env: Record<string, string>): Promise<{ url: string; stop(): Promise<number> }> {
+  let listening: (server: Server) => void = () => {};
+  const served = new Promise<Server>((resolve) => (listening = resolve));
+  const stops: (() => void)[] = [];
+  const host: Host = {
+    runtime: 'node',
+    runtimeVersion: process.versions.node,
+    argv,
+    env: { ...process.env, ...env },
+    serve: async (fetch, where) => {
+      const server = await serveOnNode(fetch, where);
+      listening(server);
+      return server;
+    },
+    onSignal: (_signal, handler) => void stops.push(handler),
+    write: () => {},
+    exit: () => {},
+  };
+  const exit = cli(host);
+  const server = await Promise.race([served, exit.then((code) => Promise.reject(new Error(`orchestron ${argv[0]} exited ${code}`)))]);
+  let stopped: Promise<number> | undefined;
+  return {
+    url: server.url,
+    stop: () => {
+      if (!stopped) {
+        for (const stop of stops) stop();
+        stopped = exit;
+      }
+      return stopped;
+    },
+  };
 }

@@ -24,6 +24,7 @@ export function tailTopic(access: KafkaAccess, topic: string, onMessage: (messag
   let consumer: Consumer<Buffer, Buffer, string, Buffer> | undefined;
   let stream: MessagesStream<Buffer, Buffer, string, Buffer> | undefined;
   let wake: (() => void) | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const run = async () => {
     while (!closed) {
       try {
@@ -47,13 +48,19 @@ export function tailTopic(access: KafkaAccess, topic: string, onMessage: (messag
         await stream?.close().catch(() => {});
         await consumer?.close(true).catch(() => {});
       }
-      if (!closed) await new Promise<void>((resolve) => (wake = resolve, setTimeout(resolve, retryMs)));
+      if (!closed) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer = setTimeout(resolve, retryMs);
+        });
+      }
     }
   };
   const running = run();
   return {
     async close() {
       closed = true;
+      clearTimeout(timer);
       wake?.();
       await stream?.close().catch(() => {});
       await running;
