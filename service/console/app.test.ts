@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { DeadLetterHeaders, MemoryTracker, silentLogger } from '../../core/index.ts';
+import { ConfigError, DeadLetterHeaders, MemoryTracker, silentLogger } from '../../core/index.ts';
+import { validateConfig } from '../config/load.ts';
+import { redactConfig } from '../config/redact.ts';
 import type { ReplayRunner } from './replay-jobs.ts';
 import { consoleApp, consoleBase } from './app.ts';
 import { deadLetterEntry } from './dead-letter-entry.ts';
@@ -212,5 +214,22 @@ describe('console: pages', () => {
     const { request } = setup();
     const page = await (await request('', { headers: bearer })).text();
     expect(page).toContain('orchestron console');
+  });
+});
+
+describe('console: configuration', () => {
+  it('refuses to enable the console without a credential, or without the HTTP port it is served on', () => {
+    expect(() => validateConfig({ topics: ['orders'], console: { enabled: true } })).toThrow(ConfigError);
+    expect(() => validateConfig({ topics: ['orders'], console: { enabled: true } })).toThrow(/console\.token/);
+    expect(() => validateConfig({ topics: ['orders'], http: { enabled: false }, console: { enabled: true, token } })).toThrow(/console\.enabled/);
+    expect(() => validateConfig({ topics: ['orders'], console: { token: 'short' } })).toThrow(/console\.token/);
+  });
+
+  it('takes the credentials from the environment, and `check` prints them redacted', () => {
+    const config = validateConfig({ topics: ['orders'], console: { enabled: true } }, { CONSOLE_TOKEN: token, CONSOLE_USERNAME: 'ops', CONSOLE_PASSWORD: password });
+    expect(config.console).toMatchObject({ token, basicAuth: { username: 'ops', password } });
+    const shown = JSON.stringify(redactConfig(config));
+    expect(shown).not.toContain(token);
+    expect(shown).not.toContain(password);
   });
 });
