@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { brokers, freshTopics, readTopic } from '../../adapters/kafka/testing.ts';
 import { createPostgresTracker } from '../../adapters/postgres/tracker.ts';
 import { databaseUrl, dropTables, uniqueName } from '../../adapters/postgres/testing.ts';
-import { consoleToken, startCli, until, writeDeadLetters } from './testing.ts';
+import { configFile, consoleToken, startCli, until, writeDeadLetters } from './testing.ts';
 
 /** Screenshots of each step, kept as test artefacts (git-ignored). */
 const artefacts = join(import.meta.dirname, '..', '..', 'test-artifacts', 'console');
@@ -38,23 +38,18 @@ describe('console in a real browser (headless Chromium) over the broker and the 
       [0, 1, 2, 300].map((id) => ({ dedupKey: `${topics.in}-0-${id}`, topic: topics.in!, partition: 0, offset: BigInt(id), attempts: 3, category: 'PROCESSING_ERROR' as const, errorMessage: `record ${id} failed` })),
     );
 
-    const dir = await mkdtemp(join(tmpdir(), 'orchestron-console-'));
-    closers.push(() => rm(dir, { recursive: true, force: true }));
-    const configFile = join(dir, 'console.yaml');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        topics: [topics.in],
-        deadLetterTopic: topics.dlq,
-        store: 'postgres',
-        trackerStrategy: 'LIGHTWEIGHT',
-        postgres: { trackerTable: table, poolSize: 2 },
-        kafka: { brokers },
-        log: { level: 'warn' },
-        console: { port: 0 },
-      }),
-    );
-    const running = await startCli(['console', '--config', configFile], { CONSOLE_TOKEN: consoleToken, DATABASE_URL: databaseUrl });
+    const config = await configFile({
+      topics: [topics.in],
+      deadLetterTopic: topics.dlq,
+      store: 'postgres',
+      trackerStrategy: 'LIGHTWEIGHT',
+      postgres: { trackerTable: table, poolSize: 2 },
+      kafka: { brokers },
+      log: { level: 'warn' },
+      console: { port: 0 },
+    });
+    closers.push(() => config.remove());
+    const running = await startCli(['console', '--config', config.path], { CONSOLE_TOKEN: consoleToken, DATABASE_URL: databaseUrl });
     closers.push(() => running.stop());
     const base = `${running.url}/console`;
 

@@ -1,9 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { brokers, freshTopics } from '../../adapters/kafka/testing.ts';
-import { consoleToken, startCli, until } from './testing.ts';
+import { configFile, consoleToken, startCli, until } from './testing.ts';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -13,21 +10,16 @@ afterEach(async () => {
 describe('console mounted by `orchestron run` (console.enabled)', () => {
   it("serves /console beside the health endpoints, behind its login, with the running service's readiness, breakers and lag", async () => {
     const topics = await freshTopics('console-run', 2, ['in', 'dlq']);
-    const dir = await mkdtemp(join(tmpdir(), 'orchestron-console-run-'));
-    closers.push(() => rm(dir, { recursive: true, force: true }));
-    const configFile = join(dir, 'run.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        topics: [topics.in],
-        deadLetterTopic: topics.dlq,
-        kafka: { brokers, groupId: `${topics.in}-group`, lagIntervalMs: 500 },
-        http: { port: 0 },
-        log: { level: 'warn' },
-        console: { enabled: true },
-      }),
-    );
-    const running = await startCli(['run', '--config', configFile], { CONSOLE_TOKEN: consoleToken });
+    const config = await configFile({
+      topics: [topics.in],
+      deadLetterTopic: topics.dlq,
+      kafka: { brokers, groupId: `${topics.in}-group`, lagIntervalMs: 500 },
+      http: { port: 0 },
+      log: { level: 'warn' },
+      console: { enabled: true },
+    });
+    closers.push(() => config.remove());
+    const running = await startCli(['run', '--config', config.path], { CONSOLE_TOKEN: consoleToken });
     closers.push(() => running.stop());
     const auth = { authorization: `Bearer ${consoleToken}` };
 

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DeadLetterHeaders } from '../../core/index.ts';
 import { ReplayCountHeader } from '../../adapters/kafka/index.ts';
 import { produceRecords } from '../../adapters/kafka/testing.ts';
@@ -83,4 +86,12 @@ export async function startCli(argv: readonly string[], env: Record<string, stri
       return stopped;
     },
   };
+}
+
+/** Writes `config` as a JSON config file in a fresh temporary folder; `remove` deletes the folder. */
+export async function configFile(config: object): Promise<{ path: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'orchestron-console-'));
+  const path = join(dir, 'config.json');
+  await writeFile(path, JSON.stringify(config));
+  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
 }
