@@ -12,6 +12,7 @@ const flagsOf = {
   soak: {},
   run: configFlag,
   check: configFlag,
+  console: configFlag,
   migrate: { ...configFlag, target: { type: 'string', multiple: true } },
   replay: {
     ...configFlag,
@@ -52,6 +53,8 @@ async function dispatch(host: Host, command: CommandName, values: Record<string,
       return (await import('./commands/run.ts')).runCommand(host, config);
     case 'check':
       return (await import('./commands/check.ts')).checkCommand(host, config);
+    case 'console':
+      return (await import('./commands/console.ts')).consoleCommand(host, config);
     case 'migrate':
       return (await import('./commands/migrate.ts')).migrateCommand(host, config, (values.target as string[] | undefined) ?? []);
     case 'replay':

@@ -48,8 +48,12 @@ export interface ReplayOptions {
   /** Only records whose last failure is at or after / before these epoch-ms times. */
   readonly since?: number;
   readonly until?: number;
-  /** Records per second at most. */
+  /** Only the dead letters this accepts (besides the category and time filters); the others are skipped. */
+  readonly select?: (message: KafkaMessage) => boolean;
+  /** Records per second at most, counting those inside the filters (skipped ones are passed over without waiting). */
   readonly ratePerSecond?: number;
+  /** Called with the summary so far after each batch is republished and committed. */
+  readonly onProgress?: (summary: ReplaySummary) => void;
   /** Where records that fail again go; default `<dlqTopic>-parking`. */
   readonly parkingTopic?: string;
   /** A record already replayed this many times is parked instead of replayed again. */
@@ -183,7 +187,8 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
           const wanted =
             (!options.categories || options.categories.includes(category as FailureCategory)) &&
             (options.since === undefined || failedAt >= options.since) &&
-            (options.until === undefined || failedAt < options.until);
+            (options.until === undefined || failedAt < options.until) &&
+            (!options.select || options.select(message));
           if (!wanted) {
             summary.skipped++;
             continue;
@@ -212,8 +217,9 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
         summary.parked += parks.length + replays.length - sent;
         if (parks.length > 0) await producer.send({ messages: parks });
         await commitBatch(consumer, batch);
+        options.onProgress?.({ ...summary, byCategory: { ...summary.byCategory } });
         for (const message of batch) if (message.offset + 1n >= (remaining.get(message.partition) ?? 0n)) remaining.delete(message.partition);
-        const ahead = summary.read / ratePerSecond - (performance.now() - started) / 1000;
+        const ahead = (summary.read - summary.skipped) / ratePerSecond - (performance.now() - started) / 1000;
         if (ahead > 0) await new Promise((resolve) => setTimeout(resolve, ahead * 1000));
       }
     } finally {

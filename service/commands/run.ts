@@ -6,6 +6,8 @@ import { listenError } from '../http/listen-error.ts';
 import { createLogger } from '../logging.ts';
 import { prometheusMetrics } from '../metrics/prometheus.ts';
 import { startService } from '../pipeline/service.ts';
+import { mountConsole } from '../console/mount.ts';
+import { runningStatus } from '../console/status.ts';
 import type { Service } from '../pipeline/service.ts';
 
 /**
@@ -57,11 +59,14 @@ export async function runCommand(host: Host, file: string): Promise<number> {
   started.service = service;
 
   let server: Server | undefined;
+  let mounted: { close(): Promise<void> } | undefined;
   if (config.http.enabled) {
     const app = healthApp({ readiness: service.readiness, scrape: prometheus.scrape });
     try {
+      if (config.console.enabled) mounted = await mountConsole(app, loaded, logger, runningStatus(service.readiness, prometheus.registry));
       server = await host.serve(app.fetch, { host: config.http.host, port: config.http.port });
     } catch (error) {
+      await mounted?.close();
       await service.close(config.shutdown.deadlineMs);
       throw listenError(error, config.http);
     }
@@ -90,6 +95,7 @@ export async function runCommand(host: Host, file: string): Promise<number> {
   const closing = Date.now();
   await service.close(Math.max(100, config.shutdown.deadlineMs - 1_000));
   await server?.close();
+  await mounted?.close();
   clearTimeout(deadline);
   logger.info({ ...totals, closeMs: Date.now() - closing, forced }, 'stopped');
   // A setting found wrong only once connected (SASL against a plaintext listener) exits as bad configuration does.

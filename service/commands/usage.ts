@@ -11,6 +11,7 @@ Commands:
   check    --config FILE   validate the config and print it resolved, secrets redacted
   replay   --config FILE   republish dead letters (filters, rate limit, parking)
   migrate  --config FILE   create or upgrade the tracker and dedup schema of the configured store
+  console  --config FILE   serve the operations console: dead letters, one record, bulk replay, audit, lag
   soak     [options]       push N records through your pipeline on real Kafka: lost, duplicated, latency, gates
 
 Options:
@@ -67,6 +68,17 @@ Options:
   -c, --config FILE        the configuration file (required)
       --target T           only tracker or dedup (repeatable); default both
   -h, --help               this help`,
+  console: `Usage: orchestron console --config FILE
+
+Serves the operations console at /console on console.port (else http.port): the dead letters of the configured
+dead-letter topic by time, category, topic and error code, one record with its tracker row, bulk replay of a
+selection at a rate (parking what fails again, an audit trail in <dlq>-audit), consumer lag. Needs console.token
+(CONSOLE_TOKEN) or console.basicAuth (CONSOLE_USERNAME, CONSOLE_PASSWORD). SIGTERM or SIGINT stops it.
+\`run\` serves the same console on its own port when console.enabled is true. See docs/console.md.
+
+Options:
+  -c, --config FILE   the configuration file (required)
+  -h, --help          this help`,
   soak: `Usage: orchestron soak [options]   (orchestron soak --help lists them; see docs/soak.md)`,
 } as const;
 

@@ -17,6 +17,10 @@ export const EnvOverrides = [
   { variable: 'RETRY_JITTER', path: ['retry', 'jitter'] },
   { variable: 'PORT', path: ['http', 'port'], number: true },
   { variable: 'HTTP_PORT', path: ['http', 'port'], number: true },
+  { variable: 'CONSOLE_PORT', path: ['console', 'port'], number: true },
+  { variable: 'CONSOLE_TOKEN', path: ['console', 'token'] },
+  { variable: 'CONSOLE_USERNAME', path: ['console', 'basicAuth', 'username'] },
+  { variable: 'CONSOLE_PASSWORD', path: ['console', 'basicAuth', 'password'] },
 ] as const;
 
 export type { Env } from '../../core/index.ts';

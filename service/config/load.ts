@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, FailureModes, checkRetryTopics, failurePolicy, messageOf } from '../../core/index.ts';
 import { groupSessionSettings, parseBrokers } from '../../adapters/kafka/index.ts';
+import { consoleCredentials } from '../console/credentials.ts';
 import { applyEnv } from './env.ts';
 import type { Env } from './env.ts';
 import { describeIssue } from './issues.ts';
@@ -50,6 +51,10 @@ export function validateConfig(raw: unknown, env: Env = {}): Config {
     throw new ConfigError('kafka.readyMaxLag', 'needs the consumer lag measured: kafka.lagIntervalMs is 0 (set it above 0, or leave readyMaxLag out)');
   }
   if (config.retryTopics.enabled) checkRetryTopicsConfig(config);
+  if (config.console.enabled && !config.http.enabled) {
+    throw new ConfigError('console.enabled', 'the console is served on the HTTP port: http.enabled is false (turn it on, or run `orchestron console`)');
+  }
+  if (config.console.enabled) consoleCredentials(config);
   try {
     groupSessionSettings(config.kafka, config.kafka.groupProtocol as 'classic');
   } catch (error) {

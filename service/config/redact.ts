@@ -11,5 +11,7 @@ export function redactConfig(config: Config): Config {
     if (section.url) section.url = redactUrl(section.url);
   }
   if (copy.kafka.sasl) (copy.kafka.sasl as { password: string }).password = '***';
+  if (copy.console.token) copy.console.token = '***';
+  if (copy.console.basicAuth) (copy.console.basicAuth as { password: string }).password = '***';
   return copy;
 }

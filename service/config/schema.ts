@@ -229,6 +229,31 @@ export const ConfigSchema = v.strictObject({
     },
     'Health and metrics endpoints.',
   ),
+  console: section(
+    {
+      enabled: flag(false, '`run` serves the operations console at `/console` on its HTTP port (`orchestron console` serves it whatever this says).'),
+      port: v.optional(
+        v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65_535), v.description('Listen port of `orchestron console`; default `http.port`. Env: CONSOLE_PORT.')),
+      ),
+      token: v.optional(
+        v.pipe(v.string(), v.minLength(16), v.description('Secret: never printed. A bearer token (`Authorization: Bearer …`, or typed into the login form); at least 16 characters. Env: CONSOLE_TOKEN.')),
+      ),
+      basicAuth: v.optional(
+        v.pipe(
+          v.strictObject({
+            username: v.pipe(v.string(), v.minLength(1), v.description('Env: CONSOLE_USERNAME.')),
+            password: v.pipe(v.string(), v.minLength(8), v.description('Secret: never printed. At least 8 characters. Env: CONSOLE_PASSWORD.')),
+          }),
+          v.description('HTTP basic authentication (or the login form), instead of or besides the token.'),
+        ),
+      ),
+      maxRecords: int(1, 10_000, 'Most dead letters the console keeps in memory (the newest); older ones drop out of its pages, not out of the topic.'),
+      previewBytes: int(64, 4_096, "Most bytes of a dead letter's value kept and shown as its preview."),
+      maxReplayRate: int(1, 1_000, 'Highest replay rate (records per second) an operator may ask for.'),
+      sessionTtlMs: int(60_000, 28_800_000, 'How long a login lasts.'),
+    },
+    'The operations console (docs/console.md): dead letters by time, category, topic and error code; one record; bulk replay with an audit trail; breakers, readiness, lag. Needs `token` or `basicAuth`.',
+  ),
   tracing: section(
     {
       enabled: flag(false, 'OpenTelemetry spans per batch and stage (receive, process, send, dead letter, commit), linked to the records’ producer spans; output records and dead letters carry the trace context on. Needs the OpenTelemetry packages (docs/observability.md). Exported with OTLP/HTTP where the OTEL_EXPORTER_OTLP_* variables say.'),

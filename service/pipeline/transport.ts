@@ -109,7 +109,7 @@ export async function openTransport(config: Config, context: PipelineContext, en
   };
 }
 
-async function tlsOptions(tls: NonNullable<Config['kafka']['tls']>, baseDir: string) {
+export async function tlsOptions(tls: NonNullable<Config['kafka']['tls']>, baseDir: string) {
   const read = async (field: string, file: string | undefined) => {
     if (!file) return undefined;
     try {

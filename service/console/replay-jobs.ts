@@ -1,0 +1,117 @@
+import { messageOf } from '../../core/index.ts';
+import type { Logger } from '../../core/index.ts';
+import type { ReplayOptions, ReplaySummary } from '../../adapters/kafka/index.ts';
+import type { AuditTrail } from './audit.ts';
+import { entryId } from './dead-letter-entry.ts';
+import type { DeadLetterIndex } from './dead-letter-index.ts';
+import type { DeadLetterFilter } from './filters.ts';
+import { matches } from './filters.ts';
+import { randomToken } from './secret-compare.ts';
+
+export interface ReplayRequest {
+  readonly user: string;
+  readonly filter: DeadLetterFilter;
+  readonly ratePerSecond: number;
+  readonly maxReplays: number;
+}
+
+export interface ReplayJob extends ReplayRequest {
+  readonly id: string;
+  /** Dead letters in the selection when the job started. */
+  readonly selected: number;
+  readonly startedAt: number;
+  endedAt?: number;
+  state: 'running' | 'finished' | 'failed' | 'stopped';
+  progress: ReplaySummary;
+  error?: string;
+}
+
+/** What runs a job: `replay()` with the console's Kafka settings. */
+export type ReplayRunner = (options: Omit<ReplayOptions, 'brokers' | 'sasl' | 'tls' | 'client'>) => Promise<ReplaySummary>;
+
+export interface ReplayJobsDeps {
+  readonly dlqTopic: string;
+  readonly index: DeadLetterIndex;
+  readonly run: ReplayRunner;
+  readonly audit?: AuditTrail;
+  readonly logger: Logger;
+}
+
+export class ReplayBusyError extends Error {}
+
+const emptySummary: ReplaySummary = { read: 0, replayed: 0, parked: 0, skipped: 0, byCategory: {} };
+
+/**
+ * Bulk replays started from the console, one at a time: each is `replay()` over the dead-letter topic restricted to
+ * the dead letters the filter selected when it started, under a consumer group of its own (the `replay` command's
+ * group is left where it is). Start and end go to the audit trail.
+ */
+export class ReplayJobs {
+  readonly #jobs: ReplayJob[] = [];
+  readonly #stops = new Map<string, AbortController>();
+  readonly #running = new Set<Promise<void>>();
+  readonly deps: ReplayJobsDeps;
+
+  constructor(deps: ReplayJobsDeps) {
+    this.deps = deps;
+  }
+
+  start(request: ReplayRequest): ReplayJob {
+    if (this.#jobs.some((job) => job.state === 'running')) throw new ReplayBusyError('a replay is running; wait for it to finish or stop it');
+    const { dlqTopic, index, run, audit, logger } = this.deps;
+    const ids = new Set(index.all().filter((entry) => matches(entry, request.filter)).map(entryId));
+    const job: ReplayJob = { ...request, id: randomToken(6), selected: ids.size, startedAt: Date.now(), state: 'running', progress: emptySummary };
+    this.#jobs.unshift(job);
+    const stop = new AbortController();
+    this.#stops.set(job.id, stop);
+    const trail = (action: 'replay-started' | 'replay-finished' | 'replay-failed', details: Record<string, unknown>) =>
+      audit?.record({ at: new Date().toISOString(), user: job.user, action, job: job.id, dlqTopic, details }).catch((error: unknown) => {
+        logger.error({ error: messageOf(error), job: job.id, action }, 'console could not write the audit trail');
+      });
+    const work = (async () => {
+      await trail('replay-started', { filter: job.filter, selected: job.selected, ratePerSecond: job.ratePerSecond, maxReplays: job.maxReplays });
+      try {
+        job.progress = await run({
+          dlqTopic,
+          groupId: `orchestron-console-replay-${dlqTopic}-${job.id}`,
+          select: (message) => ids.has(entryId(message)),
+          ratePerSecond: job.ratePerSecond,
+          maxReplays: job.maxReplays,
+          signal: stop.signal,
+          logger,
+          onProgress: (summary) => (job.progress = summary),
+        });
+        job.state = stop.signal.aborted ? 'stopped' : 'finished';
+        await trail('replay-finished', { state: job.state, ...job.progress });
+      } catch (error) {
+        job.state = 'failed';
+        job.error = messageOf(error);
+        await trail('replay-failed', { error: job.error, ...job.progress });
+      } finally {
+        job.endedAt = Date.now();
+        this.#stops.delete(job.id);
+      }
+    })();
+    this.#running.add(work);
+    void work.finally(() => this.#running.delete(work));
+    return job;
+  }
+
+  get(id: string): ReplayJob | undefined {
+    return this.#jobs.find((job) => job.id === id);
+  }
+
+  /** Newest first. */
+  list(): readonly ReplayJob[] {
+    return this.#jobs;
+  }
+
+  stop(id: string): void {
+    this.#stops.get(id)?.abort();
+  }
+
+  async close(): Promise<void> {
+    for (const stop of this.#stops.values()) stop.abort();
+    await Promise.allSettled([...this.#running]);
+  }
+}
