@@ -1,7 +1,8 @@
+import { Admin } from '@platformatic/kafka';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { DeadLetterHeaders, RetryTopicHeaders, retryTopicName } from '../core/index.ts';
-import { freshTopics, produceRecords, readTopic, unique } from '../adapters/kafka/testing.ts';
+import { brokers, freshTopics, produceRecords, readTopic, unique } from '../adapters/kafka/testing.ts';
 import type { KafkaMessage } from '../adapters/kafka/records.ts';
 import { runCli, spawnCli, writeConfig } from './testing/spawn-cli.ts';
 
@@ -169,5 +170,30 @@ describe('retry topics through `orchestron run`', () => {
     } finally {
       second.child.kill('SIGKILL');
     }
+  });
+
+  it('creates the missing retry topics at start with the source topic\'s partitions (retryTopics.autoCreateTopics)', async () => {
+    const topics = await freshTopics('retry-create', 3, ['in', 'out']);
+    const retryTopic = retryTopicName(topics.in!, 300);
+    const table = unique('retry_create').replaceAll('-', '_');
+    await produceRecords(topics.in!, [{ key: 'a', value: { id: 1, failTimes: 1 } }, { key: 'b', value: { id: 2 } }]);
+    const file = await config(topics, table, [300]);
+    const run = spawnCli('node', ['run', '--config', file]);
+    try {
+      const output = await readTopic(topics.out!, { distinctIds: 2 }, 30_000);
+      expect(new Set(output.map(idOf))).toEqual(new Set([1, 2]));
+      run.signal('SIGTERM');
+      expect(await run.exited).toBe(0);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+    const admin = new Admin({ clientId: unique('retry-create-check'), bootstrapBrokers: brokers });
+    try {
+      const metadata = await admin.metadata({ topics: [retryTopic] });
+      expect(metadata.topics.get(retryTopic)?.partitionsCount).toBe(3);
+    } finally {
+      await admin.close();
+    }
+    expect((await rows(table)).find((row) => row.id === 1)).toMatchObject({ status: 'SUCCESS', attempts: 2 });
   });
 });

@@ -183,6 +183,7 @@ export const ConfigSchema = v.strictObject({
         ),
         [10_000, 60_000, 600_000],
       ),
+      autoCreateTopics: flag(true, 'At start, create the retry topics that do not exist yet, each with as many partitions as its source topic and the broker\'s default replication factor (as Spring\'s `autoCreateTopics`). Off: create them yourself; a missing one stops `run`.'),
     },
     'Retry topics, Spring Kafka `@RetryableTopic` style.',
   ),

@@ -78,6 +78,14 @@ export async function startService({ config, baseDir }: LoadedConfig, deps: Serv
   try {
     transport = await openTransport(config, context, env, baseDir);
     if (retryTopics) {
+      if (config.retryTopics.autoCreateTopics && transport.createTopicsLike) {
+        const wanted = config.topics.flatMap((like) => retryTopicsOf(like, retryTopics).map((name) => ({ name, like })));
+        const created = await transport.createTopicsLike(wanted).catch(async (error: unknown) => {
+          await transport.close(0);
+          throw error;
+        });
+        if (created.length > 0) logger.info({ topics: created }, 'retry topics created');
+      }
       const retryConfig = { ...config, topics: config.topics.flatMap((topic) => retryTopicsOf(topic, retryTopics)), kafka: { ...config.kafka, groupId: retryGroup } };
       retryTransport = await openTransport(retryConfig, contextOf(retryGroup), env, baseDir, { holdUntilDue: true }).catch(async (error: unknown) => {
         await transport.close(0);

@@ -19,6 +19,8 @@ export interface Transport {
   /** The consumer lag of the partitions assigned here, as last measured; none for the in-memory transport. */
   consumerLag(): readonly PartitionLag[];
   close(deadlineMs: number): Promise<void>;
+  /** Creates the missing topics of `topics`, each with its `like` topic's partition count (Kafka only); returns those created. */
+  createTopicsLike?(topics: readonly { readonly name: string; readonly like: string }[]): Promise<string[]>;
   /** The in-memory broker, for inspection (memory transport only). */
   readonly broker?: MemoryBroker;
 }
@@ -106,6 +108,7 @@ export async function openTransport(config: Config, context: PipelineContext, en
     partitionProblems: () => transport.partitionProblems(),
     consumerLag: () => transport.consumerLag(),
     close: (deadlineMs) => transport.close(deadlineMs),
+    createTopicsLike: (topics) => transport.createTopicsLike(topics),
   };
 }
 
