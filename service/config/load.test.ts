@@ -63,8 +63,9 @@ describe('validateConfig', () => {
 
   it('takes retry topics in skip-and-log on kafka only, with growing delays', () => {
     const retrying = { ...minimal, failureMode: 'skip-and-log', retryTopics: { enabled: true, delaysMs: [200, 1_000] } };
-    expect(validateConfig(retrying).retryTopics).toEqual({ enabled: true, delaysMs: [200, 1_000] });
+    expect(validateConfig(retrying).retryTopics).toEqual({ enabled: true, delaysMs: [200, 1_000], autoCreateTopics: true });
     expect(validateConfig({ ...minimal, failureMode: 'skip-and-log', retryTopics: { enabled: true } }).retryTopics.delaysMs).toEqual([10_000, 60_000, 600_000]);
+    expect(validateConfig({ ...retrying, retryTopics: { enabled: true, autoCreateTopics: false } }).retryTopics.autoCreateTopics).toBe(false);
     const atomic = errorOf(() => validateConfig({ ...retrying, failureMode: 'atomic' }));
     expect(atomic.field).toBe('retryTopics.enabled');
     expect(atomic.message).toMatch(/needs failureMode skip-and-log \(allowed: skip-and-log\), not atomic/);
