@@ -34,7 +34,16 @@ export class GroupGenerations {
   allAssigned(records: readonly InPartition[]): boolean {
     if (!this.#consumer.assignments) return false;
     const owned = this.owned();
-    return records.every((r) => owned.has(floorKey(r.topic, r.partition)));
+    // Records come in runs of one partition: each run is looked up once.
+    let topic: string | undefined;
+    let partition = -1;
+    for (const record of records) {
+      if (record.partition === partition && record.topic === topic) continue;
+      if (!owned.has(floorKey(record.topic, record.partition))) return false;
+      topic = record.topic;
+      partition = record.partition;
+    }
+    return true;
   }
 
   /** The partitions assigned here now (as floorKey). */

@@ -105,12 +105,24 @@ export class SourceStream {
    */
   notYetHandedOut(messages: readonly KafkaMessage[]): KafkaMessage[] {
     const kept: KafkaMessage[] = [];
+    // Messages come in runs of one partition: its floor is read at the start of a run and written back at its end.
+    let topic: string | undefined;
+    let partition = -1;
+    let key = '';
+    let floor = -1n;
     for (const message of messages) {
-      const key = floorKey(message.topic, message.partition);
-      if (message.offset < (this.#handedOut.get(key) ?? -1n)) continue;
-      this.#handedOut.set(key, message.offset + 1n);
+      if (message.partition !== partition || message.topic !== topic) {
+        if (topic !== undefined) this.#handedOut.set(key, floor);
+        topic = message.topic;
+        partition = message.partition;
+        key = floorKey(topic, partition);
+        floor = this.#handedOut.get(key) ?? -1n;
+      }
+      if (message.offset < floor) continue;
+      floor = message.offset + 1n;
       kept.push(message);
     }
+    if (topic !== undefined) this.#handedOut.set(key, floor);
     return kept;
   }
 

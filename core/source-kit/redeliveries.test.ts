@@ -55,4 +55,23 @@ describe('partitionRanges', () => {
     ]);
     expect(last).toEqual([messages[4], messages[3]]);
   });
+
+  it('agrees with a plain per-message reading for any order of topics, partitions and offsets', () => {
+    const anyMessage = fc.record({ topic: fc.constantFrom('a', 'b'), partition: fc.integer({ min: 0, max: 2 }), offset: fc.bigInt({ min: 0n, max: 50n }) });
+    fc.assert(
+      fc.property(fc.array(anyMessage, { maxLength: 40 }), (messages) => {
+        const expected = new Map<string, { from: bigint; to: bigint }>();
+        for (const m of messages) {
+          const key = `${m.topic}/${m.partition}`;
+          const range = expected.get(key);
+          expected.set(key, range ? { from: range.from < m.offset ? range.from : m.offset, to: range.to > m.offset ? range.to : m.offset } : { from: m.offset, to: m.offset });
+        }
+        const { ranges, last } = partitionRanges(messages);
+        expect(new Map(ranges.map((r) => [`${r.topic}/${r.partition}`, { from: r.from, to: r.to }]))).toEqual(expected);
+        expect(ranges).toHaveLength(expected.size);
+        expect(last.map((m) => m.offset)).toEqual(ranges.map((r) => r.to));
+      }),
+    );
+  });
 });
+

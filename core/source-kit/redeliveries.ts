@@ -48,11 +48,19 @@ export function partitionRanges<M extends { readonly topic: string; readonly par
   messages: readonly M[],
 ): { readonly ranges: OffsetRange[]; readonly last: M[] } {
   const byPartition = new Map<string, { first: M; last: M }>();
+  // Messages come in runs of one partition: each run looks its partition up once.
+  let seen: { first: M; last: M } | undefined;
   for (const message of messages) {
-    const key = partitionKey(message.topic, message.partition);
-    const seen = byPartition.get(key);
-    if (!seen) byPartition.set(key, { first: message, last: message });
-    else if (message.offset > seen.last.offset) seen.last = message;
+    if (!seen || message.partition !== seen.first.partition || message.topic !== seen.first.topic) {
+      const key = partitionKey(message.topic, message.partition);
+      seen = byPartition.get(key);
+      if (!seen) {
+        seen = { first: message, last: message };
+        byPartition.set(key, seen);
+        continue;
+      }
+    }
+    if (message.offset > seen.last.offset) seen.last = message;
     else if (message.offset < seen.first.offset) seen.first = message;
   }
   const ranges: OffsetRange[] = [];
