@@ -74,4 +74,22 @@ describe('deadLetter with retry topics', () => {
     const run = collect(pipeline(source(['orders']), decode(json<Order>()), flaky, deadLetter(memorySink(broker), { retryTopics: { delaysMs: [10] } }), commit()));
     await expect(clock.run(run)).rejects.toThrow(ConfigError);
   });
+
+  it('dead-letters, whole, a record larger than its retry topic takes: a retry record is never cut', async () => {
+    const { broker, source, clock } = harness('skip-and-log');
+    broker.createTopic('orders', 1);
+    const big = { id: 2, failTimes: 1, pad: 'x'.repeat(3_000) };
+    broker.append([record('orders', 'a', { id: 1, failTimes: 1 }), record('orders', 'b', big)]);
+    // The retry topic takes 2,000 bytes a record; the dead-letter topic has no limit.
+    const sink = memorySink(broker, { maxRecordBytes: (topic) => (topic === 'orders-retry-10' ? 2_000 : undefined) });
+    const results = await clock.run(collect(pipeline(source(['orders']), decode(json<Order>()), flaky, deadLetter(sink, { retryTopics: { delaysMs: [10] } }), commit())));
+    expect(results[0]).toMatchObject({ committed: true, ok: 0, dropped: { retrying: 1, 'dead-lettered': 1 } });
+    expect(broker.records('orders-retry-10').map((r) => (JSON.parse(text(r.value) ?? '') as Order).id)).toEqual([1]);
+    const [dead, ...more] = broker.records('orders-dlq');
+    expect(more).toEqual([]);
+    expect(JSON.parse(text(dead?.value) ?? '')).toEqual(big);
+    expect(dead?.headers?.has(DeadLetterHeaders.sourceValueTruncated)).toBe(false);
+    expect(dead?.headers?.has(RetryTopicHeaders.attempts)).toBe(false);
+  });
 });
+

@@ -4,9 +4,11 @@ import { truncateToFit } from '../dead-letter/truncate.ts';
 import type { Envelope, OutboundRecord } from '../envelope.ts';
 import type { OrchestronError, SourcePartition } from '../errors.ts';
 import { ConfigError, DeadLetterRefusedError, ErrorCodes } from '../errors.ts';
+import { recordFields } from '../logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { RetryOptions } from '../retry/backoff.ts';
 import { retryOptions } from '../retry/backoff.ts';
+import { singleRecordBatchBytes } from '../record-size.ts';
 import { withRetry } from '../retry/retry.ts';
 import { retryRecordHeaders } from '../retry-topics/headers.ts';
 import { originOf } from '../retry-topics/origin.ts';
@@ -56,20 +58,29 @@ export function deadLetter<T>(sink: Sink, options: DeadLetterOptions = {}): Batc
     if (failed.length === 0) return batch;
     const { clock, random, metrics, tracer } = context.platform;
     const now = clock.now();
-    const hops = failed.map((drop) => (retryTopics ? nextRetry(drop, originOf(drop.record).topic, retryTopics, now) : undefined));
-    const untraced: OutboundRecord[] = failed.map((drop, i) => {
-      const hop = hops[i];
-      return {
-        topic: hop ? hop.topic : topicOf(drop.record),
-        key: drop.record.key,
-        value: drop.record.raw,
-        headers: hop ? retryRecordHeaders(drop, context, hop) : deadLetterHeaders(drop, context),
-      };
+    let hops = failed.map((drop) => (retryTopics ? nextRetry(drop, originOf(drop.record).topic, retryTopics, now) : undefined));
+    const build = (drop: DroppedRecord, hop: RetryHop | undefined): OutboundRecord => ({
+      topic: hop ? hop.topic : topicOf(drop.record),
+      key: drop.record.key,
+      value: drop.record.raw,
+      headers: hop ? retryRecordHeaders(drop, context, hop) : deadLetterHeaders(drop, context),
     });
+    const untraced: OutboundRecord[] = failed.map((drop, i) => build(drop, hops[i]));
     const span = tracer.enabled
       ? startStageSpan(control, StageSpans.deadLetter, batch.records, { destination: sameTopic(untraced), count: untraced.length, links: failed.map((drop) => drop.record) })
       : undefined;
-    const outbound = span ? carryTrace(untraced, span.context, sink.headerBytes?.bind(sink)) : untraced;
+    const traced = (records: OutboundRecord[]) => (span ? carryTrace(records, span.context, sink.headerBytes?.bind(sink)) : records);
+    let outbound = traced(untraced);
+    const uncut = retryTopics ? await tooLargeToRetry(sink, outbound, hops) : undefined;
+    if (uncut && uncut.size > 0) {
+      // A retry record is never cut to fit (the retry consumer would process the cut bytes): it is dead-lettered.
+      for (const i of uncut) {
+        const fields = recordFields((failed[i] as DroppedRecord).record);
+        context.platform.logger.warn({ ...fields, retryTopic: (outbound[i] as OutboundRecord).topic }, 'record larger than its retry topic takes; dead-lettered instead');
+      }
+      hops = hops.map((hop, i) => (uncut.has(i) ? undefined : hop));
+      outbound = outbound.map((record, i) => (uncut.has(i) ? (traced([build(failed[i] as DroppedRecord, undefined)])[0] as OutboundRecord) : record));
+    }
     // The closures below outlive this call until the acknowledgement (at-least-once): they hold the control, the
     // outbound records and metric labels, not the batch, so that its records can be collected meanwhile.
     const sending = withRetry(async () => sink.send(await fitted(sink, outbound), control), retry, { clock, random, signal: control.signal });
@@ -128,6 +139,23 @@ function retriedLabels(failed: readonly DroppedRecord[], hops: readonly (RetryHo
 
 function countRetried(metrics: Metrics, series: ReadonlyMap<string, { topic: string; delay: string; n: number }>): void {
   for (const { topic, delay, n } of series.values()) metrics.recordsRetried.inc({ topic, delay }, n);
+}
+
+/** The indexes of the retry records (those with a hop) larger than their retry topic takes, when the sink knows the limit. */
+async function tooLargeToRetry(sink: Sink, outbound: readonly OutboundRecord[], hops: readonly (RetryHop | undefined)[]): Promise<Set<number>> {
+  const tooLarge = new Set<number>();
+  const maxRecordBytes = sink.maxRecordBytes?.bind(sink);
+  if (!maxRecordBytes) return tooLarge;
+  const limits = new Map<string, number | undefined>();
+  for (let i = 0; i < outbound.length; i++) {
+    const record = outbound[i] as OutboundRecord;
+    if (!hops[i]) continue;
+    // A limit that cannot be read now is left to the send, which reads it again with its retries.
+    if (!limits.has(record.topic)) limits.set(record.topic, await maxRecordBytes(record.topic).catch(() => undefined));
+    const limit = limits.get(record.topic);
+    if (limit !== undefined && singleRecordBatchBytes(record) > limit) tooLarge.add(i);
+  }
+  return tooLarge;
 }
 
 /** The dead letters, each cut to what its topic takes when the sink knows the limit (see truncateToFit). */
