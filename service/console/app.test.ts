@@ -149,6 +149,33 @@ describe('console: replay is a POST with a CSRF token from the console itself', 
     expect([1, 2, 3].map((o) => select(at(o)))).toEqual([true, false, true]);
   });
 
+  it('leaves out of a new replay what a finished replay of the console took, marks it on the page, and takes it again only when asked', async () => {
+    const { request, calls, jobs } = setup();
+    const csrf = csrfOf(await (await request('', { headers: bearer })).text());
+    const replayAll = (extra: Record<string, string> = {}) =>
+      request('/replays', { method: 'POST', headers: formHeaders({ ...bearer, origin }), body: form({ _csrf: csrf, rate: '50', maxReplays: '1', ...extra }) });
+    const at = (offset: number) => ({ partition: 0, offset: BigInt(offset) }) as never;
+    const selection = (n: number) => [1, 2, 3].map((o) => calls[n]!.select!(at(o)));
+    const settled = async () => {
+      while (jobs.list().some((job) => job.state === 'running')) await new Promise((resolve) => setTimeout(resolve, 1));
+    };
+
+    expect((await replayAll({ category: 'VALIDATION_ERROR' })).status).toBe(303);
+    await settled();
+    expect(selection(0)).toEqual([false, true, false]);
+    const page = await (await request('', { headers: bearer })).text();
+    expect(page).toContain('also the 1 this console replayed already');
+    expect(page).toContain('Replay 2 dead letters');
+    expect(page.match(/\+ console<\/a>/g)).toHaveLength(1);
+
+    expect((await replayAll()).status).toBe(303);
+    await settled();
+    expect(selection(1)).toEqual([true, false, true]);
+    expect((await replayAll({ includeReplayed: 'on' })).status).toBe(303);
+    await settled();
+    expect(selection(2)).toEqual([true, true, true]);
+  });
+
   it('refuses a rate above console.maxReplayRate', async () => {
     const { request, calls } = setup();
     const csrf = csrfOf(await (await request('', { headers: bearer })).text());

@@ -11,6 +11,7 @@ import { ReplayBusyError } from './replay-jobs.ts';
 import type { ReplayJobs } from './replay-jobs.ts';
 import { redactor } from './scrub.ts';
 import type { DeadLetterEntry } from './dead-letter-entry.ts';
+import { entryId } from './dead-letter-entry.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { ConsoleEnv } from './security-headers.ts';
 import { Sessions } from './sessions.ts';
@@ -67,6 +68,7 @@ export function consoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const filter = parseFilter(c.req.query());
     const all = deps.index.all();
     const selected = all.filter((entry) => matches(entry, filter));
+    const taken = selected.filter((entry) => deps.jobs.takenBy(entryId(entry)) !== undefined).length;
     const listedEntries = selected.slice(0, listed);
     const { rows, note } = await trackerRows(deps.tracker, listedEntries);
     const body = failuresBody({
@@ -76,10 +78,11 @@ export function consoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
       total: all.length,
       evicted: deps.index.evicted,
       selected: selected.length,
+      taken,
       choices: { category: distinct(all.map((e) => e.category)), topic: distinct(all.map((e) => e.sourceTopic)), code: distinct(all.map((e) => e.code)) },
       counts: { category: countBy(selected, 'category'), topic: countBy(selected, 'sourceTopic'), code: countBy(selected, 'code') },
       histogram: histogram(selected),
-      rows: listedEntries.map((entry, i) => ({ entry: shown(entry), tracked: rows[i] })),
+      rows: listedEntries.map((entry, i) => ({ entry: shown(entry), tracked: rows[i], takenBy: deps.jobs.takenBy(entryId(entry)) })),
       ...(note ? { trackerNote: redact(note) } : {}),
       maxReplayRate: deps.maxReplayRate,
       replayRunning: deps.jobs.list().some((job) => job.state === 'running'),
@@ -101,7 +104,7 @@ export function consoleApp(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if (!Number.isInteger(rate) || rate < 1 || rate > deps.maxReplayRate) return c.text(`rate must be a whole number from 1 to ${deps.maxReplayRate}`, 400);
     if (!Number.isInteger(maxReplays) || maxReplays < 1) return c.text('maxReplays must be a whole number ≥ 1', 400);
     try {
-      const job = deps.jobs.start({ user: c.get('user'), filter: parseFilter(form), ratePerSecond: rate, maxReplays });
+      const job = deps.jobs.start({ user: c.get('user'), filter: parseFilter(form), ratePerSecond: rate, maxReplays, includeReplayed: form.includeReplayed === 'on' });
       return c.redirect(`${base}/replays/${job.id}`, 303);
     } catch (error) {
       if (error instanceof ReplayBusyError) return c.text(error.message, 409);

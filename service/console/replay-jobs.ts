@@ -13,6 +13,8 @@ export interface ReplayRequest {
   readonly filter: DeadLetterFilter;
   readonly ratePerSecond: number;
   readonly maxReplays: number;
+  /** Select the dead letters a finished replay of this console took already too (left out by default). */
+  readonly includeReplayed?: boolean;
 }
 
 export interface ReplayJob extends ReplayRequest {
@@ -50,6 +52,8 @@ export class ReplayJobs {
   readonly #jobs: ReplayJob[] = [];
   readonly #stops = new Map<string, AbortController>();
   readonly #running = new Set<Promise<void>>();
+  /** Dead letters (by entry id) that a finished job took, replayed or parked: the job's id. */
+  readonly #taken = new Map<string, string>();
   readonly deps: ReplayJobsDeps;
 
   constructor(deps: ReplayJobsDeps) {
@@ -59,7 +63,13 @@ export class ReplayJobs {
   start(request: ReplayRequest): ReplayJob {
     if (this.#jobs.some((job) => job.state === 'running')) throw new ReplayBusyError('a replay is running; wait for it to finish or stop it');
     const { dlqTopic, index, run, audit, logger } = this.deps;
-    const ids = new Set(index.all().filter((entry) => matches(entry, request.filter)).map(entryId));
+    const ids = new Set(
+      index
+        .all()
+        .filter((entry) => matches(entry, request.filter))
+        .map(entryId)
+        .filter((id) => request.includeReplayed === true || !this.#taken.has(id)),
+    );
     const job: ReplayJob = { ...request, id: randomToken(6), selected: ids.size, startedAt: Date.now(), state: 'running', progress: emptySummary };
     this.#jobs.unshift(job);
     const stop = new AbortController();
@@ -82,6 +92,8 @@ export class ReplayJobs {
           onProgress: (summary) => (job.progress = summary),
         });
         job.state = stop.signal.aborted ? 'stopped' : 'finished';
+        // A stopped job took an unknown part of its selection: only a finished one marks what it took.
+        if (job.state === 'finished') for (const id of ids) this.#taken.set(id, job.id);
         await trail('replay-finished', { state: job.state, ...job.progress });
       } catch (error) {
         job.state = 'failed';
@@ -95,6 +107,11 @@ export class ReplayJobs {
     this.#running.add(work);
     void work.finally(() => this.#running.delete(work));
     return job;
+  }
+
+  /** The finished job of this console that took the dead letter `id` (replayed or parked it), if any. */
+  takenBy(id: string): string | undefined {
+    return this.#taken.get(id);
   }
 
   get(id: string): ReplayJob | undefined {

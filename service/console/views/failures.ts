@@ -15,10 +15,12 @@ export interface FailuresView {
   readonly total: number;
   readonly evicted: number;
   readonly selected: number;
+  /** Of the selected, those a finished replay of this console took already: a new replay leaves them out unless asked. */
+  readonly taken: number;
   readonly choices: { readonly category: readonly string[]; readonly topic: readonly string[]; readonly code: readonly string[] };
   readonly counts: { readonly category: readonly [string, number][]; readonly topic: readonly [string, number][]; readonly code: readonly [string, number][] };
   readonly histogram: Histogram | undefined;
-  readonly rows: readonly { readonly entry: DeadLetterEntry; readonly tracked: TrackedRecord | undefined }[];
+  readonly rows: readonly { readonly entry: DeadLetterEntry; readonly tracked: TrackedRecord | undefined; readonly takenBy?: string | undefined }[];
   /** Why the tracker column is empty, if it is. */
   readonly trackerNote?: string;
   readonly maxReplayRate: number;
@@ -65,13 +67,18 @@ ${
 ${filter.since !== undefined ? html`<input type="hidden" name="since" value="${filter.since}">` : ''}${filter.until !== undefined ? html`<input type="hidden" name="until" value="${filter.until}">` : ''}
 <label>Records per second<input type="number" name="rate" min="1" max="${view.maxReplayRate}" value="${Math.min(100, view.maxReplayRate)}" required></label>
 <label>Park after replays<input type="number" name="maxReplays" min="1" value="1" required></label>
-<button type="submit" ${view.selected === 0 ? 'disabled' : ''}>Replay ${view.selected} dead letters</button></form>
+${
+        view.taken > 0
+          ? html`<label class="check"><input type="checkbox" name="includeReplayed" id="includeReplayed">also the ${view.taken} this console replayed already</label>`
+          : ''
+      }
+<button type="submit" ${view.selected === 0 ? 'disabled' : ''}>Replay ${view.selected - view.taken} dead letters</button></form>
 <p class="muted">Each goes back to its source topic without the dead-letter headers; one replayed that many times already, or whose value was cut, is parked instead, as <code>orchestron replay</code> does.</p>`
 }
 <h2>Newest</h2>${view.trackerNote ? html`<p class="muted">${view.trackerNote}</p>` : ''}
 <table id="records"><thead><tr><th>failed at</th><th>source</th><th>category</th><th>code</th><th>error</th><th>tracker</th><th>replays</th></tr></thead><tbody>${view.rows.map(
-    ({ entry, tracked }) => html`<tr><td><a href="${base}/records/${entryId(entry)}">${when(entry.failedAt)}</a></td>
+    ({ entry, tracked, takenBy }) => html`<tr><td><a href="${base}/records/${entryId(entry)}">${when(entry.failedAt)}</a></td>
 <td>${entry.sourceTopic}/${entry.sourcePartition ?? '?'}@${entry.sourceOffset ?? '?'}</td><td>${entry.category}</td><td>${entry.code}</td>
-<td>${entry.message.slice(0, 160)}</td><td>${tracked ? `${tracked.status}, ${tracked.attempts} attempt(s)` : '—'}</td><td class="n">${entry.replayCount}</td></tr>`,
+<td>${entry.message.slice(0, 160)}</td><td>${tracked ? `${tracked.status}, ${tracked.attempts} attempt(s)` : '—'}</td><td class="n">${entry.replayCount}${takenBy ? html` <a href="${base}/replays/${takenBy}" title="replayed or parked by this console">+ console</a>` : ''}</td></tr>`,
   )}</tbody></table>`;
 }
