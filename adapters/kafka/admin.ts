@@ -7,7 +7,15 @@ export interface TopicSpec {
   readonly partitions?: number;
   /** Topic configs, e.g. `{ 'max.message.bytes': '100000' }`. */
   readonly configs?: Readonly<Record<string, string>>;
+  /** Replication factor; default 1, -1 for the broker's default. */
+  readonly replicas?: number;
 }
+
+/** The Admin client's options: the brokers alone, or whole options (SASL, TLS, the client's settings). */
+export type AdminTarget = readonly string[] | string | ConstructorParameters<typeof Admin>[0];
+
+const adminOf = (target: AdminTarget): Admin =>
+  new Admin(typeof target === 'string' || Array.isArray(target) ? { clientId: 'orchestron-admin', bootstrapBrokers: parseBrokers(target as readonly string[] | string) } : (target as ConstructorParameters<typeof Admin>[0]));
 
 /** Deletes the topics named, or those whose name matches; ones already gone are left alone. */
 export async function deleteTopics(brokers: readonly string[] | string, names: readonly string[] | ((name: string) => boolean)): Promise<void> {
@@ -23,16 +31,16 @@ export async function deleteTopics(brokers: readonly string[] | string, names: r
   }
 }
 
-/** Creates topics that do not exist yet (replication 1 unless the broker says otherwise); existing ones are left alone. */
-export async function ensureTopics(brokers: readonly string[] | string, topics: readonly TopicSpec[]): Promise<void> {
-  const admin = new Admin({ clientId: 'orchestron-admin', bootstrapBrokers: parseBrokers(brokers) });
+/** Creates topics that do not exist yet (replication 1 unless `replicas` says otherwise); existing ones are left alone. */
+export async function ensureTopics(target: AdminTarget, topics: readonly TopicSpec[]): Promise<void> {
+  const admin = adminOf(target);
   try {
     const existing = new Set(await admin.listTopics());
     for (const topic of topics) {
       if (existing.has(topic.name)) continue;
       try {
         const configs = Object.entries(topic.configs ?? {}).map(([name, value]) => ({ name, value }));
-        await admin.createTopics({ topics: [topic.name], partitions: topic.partitions ?? 6, replicas: 1, ...(configs.length > 0 ? { configs } : {}) });
+        await admin.createTopics({ topics: [topic.name], partitions: topic.partitions ?? 6, replicas: topic.replicas ?? 1, ...(configs.length > 0 ? { configs } : {}) });
       } catch (error) {
         // Created meanwhile by someone else; the broker's code can sit several errors deep in the client's error.
         if (!findErrorBy(error as Error, 'apiId', 'TOPIC_ALREADY_EXISTS')) {

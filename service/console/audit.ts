@@ -21,6 +21,8 @@ export interface AuditTrail {
   record(entry: AuditEntry): Promise<void>;
   /** Newest first, as far as kept. */
   list(): readonly AuditEntry[];
+  /** Calls `listener` with the entries kept (oldest first: earlier runs' too), then with each new one as it is read back. */
+  follow(listener: (entry: AuditEntry) => void): void;
   close(): Promise<void>;
 }
 
@@ -33,8 +35,10 @@ export const auditTopicOf = (dlqTopic: string): string => `${dlqTopic}-audit`;
 /** Writes entries to the audit topic and the log, and reads the topic back (entries of earlier runs included) for the pages. */
 export async function openAuditTrail(access: KafkaAccess, dlqTopic: string, logger: Logger): Promise<AuditTrail> {
   const topic = auditTopicOf(dlqTopic);
-  await ensureTopics(access.brokers, [{ name: topic, partitions: 1 }]);
+  // With the console's credentials, and the broker's default replication: the trail is meant to last.
+  await ensureTopics({ ...clientBase(access, 'orchestron-console-admin') }, [{ name: topic, partitions: 1, replicas: -1 }]);
   const entries: AuditEntry[] = [];
+  const listeners: ((entry: AuditEntry) => void)[] = [];
   const seen = new Set<string>();
   const producer = new Producer({ ...clientBase(access, 'orchestron-console'), idempotent: true, serializers: { headerKey: stringSerializer } });
   const tail: TopicTail = tailTopic(
@@ -44,12 +48,16 @@ export async function openAuditTrail(access: KafkaAccess, dlqTopic: string, logg
       const id = `${message.partition}-${message.offset}`;
       if (seen.has(id)) return;
       seen.add(id);
+      let entry: AuditEntry;
       try {
-        entries.unshift(JSON.parse(decoder.decode(message.value)) as AuditEntry);
-        if (entries.length > kept) entries.length = kept;
+        entry = JSON.parse(decoder.decode(message.value)) as AuditEntry;
       } catch {
         // Not ours: the topic is the console's, but someone may write to it.
+        return;
       }
+      entries.unshift(entry);
+      if (entries.length > kept) entries.length = kept;
+      for (const listener of listeners) listener(entry);
     },
     logger,
   );
@@ -60,6 +68,10 @@ export async function openAuditTrail(access: KafkaAccess, dlqTopic: string, logg
       await producer.send({ messages: [{ topic, key: Buffer.from(entry.job), value: Buffer.from(JSON.stringify(entry)) }] });
     },
     list: () => entries,
+    follow(listener) {
+      for (const entry of [...entries].reverse()) listener(entry);
+      listeners.push(listener);
+    },
     async close() {
       await tail.close();
       await producer.close();

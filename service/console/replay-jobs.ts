@@ -1,12 +1,13 @@
 import { messageOf } from '../../core/index.ts';
 import type { Logger } from '../../core/index.ts';
 import type { ReplayOptions, ReplaySummary } from '../../adapters/kafka/index.ts';
-import type { AuditTrail } from './audit.ts';
+import type { AuditEntry, AuditTrail } from './audit.ts';
 import { entryId } from './dead-letter-entry.ts';
 import type { DeadLetterIndex } from './dead-letter-index.ts';
 import type { DeadLetterFilter } from './filters.ts';
 import { matches } from './filters.ts';
 import { randomToken } from './secret-compare.ts';
+import { fromRanges, toRanges } from './selection-ranges.ts';
 
 export interface ReplayRequest {
   readonly user: string;
@@ -56,8 +57,23 @@ export class ReplayJobs {
   readonly #taken = new Map<string, string>();
   readonly deps: ReplayJobsDeps;
 
+  /** Selections of replays read back from the audit trail, by job id, until their end is read. */
+  readonly #started = new Map<string, readonly string[]>();
+
   constructor(deps: ReplayJobsDeps) {
     this.deps = deps;
+    // Earlier runs' finished replays mark what they took, as this run's do.
+    deps.audit?.follow((entry) => this.#remember(entry));
+  }
+
+  #remember(entry: AuditEntry): void {
+    if (entry.dlqTopic !== this.deps.dlqTopic) return;
+    if (entry.action === 'replay-started') this.#started.set(entry.job, fromRanges(entry.details.selection));
+    else {
+      const ids = this.#started.get(entry.job);
+      this.#started.delete(entry.job);
+      if (ids && entry.action === 'replay-finished' && entry.details.state === 'finished') for (const id of ids) this.#taken.set(id, entry.job);
+    }
   }
 
   start(request: ReplayRequest): ReplayJob {
@@ -79,7 +95,7 @@ export class ReplayJobs {
         logger.error({ error: messageOf(error), job: job.id, action }, 'console could not write the audit trail');
       });
     const work = (async () => {
-      await trail('replay-started', { filter: job.filter, selected: job.selected, ratePerSecond: job.ratePerSecond, maxReplays: job.maxReplays });
+      await trail('replay-started', { filter: job.filter, selected: job.selected, ratePerSecond: job.ratePerSecond, maxReplays: job.maxReplays, selection: toRanges(ids) });
       try {
         job.progress = await run({
           dlqTopic,

@@ -73,5 +73,15 @@ describe('console: bulk replay on the real broker', () => {
     const audit = await (await request('/replays', { headers })).text();
     expect(audit).toContain('replay-started');
     expect(audit).toContain('&quot;category&quot;:&quot;PROCESSING_ERROR&quot;');
+
+    // Another console on the same topics (a restart) reads the trail back: what the finished replay took is marked, and
+    // a new replay of the same filter would take nothing unless asked.
+    await opened.close();
+    const reopened = await openConsole({ config, baseDir: '.' }, { logger: silentLogger });
+    closers.push(() => reopened.close());
+    const again = new Hono().route(consoleBase, reopened.app);
+    const front = async () => (await again.request(`${origin}${consoleBase}?category=PROCESSING_ERROR`, { headers })).text();
+    await until(async () => /also the 1020 this console replayed already/.test(await front()), 30_000, 'the restarted console to mark what was replayed');
+    expect(await front()).toContain('Replay 0 dead letters');
   }, 120_000);
 });

@@ -72,6 +72,14 @@ ${
 <h2>Audit trail</h2>
 <p class="muted">${view.auditTopic ? html`Kept in the topic <code>${view.auditTopic}</code> and the log; the newest 500 shown.` : 'Written to the log only.'}</p>
 <table id="audit"><thead><tr><th>at</th><th>user</th><th>action</th><th>job</th><th>details</th></tr></thead><tbody>${view.audit.map(
-    (entry) => html`<tr><td>${entry.at}</td><td>${entry.user}</td><td>${entry.action}</td><td>${entry.job}</td><td><code>${view.redact(JSON.stringify(entry.details))}</code></td></tr>`,
+    (entry) => html`<tr><td>${entry.at}</td><td>${entry.user}</td><td>${entry.action}</td><td>${entry.job}</td><td><code>${view.redact(JSON.stringify(shownDetails(entry.details)))}</code></td></tr>`,
   )}</tbody></table>`;
+}
+
+/** An entry's details as the page shows them: a selection's offset ranges are summed up, not listed. */
+function shownDetails(details: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  const { selection, ...rest } = details;
+  if (typeof selection !== 'object' || selection === null) return details;
+  const ranges = Object.values(selection as Record<string, unknown>).reduce<number>((n, runs) => n + (Array.isArray(runs) ? runs.length : 0), 0);
+  return { ...rest, selection: `${ranges} offset range(s) in ${Object.keys(selection).length} partition(s)` };
 }
