@@ -53,6 +53,15 @@ describe.each(runtimes)('orchestron CLI on %s', { timeout: 60_000 }, (runtime) =
     }
   });
 
+  it('replay and console read the kafka.tls files the config names, naming a missing one', async () => {
+    const file = await writeConfig({ topics: ['orders'], kafka: { tls: { caFile: 'no-such-ca.pem' } }, console: { token: 'a-console-token-of-16+' } });
+    for (const command of ['replay', 'console']) {
+      const { code, output } = await runCli(runtime, [command, '--config', file]);
+      expect(code).toBe(2);
+      expect(output).toContain('kafka.tls.caFile: cannot read no-such-ca.pem');
+    }
+  });
+
   it('refuses an unknown command, an unknown flag and a missing --config with exit 2', async () => {
     expect((await runCli(runtime, ['start'])).output).toContain('unknown command "start"');
     const flag = await runCli(runtime, ['run', '--confg', 'x.yaml']);

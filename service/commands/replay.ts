@@ -3,6 +3,7 @@ import type { FailureCategory } from '../../core/index.ts';
 import { replay } from '../../adapters/kafka/replay.ts';
 import type { ReplaySummary } from '../../adapters/kafka/replay.ts';
 import { loadConfig } from '../config/load.ts';
+import { dlqTopicOf, kafkaAccess } from '../pipeline/kafka-access.ts';
 import type { Host } from '../host.ts';
 import type { ServiceLogger } from '../logging.ts';
 import { createLogger } from '../logging.ts';
@@ -36,7 +37,8 @@ const count = (flag: string, text: string | undefined): number | undefined => {
 
 /** Replays a dead-letter topic until it is caught up or a signal stops it; prints the summary as JSON. */
 export async function replayCommand(host: Host, flags: ReplayFlags, logger?: ServiceLogger): Promise<number> {
-  const { config } = await loadConfig(flags.config, host.env);
+  const { config, baseDir } = await loadConfig(flags.config, host.env);
+  const access = await kafkaAccess(config, baseDir);
   const categories = (flags.category ?? []).map((category) => {
     if (!(FailureCategories as readonly string[]).includes(category)) {
       throw new ConfigError('--category', `must be one of ${FailureCategories.join(', ')}; got ${JSON.stringify(category)}`);
@@ -45,7 +47,7 @@ export async function replayCommand(host: Host, flags: ReplayFlags, logger?: Ser
   });
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) host.onSignal(signal, () => stop.abort());
-  const dlqTopic = flags.dlq ?? config.deadLetterTopic ?? `${config.topics[0]}-dlq`;
+  const dlqTopic = flags.dlq ?? dlqTopicOf(config);
   const optional = {
     to: flags.to,
     since: time('--since', flags.since),
@@ -54,9 +56,10 @@ export async function replayCommand(host: Host, flags: ReplayFlags, logger?: Ser
     maxReplays: count('--max-replays', flags['max-replays']),
     parkingTopic: flags['parking-topic'],
     groupId: flags.group,
-    brokers: config.kafka.brokers,
-    client: config.kafka.client,
-    sasl: config.kafka.sasl ? { mechanism: config.kafka.sasl.mechanism as 'PLAIN', username: config.kafka.sasl.username, password: config.kafka.sasl.password } : undefined,
+    brokers: access.brokers,
+    client: access.client,
+    sasl: access.sasl,
+    tls: access.tls,
   };
   const tracing = await startTracing(config.tracing);
   let summary: ReplaySummary;

@@ -1,8 +1,8 @@
 import { Producer, stringSerializer } from '@platformatic/kafka';
 import type { Logger } from '../../core/index.ts';
 import { ensureTopics } from '../../adapters/kafka/index.ts';
-import type { KafkaAccess } from './kafka-access.ts';
-import { clientBase } from './kafka-access.ts';
+import type { KafkaAccess } from '../pipeline/kafka-access.ts';
+import { clientBase } from '../pipeline/kafka-access.ts';
 import { tailTopic } from './topic-tail.ts';
 import type { TopicTail } from './topic-tail.ts';
 

@@ -10,7 +10,7 @@ import { openAuditTrail } from './audit.ts';
 import { consoleCredentials, secretsOf } from './credentials.ts';
 import { deadLetterEntry } from './dead-letter-entry.ts';
 import { DeadLetterIndex } from './dead-letter-index.ts';
-import { dlqTopicOf, kafkaAccess } from './kafka-access.ts';
+import { dlqTopicOf, kafkaAccess } from '../pipeline/kafka-access.ts';
 import { ReplayJobs } from './replay-jobs.ts';
 import type { ConsoleEnv } from './security-headers.ts';
 import { standaloneStatus } from './status.ts';

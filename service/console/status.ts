@@ -2,8 +2,8 @@ import { Consumer, FetchIsolationLevels } from '@platformatic/kafka';
 import type { Registry } from 'prom-client';
 import { messageOf } from '../../core/index.ts';
 import type { ReadinessReport } from '../http/app.ts';
-import type { KafkaAccess } from './kafka-access.ts';
-import { clientBase } from './kafka-access.ts';
+import type { KafkaAccess } from '../pipeline/kafka-access.ts';
+import { clientBase } from '../pipeline/kafka-access.ts';
 
 export interface PartitionLagRow {
   readonly topic: string;

@@ -4,8 +4,8 @@ import { messageOf } from '../../core/index.ts';
 import type { Logger } from '../../core/index.ts';
 import { consumeStream } from '../../adapters/kafka/consume-stream.ts';
 import type { KafkaMessage } from '../../adapters/kafka/index.ts';
-import type { KafkaAccess } from './kafka-access.ts';
-import { clientBase } from './kafka-access.ts';
+import type { KafkaAccess } from '../pipeline/kafka-access.ts';
+import { clientBase } from '../pipeline/kafka-access.ts';
 import { randomToken } from './secret-compare.ts';
 
 export interface TopicTail {

@@ -4,9 +4,9 @@ import { parseBrokers } from '../../adapters/kafka/index.ts';
 import { kafkaClientSettings, resolveClientOptions } from '../../adapters/kafka/client-options.ts';
 import type { KafkaClientOptions } from '../../adapters/kafka/index.ts';
 import type { Config } from '../config/schema.ts';
-import { tlsOptions } from '../pipeline/transport.ts';
+import { tlsOptions } from './transport.ts';
 
-/** How the console reaches Kafka: the config's brokers, SASL, TLS and client settings. */
+/** How a command reaches Kafka outside a pipeline (the console, replay): the config's brokers, SASL, TLS and client settings. */
 export interface KafkaAccess {
   readonly brokers: string[];
   readonly sasl?: SASLOptions;
