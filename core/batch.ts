@@ -98,7 +98,7 @@ export class BatchControl {
     for (const cut of cuts) {
       const key = partitionKey(cut.topic, cut.partition);
       const known = this.#limits.get(key);
-      if (!known || cut.offset < known.offset) this.#limits.set(key, cut);
+      if (!known || cut.offset < known.offset) this.#limits.set(key, { topic: cut.topic, partition: cut.partition, offset: cut.offset });
     }
   }
 

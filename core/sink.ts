@@ -21,3 +21,15 @@ export interface Sink {
    */
   headerBytes?(bytes: Uint8Array): Uint8Array;
 }
+
+/**
+ * The most bytes one record may take in each of `topics` as `sink` says (`Sink.maxRecordBytes`, each topic asked once):
+ * undefined for a topic without a limit; no map at all when the sink knows no limits.
+ */
+export async function recordLimits(sink: Sink, topics: Iterable<string>): Promise<ReadonlyMap<string, number | undefined> | undefined> {
+  const maxRecordBytes = sink.maxRecordBytes?.bind(sink);
+  if (!maxRecordBytes) return undefined;
+  const limits = new Map<string, number | undefined>();
+  for (const topic of topics) if (!limits.has(topic)) limits.set(topic, await maxRecordBytes(topic));
+  return limits;
+}

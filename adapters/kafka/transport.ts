@@ -1,6 +1,7 @@
-import { Admin, Consumer, FetchIsolationLevels, Producer, compatibilityPartitioner, findErrorBy, stringDeserializer } from '@platformatic/kafka';
-import { ConfigError, SourceError, isOrchestronError } from '../../core/index.ts';
+import { Admin, Consumer, FetchIsolationLevels, Producer, compatibilityPartitioner, stringDeserializer } from '@platformatic/kafka';
+import { ConfigError } from '../../core/index.ts';
 import type { Batch, FailureMode, Logger, PipelineContext, Sink } from '../../core/index.ts';
+import { ensureTopicsLike } from './admin.ts';
 import { kafkaClientSettings } from './client-options.ts';
 import { closeWithin } from './close-within.ts';
 import { instanceIdConflict, instanceIdInUse, isAuthenticationFailure, kafkaError } from './errors.ts';
@@ -184,34 +185,8 @@ export class KafkaTransport {
    * default replication factor (retry topics beside their source topic); returns the names it created. A topic created
    * meanwhile by another instance counts as existing.
    */
-  async createTopicsLike(topics: readonly { readonly name: string; readonly like: string }[]): Promise<string[]> {
-    if (topics.length === 0) return [];
-    const admin = new Admin({ ...this.#common, clientId: `${this.options.clientId}-admin` });
-    try {
-      const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((topic) => !existing.has(topic.name));
-      if (missing.length === 0) return [];
-      const likes = [...new Set(missing.map((topic) => topic.like))];
-      const metadata = await admin.metadata({ topics: likes });
-      const created: string[] = [];
-      for (const topic of missing) {
-        const partitions = metadata.topics.get(topic.like)?.partitionsCount;
-        if (partitions === undefined) {
-          throw new SourceError(`cannot create ${topic.name}: a source topic does not exist (check topics): ${topic.like}`, { retryable: false });
-        }
-        try {
-          await admin.createTopics({ topics: [topic.name], partitions, replicas: -1 });
-          created.push(topic.name);
-        } catch (error) {
-          if (!findErrorBy(error as Error, 'apiId', 'TOPIC_ALREADY_EXISTS')) throw kafkaError(error, `create topic ${topic.name}`);
-        }
-      }
-      return created;
-    } catch (error) {
-      throw isOrchestronError(error) ? error : kafkaError(error, `create topics ${topics.map((topic) => topic.name).join(', ')}`);
-    } finally {
-      await admin.close().catch(() => {});
-    }
+  createTopicsLike(topics: readonly { readonly name: string; readonly like: string }[]): Promise<string[]> {
+    return ensureTopicsLike({ ...this.#common, clientId: `${this.options.clientId}-admin` }, topics);
   }
 
   /** Source partitions stopped because their dead letters cannot be written, and partitions stalled (for readiness). */

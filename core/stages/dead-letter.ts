@@ -15,6 +15,7 @@ import { originOf } from '../retry-topics/origin.ts';
 import type { RetryHop, RetryTopicsOptions } from '../retry-topics/route.ts';
 import { checkRetryTopics, nextRetry } from '../retry-topics/route.ts';
 import type { Sink } from '../sink.ts';
+import { recordLimits } from '../sink.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
 import { StageSpans, startStageSpan } from '../tracing/batch-spans.ts';
@@ -143,28 +144,22 @@ function countRetried(metrics: Metrics, series: ReadonlyMap<string, { topic: str
 
 /** The indexes of the retry records (those with a hop) larger than their retry topic takes, when the sink knows the limit. */
 async function tooLargeToRetry(sink: Sink, outbound: readonly OutboundRecord[], hops: readonly (RetryHop | undefined)[]): Promise<Set<number>> {
+  const retries = outbound.filter((_, i) => hops[i] !== undefined);
+  // Limits that cannot be read now are left to the send, which reads them again with its retries.
+  const limits = retries.length > 0 ? await recordLimits(sink, retries.map((record) => record.topic)).catch(() => undefined) : undefined;
   const tooLarge = new Set<number>();
-  const maxRecordBytes = sink.maxRecordBytes?.bind(sink);
-  if (!maxRecordBytes) return tooLarge;
-  const limits = new Map<string, number | undefined>();
-  for (let i = 0; i < outbound.length; i++) {
-    const record = outbound[i] as OutboundRecord;
-    if (!hops[i]) continue;
-    // A limit that cannot be read now is left to the send, which reads it again with its retries.
-    if (!limits.has(record.topic)) limits.set(record.topic, await maxRecordBytes(record.topic).catch(() => undefined));
+  if (!limits) return tooLarge;
+  outbound.forEach((record, i) => {
     const limit = limits.get(record.topic);
-    if (limit !== undefined && singleRecordBatchBytes(record) > limit) tooLarge.add(i);
-  }
+    if (hops[i] && limit !== undefined && singleRecordBatchBytes(record) > limit) tooLarge.add(i);
+  });
   return tooLarge;
 }
 
 /** The dead letters, each cut to what its topic takes when the sink knows the limit (see truncateToFit). */
 async function fitted(sink: Sink, outbound: readonly OutboundRecord[]): Promise<readonly OutboundRecord[]> {
-  const maxRecordBytes = sink.maxRecordBytes?.bind(sink);
-  if (!maxRecordBytes) return outbound;
-  const limits = new Map<string, number | undefined>();
-  for (const { topic } of outbound) if (!limits.has(topic)) limits.set(topic, await maxRecordBytes(topic));
-  return outbound.map((record) => truncateToFit(record, limits.get(record.topic)));
+  const limits = await recordLimits(sink, outbound.map((record) => record.topic));
+  return limits ? outbound.map((record) => truncateToFit(record, limits.get(record.topic))) : outbound;
 }
 
 function endWhenSent(span: Span, sending: Promise<{ readonly ok: boolean; readonly error?: unknown }>): void {

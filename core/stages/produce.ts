@@ -9,6 +9,7 @@ import type { RetryOptions } from '../retry/backoff.ts';
 import { retryOptions } from '../retry/backoff.ts';
 import { withRetry } from '../retry/retry.ts';
 import type { Sink } from '../sink.ts';
+import { recordLimits } from '../sink.ts';
 import type { BatchStage } from '../stage.ts';
 import { batchStage } from '../stage.ts';
 import { StageSpans, inSpan, startStageSpan } from '../tracing/batch-spans.ts';
@@ -58,10 +59,8 @@ interface Sized<T> {
 /** Splits the routed records into those that fit their topics (as the sink says) and those that do not. */
 async function sizeUp<T>(sink: Sink, routed: readonly Routed<T>[]): Promise<Sized<T>> {
   const all = routed.flatMap((r) => r.outbound);
-  const maxRecordBytes = sink.maxRecordBytes?.bind(sink);
-  if (!maxRecordBytes) return { outbound: all, tooLarge: new Map() };
-  const limits = new Map<string, number | undefined>();
-  for (const { topic } of all) if (!limits.has(topic)) limits.set(topic, await maxRecordBytes(topic));
+  const limits = await recordLimits(sink, all.map((out) => out.topic));
+  if (!limits) return { outbound: all, tooLarge: new Map() };
   const tooLarge = new Map<Envelope<T>, RecordTooLargeError>();
   for (const { record, outbound } of routed) {
     for (const out of outbound) {

@@ -1,10 +1,9 @@
-import type { DroppedRecord, Position } from '../batch.ts';
+import type { DroppedRecord } from '../batch.ts';
 import { Batch } from '../batch.ts';
 import type { Envelope } from '../envelope.ts';
 import type { OrchestronError } from '../errors.ts';
 import { ConfigError, ProcessingError, TimeoutError, categoryOf } from '../errors.ts';
 import { runInLanes } from '../lanes.ts';
-import { partitionKey } from '../source-kit/partition-key.ts';
 import { checkOneOf, checkWholeNumber } from '../checks.ts';
 import { SharedDeadlines } from '../shared-deadlines.ts';
 import type { RetryOptions } from '../retry/backoff.ts';
@@ -194,14 +193,8 @@ export function transform<I, O>(fn: TransformFn<I, O>, options: TransformOptions
  */
 function cutShort<I, O>(batch: Batch<I>, outputs: readonly (Envelope<O> | undefined)[], drops: readonly (DroppedRecord | undefined)[]): Batch<O> {
   const control = batch.control;
-  const cuts = new Map<string, Position>();
-  batch.records.forEach((record, i) => {
-    if (outputs[i] !== undefined || drops[i] !== undefined) return;
-    const key = partitionKey(record.topic, record.partition);
-    const known = cuts.get(key);
-    if (!known || record.offset < known.offset) cuts.set(key, { topic: record.topic, partition: record.partition, offset: record.offset });
-  });
-  control.limit([...cuts.values()]);
+  // Each unfinished record's position: `limit` keeps the lowest of each partition.
+  control.limit(batch.records.filter((_, i) => outputs[i] === undefined && drops[i] === undefined));
   const kept = outputs.filter((output): output is Envelope<O> => output !== undefined && control.commits(output));
   const failed = drops.filter((drop): drop is DroppedRecord => drop !== undefined && control.commits(drop.record));
   const dropped = [...batch.dropped.filter((drop) => control.commits(drop.record)), ...failed];

@@ -26,6 +26,15 @@ die() {
 
 ensure_dirs() { mkdir -p "$CACHE_DIR" "$LOG_DIR" "$RUN_DIR" "$BIN_DIR"; }
 
+# use_given <VAR>: a URL already exported in VAR is used as it is: printed as VAR=value, and the script ends there.
+use_given() {
+  local name="$1"
+  [[ -n "${!name:-}" ]] || return 0
+  log "using $name from the environment"
+  echo "$name=${!name}"
+  exit 0
+}
+
 # require_cmd <command> <how to get it>
 require_cmd() {
   command -v "$1" >/dev/null 2>&1 || die "'$1' is required but not installed: $2"

@@ -15,11 +15,7 @@ BIN="$BIN_DIR/ferretdb"
 HOME_DIR="$CACHE_DIR/ferretdb"
 LOGFILE="$LOG_DIR/ferretdb.log"
 
-if [[ -n "${MONGO_URL:-}" ]]; then
-  log "using MONGO_URL from the environment"
-  echo "MONGO_URL=$MONGO_URL"
-  exit 0
-fi
+use_given MONGO_URL
 
 ensure_dirs
 

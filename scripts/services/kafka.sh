@@ -37,10 +37,8 @@ LOG4J_CONFIG="$KAFKA_HOME/log4j2.properties"
 SERVER_LOG="$LOG_DIR/kafka.log"
 CONSOLE_LOG="$LOG_DIR/kafka.out"
 
-if [[ "$MODE" == start && -n "${KAFKA_BROKERS:-}" ]]; then
-  log "using KAFKA_BROKERS from the environment"
-  echo "KAFKA_BROKERS=$KAFKA_BROKERS"
-  exit 0
+if [[ "$MODE" == start ]]; then
+  use_given KAFKA_BROKERS
 fi
 
 ensure_dirs

@@ -14,11 +14,7 @@ DB_NAME=orchestron
 URL="postgres://$DB_USER:$DB_PASSWORD@$HOST:$PORT/$DB_NAME"
 LOGFILE="$LOG_DIR/postgres.log"
 
-if [[ -n "${DATABASE_URL:-}" ]]; then
-  log "using DATABASE_URL from the environment"
-  echo "DATABASE_URL=$DATABASE_URL"
-  exit 0
-fi
+use_given DATABASE_URL
 
 ensure_dirs
 

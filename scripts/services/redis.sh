@@ -10,11 +10,7 @@ PORT=6379
 URL="redis://$HOST:$PORT"
 LOGFILE="$LOG_DIR/redis.log"
 
-if [[ -n "${REDIS_URL:-}" ]]; then
-  log "using REDIS_URL from the environment"
-  echo "REDIS_URL=$REDIS_URL"
-  exit 0
-fi
+use_given REDIS_URL
 
 ensure_dirs
 

@@ -22,11 +22,7 @@ HOME_DIR="$CACHE_DIR/schema-registry/$APICURIO_VERSION"
 RUNNER="$HOME_DIR/target/orchestron-schema-registry-runner.jar"
 LOGFILE="$LOG_DIR/schema-registry.log"
 
-if [[ -n "${SCHEMA_REGISTRY_URL:-}" ]]; then
-  log "using SCHEMA_REGISTRY_URL from the environment"
-  echo "SCHEMA_REGISTRY_URL=$SCHEMA_REGISTRY_URL"
-  exit 0
-fi
+use_given SCHEMA_REGISTRY_URL
 
 ensure_dirs
 

@@ -14,11 +14,7 @@ URL="http://$HOST:$PORT"
 BIN="$BIN_DIR/toxiproxy-server"
 LOGFILE="$LOG_DIR/toxiproxy.log"
 
-if [[ -n "${TOXIPROXY_URL:-}" ]]; then
-  log "using TOXIPROXY_URL from the environment"
-  echo "TOXIPROXY_URL=$TOXIPROXY_URL"
-  exit 0
-fi
+use_given TOXIPROXY_URL
 
 ensure_dirs
 

@@ -6,6 +6,7 @@ import { KafkaTransport } from '../../adapters/kafka/index.ts';
 import type { PartitionLag, PartitionProblems } from '../../adapters/kafka/index.ts';
 import type { Env } from '../config/env.ts';
 import type { Config } from '../config/schema.ts';
+import { kafkaAccess } from './kafka-access.ts';
 
 /** Where batches come from and records go, whichever transport the config names. */
 export interface Transport {
@@ -69,6 +70,7 @@ export async function openTransport(config: Config, context: PipelineContext, en
     };
   }
   const k = config.kafka;
+  const access = await kafkaAccess(config, baseDir);
   const transport = new KafkaTransport({
     ...(k.brokers !== undefined ? { brokers: k.brokers } : {}),
     ...(k.clientId ? { clientId: k.clientId } : {}),
@@ -80,8 +82,8 @@ export async function openTransport(config: Config, context: PipelineContext, en
     groupProtocol: k.groupProtocol as 'classic',
     ...(k.rebalanceTimeoutMs ? { rebalanceTimeoutMs: k.rebalanceTimeoutMs } : {}),
     transactionTimeoutMs: k.transactionTimeoutMs,
-    ...(k.sasl ? { sasl: { mechanism: k.sasl.mechanism as 'PLAIN', username: k.sasl.username, password: k.sasl.password } } : {}),
-    ...(k.tls ? { tls: await tlsOptions(k.tls, baseDir) } : {}),
+    ...(access.sasl ? { sasl: access.sasl } : {}),
+    ...(access.tls ? { tls: access.tls } : {}),
     groupId: k.groupId,
     topics: config.topics,
     failureMode: config.failureMode,
@@ -109,25 +111,6 @@ export async function openTransport(config: Config, context: PipelineContext, en
     consumerLag: () => transport.consumerLag(),
     close: (deadlineMs) => transport.close(deadlineMs),
     createTopicsLike: (topics) => transport.createTopicsLike(topics),
-  };
-}
-
-export async function tlsOptions(tls: NonNullable<Config['kafka']['tls']>, baseDir: string) {
-  const read = async (field: string, file: string | undefined) => {
-    if (!file) return undefined;
-    try {
-      return await readFile(resolve(baseDir, file), 'utf8');
-    } catch (error) {
-      throw new ConfigError(`kafka.tls.${field}`, `cannot read ${file}: ${messageOf(error)}`);
-    }
-  };
-  const [ca, cert, key] = await Promise.all([read('caFile', tls.caFile), read('certFile', tls.certFile), read('keyFile', tls.keyFile)]);
-  return {
-    rejectUnauthorized: tls.rejectUnauthorized,
-    ...(ca ? { ca } : {}),
-    ...(cert ? { cert } : {}),
-    ...(key ? { key } : {}),
-    ...(tls.servername ? { servername: tls.servername } : {}),
   };
 }
 
